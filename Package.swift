@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ScenarioCLIP",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "scenarioclip", targets: ["scenarioclip"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+    ],
+    targets: [
+        // MARK: C libraries (only each wrapper module imports its library)
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .target(
+            name: "CJPEG", path: "Sources/CJPEG",
+            linkerSettings: [.linkedLibrary("jpeg")]),
+        .systemLibrary(
+            name: "CNcurses", path: "Sources/CNcurses", pkgConfig: "ncursesw",
+            providers: [.apt(["libncursesw5-dev"])]),
+        .systemLibrary(
+            name: "CChafa", path: "Sources/CChafa", pkgConfig: "chafa",
+            providers: [.apt(["libchafa-dev", "libglib2.0-dev"])]),
+
+        // MARK: Engine
+        .target(name: "BundledAssets"),
+        .target(name: "Numerics", dependencies: ["COpenBLAS"]),
+        .target(name: "Tokenizer", dependencies: ["BundledAssets"]),
+        .target(name: "Weights", dependencies: ["Numerics"]),
+        .target(name: "CLIP", dependencies: ["Numerics", "Weights", "Tokenizer"]),
+        .target(name: "Imaging", dependencies: ["CJPEG", "Numerics"]),
+
+        // MARK: ScenarioCLIP
+        .target(
+            name: "ScenarioModel",
+            dependencies: [
+                "CLIP", "Weights", "Imaging", "Tokenizer", "Numerics", "BundledAssets",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(name: "Scenes", dependencies: ["Imaging"]),
+        .target(
+            name: "EmbeddingCache",
+            dependencies: ["Numerics", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Retrieval", dependencies: ["Numerics", "COpenBLAS"]),
+        .target(name: "SceneGenerator", dependencies: ["Imaging", "Scenes"]),
+        .target(name: "Training", dependencies: ["Numerics", "CLIP", "ScenarioModel", "Scenes", "Imaging"]),
+
+        // MARK: Front ends
+        .target(
+            name: "Explorer",
+            dependencies: [
+                "CNcurses", "CChafa", "Scenes", "EmbeddingCache", "ScenarioModel", "Retrieval", "Imaging",
+                "BundledAssets",
+            ]),
+        .target(
+            name: "ScenarioCLIPCommands",
+            dependencies: [
+                "Numerics", "Tokenizer", "Weights", "CLIP", "Imaging", "ScenarioModel", "Scenes",
+                "EmbeddingCache", "Retrieval", "SceneGenerator", "Training", "Explorer", "BundledAssets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "scenarioclip", dependencies: ["ScenarioCLIPCommands"]),
+
+        // MARK: Tests (one target per module)
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WeightsTests", dependencies: ["Weights", "Numerics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Weights", "Numerics", "Tokenizer"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Numerics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ScenarioModelTests", dependencies: ["ScenarioModel", "Weights", "CLIP", "Imaging", "Numerics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ScenesTests", dependencies: ["Scenes", "Imaging"]),
+        .testTarget(name: "EmbeddingCacheTests", dependencies: ["EmbeddingCache", "Numerics"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Numerics"]),
+        .testTarget(name: "SceneGeneratorTests", dependencies: ["SceneGenerator", "Scenes", "Imaging"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Numerics", "CLIP", "ScenarioModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache"]),
+        .testTarget(name: "ScenarioCLIPCommandsTests", dependencies: ["ScenarioCLIPCommands"]),
+    ]
+)

@@ -1,0 +1,2 @@
+#include <cblas.h>
+// OpenBLAS threading controls (declared in openblas_config.h / cblas.h of OpenBLAS builds).

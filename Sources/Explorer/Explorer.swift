@@ -1,0 +1,1 @@
+// Explorer module: see README for its role. Filled in by its issue.

@@ -1,0 +1,1 @@
+// Imaging module: see README for its role. Filled in by its issue.

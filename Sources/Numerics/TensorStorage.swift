@@ -1,0 +1,42 @@
+/// Contiguous `Float` memory behind a ``Tensor``: either owned (64-byte aligned, freed in `deinit`)
+/// or borrowed from another object such as a memory-mapped weights file, which it keeps alive.
+public final class TensorStorage: @unchecked Sendable {
+    /// Start of the elements. Safe to share across threads as long as writers hold the only reference.
+    public let pointer: UnsafeMutablePointer<Float>
+    /// Number of `Float` elements.
+    public let count: Int
+    /// `true` when the memory belongs to someone else (for example a read-only memory map).
+    public let isBorrowed: Bool
+    private let owner: AnyObject?
+
+    /// Allocates `count` zeroed elements.
+    public init(zeroedCount count: Int) {
+        precondition(count >= 0, "negative element count")
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.count = count
+        self.isBorrowed = false
+        self.owner = nil
+    }
+
+    /// Wraps memory owned by `owner`; the storage never writes to or frees it.
+    public init(borrowing pointer: UnsafePointer<Float>, count: Int, owner: AnyObject?) {
+        self.pointer = UnsafeMutablePointer(mutating: pointer)
+        self.count = count
+        self.isBorrowed = true
+        self.owner = owner
+    }
+
+    deinit {
+        if !isBorrowed { UnsafeMutableRawPointer(pointer).deallocate() }
+    }
+
+    /// A fresh owned copy of the elements.
+    public func copy() -> TensorStorage {
+        let result = TensorStorage(zeroedCount: count)
+        result.pointer.update(from: pointer, count: count)
+        return result
+    }
+}

@@ -1,0 +1,1 @@
+// SceneGenerator module: see README for its role. Filled in by its issue.

@@ -1,0 +1,1 @@
+// Scenes module: see README for its role. Filled in by its issue.

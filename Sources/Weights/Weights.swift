@@ -1,0 +1,1 @@
+// Weights module: see README for its role. Filled in by its issue.

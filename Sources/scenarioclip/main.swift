@@ -1,0 +1,3 @@
+import ScenarioCLIPCommands
+
+ScenarioCLIPCommand.main()
