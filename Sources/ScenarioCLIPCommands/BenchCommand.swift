@@ -1,13 +1,18 @@
 import ArgumentParser
 
-/// `scenarioclip bench`: Measure engine, image, search and training speed.
+/// `scenarioclip bench`: speed and memory figures, one subcommand per area. Prints figures; never a test.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure engine, image, search and training speed."
+        abstract: "Measure engine, image, search, cache, explorer and training speed.",
+        subcommands: [
+            BenchEngineCommand.self,
+            BenchImagesCommand.self,
+            BenchModelCommand.self,
+            BenchSearchCommand.self,
+            BenchCacheCommand.self,
+            BenchExplorerCommand.self,
+            BenchTrainingCommand.self,
+        ]
     )
-
-    func run() throws {
-        throw ValidationError("'bench' is not available yet in this build.")
-    }
 }
