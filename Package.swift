@@ -47,6 +47,7 @@ let package = Package(
             name: "EmbeddingCache",
             dependencies: ["Numerics", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Retrieval", dependencies: ["Numerics", "COpenBLAS"]),
+        .target(name: "Evaluation", dependencies: ["Numerics", "COpenBLAS"]),
         .target(name: "SceneGenerator", dependencies: ["Imaging", "Scenes"]),
         .target(name: "Training", dependencies: ["Numerics", "CLIP", "ScenarioModel", "Scenes", "Imaging"]),
 
@@ -61,7 +62,7 @@ let package = Package(
             name: "ScenarioCLIPCommands",
             dependencies: [
                 "Numerics", "Tokenizer", "Weights", "CLIP", "Imaging", "ScenarioModel", "Scenes",
-                "EmbeddingCache", "Retrieval", "SceneGenerator", "Training", "Explorer", "BundledAssets",
+                "EmbeddingCache", "Retrieval", "Evaluation", "SceneGenerator", "Training", "Explorer", "BundledAssets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "scenarioclip", dependencies: ["ScenarioCLIPCommands"]),
@@ -76,6 +77,7 @@ let package = Package(
         .testTarget(name: "ScenesTests", dependencies: ["Scenes", "Imaging"]),
         .testTarget(name: "EmbeddingCacheTests", dependencies: ["EmbeddingCache", "Numerics"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Numerics"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Numerics"]),
         .testTarget(name: "SceneGeneratorTests", dependencies: ["SceneGenerator", "Scenes", "Imaging"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Numerics", "CLIP", "ScenarioModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache"]),
