@@ -1,0 +1,151 @@
+import Numerics
+
+/// CLIP's evaluation transform, equal to torchvision `Resize(S, BICUBIC)` → `CenterCrop(S)` → `ToTensor()`
+/// → `Normalize(mean, std)` applied to a PIL RGB image.
+///
+/// Resize follows torchvision's size rule (shorter side `S`, longer side `int(S * long / short)`) and PIL's
+/// bicubic resampling (see ``BicubicResampler``); the crop offset is `int(round((side - S) / 2.0))`
+/// with Python's round-half-to-even. Only the cropped window is ever resampled.
+public struct CLIPPreprocessor: Sendable {
+    /// Image size and normalisation.
+    public let config: CLIPPreprocessConfig
+    /// `table[c][v] = (Float(v) / 255 - mean[c]) / std[c]` in Float32, as torchvision computes it.
+    private let table: [[Float]]
+
+    /// - Throws: ``ImagingError/invalidConfig(detail:)`` when the size is not positive or mean/std are not
+    ///   three finite values with non-zero std.
+    public init(config: CLIPPreprocessConfig = .openAICLIP) throws {
+        guard config.imageSize > 0 else {
+            throw ImagingError.invalidConfig(detail: "image size \(config.imageSize) is not positive")
+        }
+        guard config.mean.count == 3, config.std.count == 3 else {
+            throw ImagingError.invalidConfig(
+                detail: "mean and std need 3 values each, got \(config.mean.count) and \(config.std.count)")
+        }
+        guard config.mean.allSatisfy(\.isFinite), config.std.allSatisfy({ $0.isFinite && $0 != 0 }) else {
+            throw ImagingError.invalidConfig(detail: "mean \(config.mean) / std \(config.std) must be finite, std non-zero")
+        }
+        self.config = config
+        self.table = (0..<3).map { c in
+            (0..<256).map { v in (Float(v) / 255 - config.mean[c]) / config.std[c] }
+        }
+    }
+
+    /// The resized size torchvision's `Resize(S)` picks for a `width × height` image.
+    public static func resizedSize(width: Int, height: Int, shorterSide size: Int) -> (width: Int, height: Int) {
+        if width <= height {
+            return (size, Int(Double(size * height) / Double(width)))
+        }
+        return (Int(Double(size * width) / Double(height)), size)
+    }
+
+    // MARK: Pixels before normalisation
+
+    /// The `S × S` RGB window the model sees (resized and centre-cropped, before `ToTensor`).
+    public func croppedImage(_ image: RGBImage) throws -> RGBImage {
+        try croppedImage(image, visible: PixelBox(x1: 0, y1: 0, x2: image.width, y2: image.height))
+    }
+
+    /// As ``croppedImage(_:)`` for the black canvas that keeps only `visible` (already clamped and non-empty).
+    func croppedImage(_ image: RGBImage, visible: PixelBox) throws -> RGBImage {
+        guard image.width > 0, image.height > 0 else {
+            throw ImagingError.invalidConfig(detail: "cannot preprocess an empty \(image.width)x\(image.height) image")
+        }
+        let s = config.imageSize
+        let (outWidth, outHeight) = Self.resizedSize(width: image.width, height: image.height, shorterSide: s)
+        // torchvision CenterCrop pads when the image is smaller than the crop; the shorter side is S here,
+        // and the longer one at least S, so no padding is needed.
+        let top = Int((Double(outHeight - s) / 2.0).rounded(.toNearestOrEven))
+        let left = Int((Double(outWidth - s) / 2.0).rounded(.toNearestOrEven))
+        let pixels = BicubicResampler.resizeCropped(
+            image, outWidth: outWidth, outHeight: outHeight, left: left, top: top, cropWidth: s, cropHeight: s,
+            visible: visible)
+        return RGBImage(width: s, height: s, pixels: pixels)
+    }
+
+    // MARK: Tensors
+
+    /// The model input for a whole image. Returns `[3, S, S]`.
+    public func tensor(for image: RGBImage) throws -> Tensor {
+        normalized(try croppedImage(image))
+    }
+
+    /// The object input: a black canvas of the image's size with only `box` pasted back, transformed.
+    /// The box is clamped to the image. Returns `[3, S, S]`.
+    /// - Throws: ``ImagingError/invalidBox(box:width:height:detail:)`` when `x2 < x1`, `y2 < y1`, or nothing
+    ///   of the box lies inside the image.
+    public func objectTensor(for image: RGBImage, box: PixelBox) throws -> Tensor {
+        normalized(try croppedImage(image, visible: try Self.visibleBox(box, in: image)))
+    }
+
+    /// The object input from dataset coordinates `[x1, y1, x2, y2]` (floats truncated like Python's `int()`).
+    /// Returns `[3, S, S]`.
+    public func objectTensor(for image: RGBImage, box values: [Double]) throws -> Tensor {
+        guard values.count == 4, values.allSatisfy({ $0.isFinite && abs($0) < 1e9 }) else {
+            throw ImagingError.invalidBox(box: PixelBox(x1: 0, y1: 0, x2: 0, y2: 0), width: image.width,
+                                          height: image.height, detail: "coordinates \(values) are not 4 finite numbers")
+        }
+        return try objectTensor(for: image, box: PixelBox(truncating: values))
+    }
+
+    /// The relation input built from boxes: everything outside the union of `subject` and `object` blacked
+    /// out, transformed. Returns `[3, S, S]`.
+    /// - Throws: ``ImagingError/invalidBox(box:width:height:detail:)`` for an inverted box or a union outside the image.
+    public func relationTensor(for image: RGBImage, subject: PixelBox, object: PixelBox) throws -> Tensor {
+        for box in [subject, object] { try Self.checkOrder(box, in: image) }
+        return try objectTensor(for: image, box: subject.union(object))
+    }
+
+    /// Stacks `[3, S, S]` tensors into `[n, 3, S, S]`.
+    public func batch(_ tensors: [Tensor]) -> Tensor {
+        let s = config.imageSize
+        let each = 3 * s * s
+        var out = Tensor(zeros: [tensors.count, 3, s, s])
+        out.withUnsafeMutableBufferPointer { dst in
+            for (i, t) in tensors.enumerated() {
+                precondition(t.shape == [3, s, s], "batch element \(i) has shape \(t.shape), expected [3, \(s), \(s)]")
+                t.withUnsafeBufferPointer { src in
+                    dst.baseAddress!.advanced(by: i * each).update(from: src.baseAddress!, count: each)
+                }
+            }
+        }
+        return out
+    }
+
+    /// `ToTensor` + `Normalize` of an `S × S` window: planar `[3, S, S]`.
+    public func normalized(_ window: RGBImage) -> Tensor {
+        let plane = window.width * window.height
+        var out = Tensor(zeros: [3, window.height, window.width])
+        out.withUnsafeMutableBufferPointer { dst in
+            window.pixels.withUnsafeBufferPointer { src in
+                for c in 0..<3 {
+                    table[c].withUnsafeBufferPointer { lut in
+                        let base = c * plane
+                        for i in 0..<plane { dst[base + i] = lut[Int(src[i * 3 + c])] }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: Boxes
+
+    static func checkOrder(_ box: PixelBox, in image: RGBImage) throws {
+        if box.x2 < box.x1 || box.y2 < box.y1 {
+            throw ImagingError.invalidBox(box: box, width: image.width, height: image.height,
+                                          detail: "x2 < x1 or y2 < y1")
+        }
+    }
+
+    /// The box limited to the image; throws when it is inverted or encloses no pixel of the image.
+    static func visibleBox(_ box: PixelBox, in image: RGBImage) throws -> PixelBox {
+        try checkOrder(box, in: image)
+        let clamped = box.clamped(width: image.width, height: image.height)
+        if clamped.isEmpty {
+            throw ImagingError.invalidBox(box: box, width: image.width, height: image.height,
+                                          detail: "no pixel of the box lies inside the image")
+        }
+        return clamped
+    }
+}
