@@ -187,6 +187,13 @@ def main():
         manifest["crops"].append({"image": f"images/{name}.jpg", "kind": kind, "boxes": boxes, "size": size,
                                   "expected": out})
 
+    # Plain resizes to arbitrary sizes (thumbnails), down and up: PIL Image.resize(BICUBIC), raw RGB.
+    manifest["resizes"] = []
+    for name, (w, h) in [("landscape", (100, 37)), ("landscape", (150, 213)), ("tiny", (20, 30)), ("cmyk", (160, 60))]:
+        out = f"expected/{name}_resize_{w}x{h}.rgb"
+        np.asarray(pils[name].resize((w, h), Image.BICUBIC)).tofile(os.path.join(ROOT, out))
+        manifest["resizes"].append({"image": f"images/{name}.jpg", "width": w, "height": h, "expected": out})
+
     # Bad inputs.
     bad = os.path.join(ROOT, "bad")
     open(os.path.join(bad, "empty.jpg"), "wb").close()

@@ -37,7 +37,15 @@ struct FixtureManifest: Decodable {
         let expected: String
     }
 
+    struct Resize: Decodable {
+        let image: String
+        let width: Int
+        let height: Int
+        let expected: String
+    }
+
     let images: [Image]
+    let resizes: [Resize]
     let preprocess: [Preprocess]
     let crops: [Crop]
     let mean: [Float]
