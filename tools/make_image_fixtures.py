@@ -14,6 +14,8 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import tempfile
 
 import numpy as np
 import torch
@@ -74,6 +76,17 @@ def exif_with_orientation(value):
     return exif.tobytes()
 
 
+def write_ycck(cmyk, path):
+    """Compiles and runs tools/write_ycck_jpeg.c on the image's Adobe-inverted CMYK bytes."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, "write_ycck_jpeg")
+        subprocess.run(["cc", "-O1", "-o", exe, os.path.join(here, "write_ycck_jpeg.c"), "-ljpeg"], check=True)
+        raw = os.path.join(tmp, "in.raw")
+        (255 - np.asarray(cmyk)).astype(np.uint8).tofile(raw)  # PIL stores CMYK JPEGs inverted ("CMYK;I")
+        subprocess.run([exe, str(cmyk.size[0]), str(cmyk.size[1]), raw, path], check=True)
+
+
 def reference_u8(pil_rgb, size):
     pipeline = transforms.Compose([
         transforms.Resize(size, interpolation=transforms.InterpolationMode.BICUBIC),
@@ -127,6 +140,7 @@ def main():
         ("cmyk", (160, 119), "CMYK", dict(quality=92)),
         ("exif", (200, 120), "RGB", dict(quality=90, exif=exif_with_orientation(6))),
     ]
+    specs.append(("ycck", (96, 72), "CMYK", None))  # written by tools/write_ycck_jpeg.c (PIL cannot)
     manifest = {"images": [], "preprocess": [], "crops": [], "mean": MEAN, "std": STD}
     pils = {}
     for i, (name, size, mode, kwargs) in enumerate(specs):
@@ -136,7 +150,10 @@ def main():
         elif mode == "CMYK":
             base = base.convert("CMYK")
         path = os.path.join(ROOT, "images", f"{name}.jpg")
-        base.save(path, "JPEG", **kwargs)
+        if kwargs is None:
+            write_ycck(base, path)
+        else:
+            base.save(path, "JPEG", **kwargs)
         with Image.open(path) as opened:
             assert opened.mode == mode, (name, opened.mode)
             rgb = opened.convert("RGB")
@@ -157,7 +174,7 @@ def main():
 
     for name in [s[0] for s in specs]:
         for size in (224, 64):
-            if size == 224 and name in ("wide422",):
+            if size == 224 and name in ("wide422", "ycck"):
                 continue
             u8 = reference_u8(pils[name], size)
             out = f"expected/{name}_full_{size}.u8"
