@@ -1,1 +1,0 @@
-// Tokenizer module: see README for its role. Filled in by its issue.
