@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Numerics"]),
         .testTarget(name: "SceneGeneratorTests", dependencies: ["SceneGenerator", "Scenes", "Imaging"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Numerics", "CLIP", "ScenarioModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache", "Imaging", "ScenarioModel"]),
         .testTarget(name: "ScenarioCLIPCommandsTests", dependencies: ["ScenarioCLIPCommands"]),
     ]
 )

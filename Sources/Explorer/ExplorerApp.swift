@@ -1,0 +1,52 @@
+import Foundation
+
+/// The interactive loop: terminal ↔ session. Returns when the user quits.
+public enum ExplorerApp {
+    /// Options of `scenarioclip explore` that reach the UI.
+    public struct Options: Sendable {
+        public var themeName: String
+        public var pictures: Bool
+        /// Start indexing in the background when the dataset is not fully indexed.
+        public var indexOnOpen: Bool
+
+        public init(themeName: String = "dark", pictures: Bool = true, indexOnOpen: Bool = true) {
+            self.themeName = themeName
+            self.pictures = pictures
+            self.indexOnOpen = indexOnOpen
+        }
+    }
+
+    /// Runs the explorer on `backend` until the user quits.
+    /// - Throws: ``ExplorerError/notATerminal`` (checked before anything is drawn), theme and curses errors.
+    public static func run(backend: any ExplorerBackend, options: Options) throws {
+        guard Terminal.isInteractive else { throw ExplorerError.notATerminal }
+        let theme = try Theme.load(named: options.themeName)
+        let terminal = try Terminal()
+        defer { terminal.restore() }
+        let pictureMode: PictureMode = options.pictures ? .symbols(terminal.colorDepth) : .off
+        let session = try ExplorerSession(
+            backend: backend, size: terminal.size, theme: theme, pictureMode: pictureMode, runsInBackground: true)
+        session.onInbox = { [terminal] in terminal.wake() }
+        defer { session.shutdown() }
+        if options.indexOnOpen && !session.state.backendStatus.indexed && session.state.backendStatus.model != nil {
+            session.startIndexing()
+        }
+        terminal.draw(session.frame())
+        while !session.quitRequested {
+            var changed = false
+            if let event = terminal.nextEvent(timeoutMilliseconds: 250) {
+                if case .resize = event { terminal.invalidate() }
+                session.send(event)
+                changed = true
+                // Take every key already typed before drawing, so held keys do not queue frames.
+                while let more = terminal.nextEvent(timeoutMilliseconds: 0) {
+                    if case .resize = more { terminal.invalidate() }
+                    session.send(more)
+                    if session.quitRequested { break }
+                }
+            }
+            if session.drainInbox() { changed = true }
+            if changed && !session.quitRequested { terminal.draw(session.frame()) }
+        }
+    }
+}

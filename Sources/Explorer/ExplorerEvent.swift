@@ -1,0 +1,44 @@
+/// A key the explorer understands, decoded from the terminal.
+public enum Key: Hashable, Sendable {
+    case char(Character)
+    case up, down, left, right, pageUp, pageDown, home, end
+    case enter, escape, backspace, delete, tab, backTab
+    /// Control + a letter (lower case).
+    case ctrl(Character)
+}
+
+/// What a mouse did at a cell.
+public enum MouseAction: Hashable, Sendable {
+    case click, wheelUp, wheelDown
+}
+
+/// Everything that can change the explorer's state: input, resizes, and results of background work.
+public enum ExplorerEvent: Sendable {
+    case key(Key)
+    case mouse(column: Int, row: Int, MouseAction)
+    case resize(GridSize)
+    /// A search (or more-like-this) finished; `generation` tells stale results from the latest.
+    case searchFinished(generation: Int, Result<[QueryHit], ExplorerError>)
+    case zeroShotLoaded(sceneID: String, Result<ZeroShotReport, ExplorerError>)
+    case reviewQueueLoaded(Result<[String], ExplorerError>)
+    case indexProgress(IndexProgress)
+}
+
+/// Work `handle` asks the session to do; the state itself never calls the backend.
+public enum ExplorerEffect: Equatable, Sendable {
+    case quit
+    /// Load the scene's annotation, marks and picture (fast, done at once).
+    case loadScene(String)
+    /// Run a search in the background.
+    case search(QueryRequest, generation: Int)
+    /// Run more-like-this in the background.
+    case moreLikeThis(sceneID: String, target: MarkTarget, generation: Int)
+    case loadZeroShot(String)
+    case loadReviewQueue
+    case setMark(Mark)
+    case removeMark(sceneID: String, target: MarkTarget)
+    /// Reload the list of every mark (for the marks view).
+    case loadAllMarks
+    case startIndexing
+    case cancelIndexing
+}

@@ -1,0 +1,437 @@
+import Foundation
+import Imaging
+
+/// Draws the explorer: `render(state) → CellGrid`. Reads the state only.
+public enum ExplorerRenderer {
+    /// The frame for `state` at `state.size`.
+    public static func render(_ state: ExplorerState) -> CellGrid {
+        let theme = state.theme
+        var grid = CellGrid(size: state.size, style: theme[.normal])
+        guard !state.isTooSmall else {
+            drawTooSmall(&grid, state)
+            return grid
+        }
+        let layout = ExplorerLayout(size: state.size)
+        drawTitle(&grid, state, layout.title)
+        drawList(&grid, state, layout.list)
+        for row in layout.list.y..<layout.list.maxY {
+            grid.put("│", column: layout.separatorColumn, row: row, style: theme[.border])
+        }
+        drawPicture(&grid, state, layout.picture)
+        if layout.info.x > layout.picture.maxX {
+            for row in layout.info.y..<layout.info.maxY {
+                grid.put("│", column: layout.info.x - 1, row: row, style: theme[.border])
+            }
+        }
+        if state.zeroShotVisible {
+            drawZeroShot(&grid, state, layout.info)
+        } else {
+            drawInfo(&grid, state, layout.info)
+        }
+        drawInputLine(&grid, state, layout.inputLine)
+        drawStatus(&grid, state, layout.statusLine)
+        if state.helpVisible { drawHelp(&grid, state) }
+        return grid
+    }
+
+    // MARK: Pieces
+
+    static func drawTooSmall(_ grid: inout CellGrid, _ state: ExplorerState) {
+        let need = ExplorerState.minimumSize
+        let lines = ["Terminal too small", "\(state.size.columns)x\(state.size.rows), need at least \(need.columns)x\(need.rows)", "q quits"]
+        let top = max(0, (state.size.rows - lines.count) / 2)
+        for (i, line) in lines.enumerated() {
+            let x = max(0, (state.size.columns - CellGrid.displayWidth(of: line)) / 2)
+            grid.put(line, column: x, row: top + i, style: i == 0 ? state.theme[.error] : state.theme[.normal])
+        }
+    }
+
+    static func drawTitle(_ grid: inout CellGrid, _ state: ExplorerState, _ rect: CellRect) {
+        let style = state.theme[.title]
+        grid.fill(rect, style: style)
+        var left = " ScenarioCLIP explorer · \(state.datasetName) · \(state.visible.count)/\(state.scenes.count) scenes"
+        if !state.filter.isEmpty { left += " · filter: \(state.filter.text)" }
+        left += " · sort: \(state.sort.title)"
+        let status = state.backendStatus
+        var right = status.model.map { "model: \($0)" } ?? "model unavailable"
+        right += status.indexed ? " · indexed " : " · not indexed "
+        let rightWidth = CellGrid.displayWidth(of: right)
+        grid.put(left, column: rect.x, row: rect.y, style: style, limit: max(0, rect.width - rightWidth - 1))
+        if rightWidth < rect.width / 2 { grid.put(right, column: rect.maxX - rightWidth, row: rect.y, style: style) }
+    }
+
+    static func drawList(_ grid: inout CellGrid, _ state: ExplorerState, _ rect: CellRect) {
+        let theme = state.theme
+        let focused = state.focus == .list
+        let heading: String
+        var rows: [(text: String, badge: String?, score: String?)] = []
+        switch state.listMode {
+        case .scenes:
+            heading = "Scenes"
+            rows = state.visible.map { index in
+                let scene = state.scenes[index]
+                return ("\(scene.id) \(scene.action)", nil, nil)
+            }
+        case .results:
+            let scope = state.queryScope.rawValue
+            if state.resultsTitle.hasPrefix("more like") {
+                heading = state.resultsTitle
+            } else {
+                heading = state.queryText.isEmpty ? "Query [\(scope)]" : "“\(state.queryText)” [\(scope)]"
+            }
+            rows = state.results.map { hit in
+                let what = hit.level == .global ? hit.label : "\(hit.level == .object ? "obj" : "rel") \(hit.label)"
+                return ("\(hit.sceneID) \(what)", nil, String(format: "%.3f", hit.score))
+            }
+        case .marks:
+            heading = "Marks (\(state.allMarks.count))"
+            rows = state.allMarks.map { mark in
+                let note = mark.note.isEmpty ? "" : " “\(mark.note)”"
+                return ("\(mark.sceneID) \(mark.target)\(note)", mark.verdict.badge, nil)
+            }
+        case .review:
+            heading = "Review queue (\(state.reviewIDs.count))"
+            var actions: [String: String] = [:]
+            for scene in state.scenes { actions[scene.id] = scene.action }
+            rows = state.reviewIDs.map { id in (id + " " + (actions[id] ?? ""), nil, nil) }
+        }
+        grid.put(heading, column: rect.x + 1, row: rect.y, style: theme[.heading], limit: rect.width - 1)
+        let cursor = state.activeListCursor
+        let visibleRows = max(0, rect.height - 1)
+        if rows.isEmpty {
+            let empty: String
+            switch state.listMode {
+            case .results:
+                if let problem = state.lastSearchProblem { empty = problem }
+                else if state.searchInFlight { empty = "searching…" }
+                else { empty = state.queryText.isEmpty ? "type to search" : "no results" }
+            case .scenes: empty = state.scenes.isEmpty ? "no scenes" : "no scene matches the filter"
+            case .marks: empty = "no marks yet (c/x/u to mark)"
+            case .review: empty = "nothing to review"
+            }
+            grid.put(empty, column: rect.x + 1, row: rect.y + 1, style: theme[.dim], limit: rect.width - 1)
+            return
+        }
+        for i in 0..<visibleRows {
+            let index = state.listScroll + i
+            guard index < rows.count else { break }
+            let row = rect.y + 1 + i
+            let selected = index == cursor
+            let style = selected ? theme[focused ? .selection : .selectionInactive] : theme[.normal]
+            grid.fill(CellRect(x: rect.x, y: row, width: rect.width, height: 1), style: style)
+            var x = rect.x + 1
+            if let score = rows[index].score {
+                x = grid.put(score + " ", column: x, row: row, style: selected ? style : theme[.score], limit: rect.maxX - x)
+            }
+            if let badge = rows[index].badge {
+                x = grid.put(badge + " ", column: x, row: row, style: style, limit: rect.maxX - x)
+            }
+            grid.put(rows[index].text, column: x, row: row, style: style, limit: rect.maxX - x)
+        }
+    }
+
+    static func drawPicture(_ grid: inout CellGrid, _ state: ExplorerState, _ area: CellRect) {
+        let theme = state.theme
+        guard let detail = state.detail else {
+            grid.put("no scene", column: area.x + 1, row: area.y, style: theme[.dim], limit: area.width - 1)
+            return
+        }
+        guard let geometry = PictureGeometry(area: area, imageWidth: detail.imageWidth, imageHeight: detail.imageHeight, cellAspect: state.cellAspect)
+        else { return }
+        let frame = geometry.frame
+        if let picture = state.picture, picture.sceneID == detail.id, picture.size == GridSize(columns: frame.width, rows: frame.height) {
+            for row in 0..<frame.height {
+                for column in 0..<frame.width {
+                    grid[frame.x + column, frame.y + row] = picture.cells[row * frame.width + column]
+                }
+            }
+        } else {
+            grid.fill(frame, style: theme[.dim], text: "·")
+            if let problem = state.pictureProblem {
+                grid.put(problem, column: frame.x, row: frame.y + frame.height / 2, style: theme[.error], limit: frame.width)
+            }
+        }
+        // Boxes: plain first, highlighted on top.
+        var selected = Set<Int>()
+        switch state.focus {
+        case .objects where detail.objects.indices.contains(state.objectCursor): selected.insert(state.objectCursor)
+        case .relations where detail.relations.indices.contains(state.relationCursor):
+            let relation = detail.relations[state.relationCursor]
+            if let s = relation.subjectIndex { selected.insert(s) }
+            if let o = relation.objectIndex { selected.insert(o) }
+        default: break
+        }
+        for (i, object) in detail.objects.enumerated() where !selected.contains(i) {
+            drawBox(&grid, geometry.cells(for: object.box), label: object.name, style: theme[.box])
+        }
+        for i in selected.sorted() {
+            let object = detail.objects[i]
+            drawBox(&grid, geometry.cells(for: object.box), label: object.name, style: theme[.boxSelected])
+        }
+        if let hit = state.hitRegion {
+            drawBox(&grid, geometry.cells(for: hit), label: "hit", style: theme[.boxHit])
+        }
+    }
+
+    /// Draws a box outline with its label on the top edge, keeping the picture's background colour.
+    static func drawBox(_ grid: inout CellGrid, _ r: CellRect, label: String, style: CellStyle) {
+        func set(_ column: Int, _ row: Int, _ text: String) {
+            guard column >= 0, row >= 0, column < grid.size.columns, row < grid.size.rows else { return }
+            var cellStyle = style
+            if style.background == .terminalDefault { cellStyle.background = grid[column, row].style.background }
+            grid[column, row] = Cell(text, style: cellStyle)
+        }
+        let x2 = r.maxX - 1, y2 = r.maxY - 1
+        if r.width == 1 {
+            for y in r.y...y2 { set(r.x, y, "│") }
+        } else if r.height == 1 {
+            for x in r.x...x2 { set(x, r.y, "─") }
+        } else {
+            for x in r.x...x2 {
+                set(x, r.y, "─")
+                set(x, y2, "─")
+            }
+            for y in r.y...y2 {
+                set(r.x, y, "│")
+                set(x2, y, "│")
+            }
+            set(r.x, r.y, "┌"); set(x2, r.y, "┐"); set(r.x, y2, "└"); set(x2, y2, "┘")
+        }
+        var x = r.width > 2 ? r.x + 1 : r.x
+        let end = max(x + 1, r.width > 2 ? x2 : r.maxX)
+        for character in label {
+            guard x < end, CellGrid.displayWidth(of: character) == 1 else { break }
+            set(x, r.y, String(character))
+            x += 1
+        }
+    }
+
+    static func markBadge(_ state: ExplorerState, _ target: MarkTarget) -> (String, CellStyle)? {
+        guard let mark = state.sceneMarks[target] else { return nil }
+        let role: ThemeRole
+        switch mark.verdict {
+        case .correct: role = .markCorrect
+        case .wrong: role = .markWrong
+        case .unsure: role = .markUnsure
+        }
+        return (mark.verdict.badge, state.theme[role])
+    }
+
+    static func drawInfo(_ grid: inout CellGrid, _ state: ExplorerState, _ rect: CellRect) {
+        let theme = state.theme
+        guard let detail = state.detail, !rect.isEmpty else { return }
+        var writer = PaneWriter(rect: rect)
+        var header = [(detail.id, theme[.heading])]
+        if let (badge, style) = markBadge(state, .scene) { header.append((" scene " + badge, style)) }
+        writer.line(&grid, header)
+        if let note = state.sceneMarks[.scene]?.note, !note.isEmpty { writer.line(&grid, [("note: " + note, theme[.dim])]) }
+        writer.wrapped(&grid, "Action: " + detail.action, style: theme[.label])
+        if let caption = detail.denseCaption, !caption.isEmpty {
+            writer.wrapped(&grid, caption, style: theme[.caption], maxLines: 4)
+        }
+        if !detail.tags.isEmpty { writer.line(&grid, [("tags: " + detail.tags.joined(separator: ", "), theme[.dim])]) }
+        writer.blank()
+        writer.line(&grid, [("Objects (\(detail.objects.count))", theme[state.focus == .objects ? .heading : .dim])])
+        for (i, object) in detail.objects.enumerated() {
+            let selected = state.focus == .objects && i == state.objectCursor
+            var parts = [((selected ? "▸ " : "  ") + object.name, selected ? theme[.selection] : theme[.normal])]
+            if let (badge, style) = markBadge(state, .object(i)) { parts.append((" " + badge, style)) }
+            writer.line(&grid, parts, fill: selected ? theme[.selection] : nil)
+        }
+        writer.blank()
+        writer.line(&grid, [("Relations (\(detail.relations.count))", theme[state.focus == .relations ? .heading : .dim])])
+        for (i, relation) in detail.relations.enumerated() {
+            let selected = state.focus == .relations && i == state.relationCursor
+            var parts = [((selected ? "▸ " : "  ") + relation.text, selected ? theme[.selection] : theme[.normal])]
+            if let (badge, style) = markBadge(state, .relation(i)) { parts.append((" " + badge, style)) }
+            writer.line(&grid, parts, fill: selected ? theme[.selection] : nil)
+        }
+        if let target = Optional(state.focusedTarget), target != .scene, let note = state.sceneMarks[target]?.note, !note.isEmpty {
+            writer.blank()
+            writer.wrapped(&grid, "note: " + note, style: theme[.dim])
+        }
+    }
+
+    static func drawZeroShot(_ grid: inout CellGrid, _ state: ExplorerState, _ rect: CellRect) {
+        let theme = state.theme
+        guard let detail = state.detail, !rect.isEmpty else { return }
+        var writer = PaneWriter(rect: rect)
+        writer.line(&grid, [("Zero-shot · \(detail.id)", theme[.heading])])
+        guard let report = state.zeroShot, report.sceneID == detail.id else {
+            writer.wrapped(&grid, state.zeroShotProblem ?? "ranking…", style: state.zeroShotProblem == nil ? theme[.dim] : theme[.error])
+            return
+        }
+        func verdict(_ item: ZeroShotItem) -> (String, CellStyle) {
+            item.disagrees ? ("✗", theme[.disagree]) : ("✓", theme[.agree])
+        }
+        func topLine(_ item: ZeroShotItem) -> String {
+            guard let best = item.top.first else { return "—" }
+            return best.label + String(format: " %.2f", best.score)
+        }
+        let (mark, markStyle) = verdict(report.action)
+        writer.line(&grid, [(mark + " action: ", markStyle), (detail.action, theme[.label])])
+        for (rank, scored) in report.action.top.prefix(5).enumerated() {
+            let style = scored.label == report.action.annotated ? theme[.agree] : theme[.normal]
+            writer.line(&grid, [(String(format: "  %d %.2f ", rank + 1, scored.score), theme[.score]), (scored.label, style)])
+        }
+        writer.blank()
+        writer.line(&grid, [("Objects: annotation → model", theme[state.focus == .objects ? .heading : .dim])])
+        for (i, item) in report.objects.enumerated() {
+            let selected = state.focus == .objects && i == state.objectCursor
+            let (m, s) = verdict(item)
+            writer.line(&grid, [(selected ? "▸" : " ", theme[.normal]), (m + " ", s), (item.annotated + " → " + topLine(item), selected ? theme[.selection] : theme[.normal])])
+        }
+        writer.blank()
+        writer.line(&grid, [("Relations: annotation → model", theme[state.focus == .relations ? .heading : .dim])])
+        for (i, item) in report.relations.enumerated() {
+            let selected = state.focus == .relations && i == state.relationCursor
+            let (m, s) = verdict(item)
+            writer.line(&grid, [(selected ? "▸" : " ", theme[.normal]), (m + " ", s), (item.annotated + " → " + topLine(item), selected ? theme[.selection] : theme[.normal])])
+        }
+        // The focused item's ranking.
+        let focusedItem: ZeroShotItem?
+        switch state.focus {
+        case .objects: focusedItem = report.objects.indices.contains(state.objectCursor) ? report.objects[state.objectCursor] : nil
+        case .relations: focusedItem = report.relations.indices.contains(state.relationCursor) ? report.relations[state.relationCursor] : nil
+        case .list: focusedItem = nil
+        }
+        if let item = focusedItem {
+            writer.blank()
+            writer.line(&grid, [("Model's top for “\(item.annotated)”", theme[.heading])])
+            for (rank, scored) in item.top.prefix(5).enumerated() {
+                let style = scored.label == item.annotated ? theme[.agree] : theme[.normal]
+                writer.line(&grid, [(String(format: "  %d %.2f ", rank + 1, scored.score), theme[.score]), (scored.label, style)])
+            }
+        }
+        writer.blank()
+        writer.line(&grid, [("\(report.disagreementCount) disagreement(s)", report.disagreementCount > 0 ? theme[.disagree] : theme[.agree])])
+    }
+
+    static func drawInputLine(_ grid: inout CellGrid, _ state: ExplorerState, _ rect: CellRect) {
+        let theme = state.theme
+        if let input = state.input {
+            let prompt: String
+            switch input.kind {
+            case .query: prompt = "/"
+            case .filter: prompt = "filter: "
+            case .note(let target): prompt = "note (\(target)): "
+            }
+            grid.fill(rect, style: theme[.query])
+            var x = grid.put(prompt, column: rect.x, row: rect.y, style: theme[.query])
+            let start = x
+            x = grid.put(input.text, column: x, row: rect.y, style: theme[.query])
+            // Cursor cell shown reversed.
+            let cursorX = start + CellGrid.displayWidth(of: String(input.text.prefix(input.cursor)))
+            if cursorX < rect.maxX {
+                var cell = grid[cursorX, rect.y]
+                cell.style.reverse.toggle()
+                grid[cursorX, rect.y] = cell
+            }
+            if case .query = input.kind {
+                var info = "[\(state.queryScope.rawValue)] "
+                if state.searchInFlight { info += "… " } else if !state.queryText.isEmpty { info += "\(state.results.count) hits " }
+                let w = CellGrid.displayWidth(of: info)
+                if x + 2 + w <= rect.maxX { grid.put(info, column: rect.maxX - w, row: rect.y, style: theme[.query]) }
+            }
+            return
+        }
+        if let message = state.message {
+            grid.put(message, column: rect.x + 1, row: rect.y, style: theme[state.messageIsError ? .error : .hint], limit: rect.width - 1)
+        } else if let problem = state.backendStatus.modelProblem {
+            grid.put(problem, column: rect.x + 1, row: rect.y, style: theme[.dim], limit: rect.width - 1)
+        }
+    }
+
+    static func drawStatus(_ grid: inout CellGrid, _ state: ExplorerState, _ rect: CellRect) {
+        let theme = state.theme
+        grid.fill(rect, style: theme[.status])
+        let hints: String
+        if state.input != nil {
+            hints = state.input?.kind == .query ? " Enter:done  Esc:close  Tab:level  ↑↓:results" : " Enter:save  Esc:cancel"
+        } else {
+            hints = " ?:help /:query f:filter s:sort Tab:pane z:zero-shot c/x/u:mark n:note m:more R:review M:marks q:quit"
+        }
+        var right = ""
+        if let progress = state.indexing {
+            let percent = progress.total > 0 ? progress.done * 100 / progress.total : 0
+            right = " indexing \(progress.done)/\(progress.total) \(percent)% (X cancels) "
+        }
+        let rightWidth = CellGrid.displayWidth(of: right)
+        grid.put(hints, column: rect.x, row: rect.y, style: theme[.status], limit: rect.width - rightWidth)
+        if !right.isEmpty { grid.put(right, column: rect.maxX - rightWidth, row: rect.y, style: theme[.progress]) }
+    }
+
+    /// Lines of the help overlay.
+    public static let helpLines: [String] = [
+        "Keys",
+        "",
+        "↑↓ j k        move in the focused pane     g G  first / last",
+        "PgUp PgDn     page                         Tab  scenes → objects → relations",
+        "← h / → l     back to the list / next pane  Esc  back to the scene list",
+        "/             query (live): text or \"2:dog\" + \"ball\" - \"grass\"",
+        "              Tab in the query line: global / object / relation / all",
+        "m             more like this (scene, object or relation in focus)",
+        "f             filter: action:… object:… relation:… tag:… id:… or words",
+        "s             sort: dataset order, id, action, most objects",
+        "z             zero-shot view: the model's ranking beside the annotation",
+        "c x u         mark focused item correct / wrong / unsure (again: unmark)",
+        "n             note on the focused item's mark",
+        "R             review queue (most model disagreement first)",
+        "M             all marks",
+        "I X           start / cancel background indexing",
+        "mouse         click a scene or a box, wheel scrolls",
+        "q             quit",
+        "",
+        "press any key to close",
+    ]
+
+    static func drawHelp(_ grid: inout CellGrid, _ state: ExplorerState) {
+        let theme = state.theme
+        let width = min(state.size.columns - 2, (helpLines.map { CellGrid.displayWidth(of: $0) }.max() ?? 0) + 4)
+        let height = min(state.size.rows - 2, helpLines.count + 2)
+        let rect = CellRect(x: (state.size.columns - width) / 2, y: (state.size.rows - height) / 2, width: width, height: height)
+        grid.fill(rect, style: theme[.help])
+        drawBox(&grid, rect, label: " Help ", style: theme[.border])
+        for (i, line) in helpLines.prefix(height - 2).enumerated() {
+            grid.put(line, column: rect.x + 2, row: rect.y + 1 + i, style: i == 0 ? theme[.heading] : theme[.help], limit: width - 4)
+        }
+    }
+}
+
+/// Writes lines top-down into a pane, clipping at its bottom.
+struct PaneWriter {
+    let rect: CellRect
+    var row: Int
+
+    init(rect: CellRect) {
+        self.rect = rect
+        row = rect.y
+    }
+
+    mutating func line(_ grid: inout CellGrid, _ parts: [(String, CellStyle)], fill: CellStyle? = nil) {
+        guard row < rect.maxY else { return }
+        if let fill { grid.fill(CellRect(x: rect.x, y: row, width: rect.width, height: 1), style: fill) }
+        var x = rect.x + 1
+        for (text, style) in parts { x = grid.put(text, column: x, row: row, style: style, limit: max(0, rect.maxX - x)) }
+        row += 1
+    }
+
+    mutating func blank() { if row > rect.y { row += 1 } }
+
+    mutating func wrapped(_ grid: inout CellGrid, _ text: String, style: CellStyle, maxLines: Int = 3) {
+        let width = max(1, rect.width - 2)
+        var current = ""
+        var lines: [String] = []
+        for word in text.split(separator: " ") {
+            if current.isEmpty { current = String(word) }
+            else if CellGrid.displayWidth(of: current) + 1 + CellGrid.displayWidth(of: String(word)) <= width { current += " " + word }
+            else { lines.append(current); current = String(word) }
+        }
+        if !current.isEmpty { lines.append(current) }
+        if lines.count > maxLines {
+            lines = Array(lines.prefix(maxLines))
+            lines[maxLines - 1] = String(lines[maxLines - 1].prefix(max(0, width - 1))) + "…"
+        }
+        for l in lines { line(&grid, [(l, style)]) }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Imaging
+
+/// Which pane the movement keys act on.
+public enum Focus: String, Sendable, CaseIterable {
+    case list, objects, relations
+}
+
+/// What the left pane lists.
+public enum ListMode: Equatable, Sendable {
+    case scenes
+    /// Query or more-like-this results.
+    case results
+    /// Every mark in the dataset.
+    case marks
+    /// Scenes ordered by model disagreement.
+    case review
+}
+
+/// The line being typed at the bottom of the screen.
+public struct InputLine: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        case query, filter, note(MarkTarget)
+    }
+
+    public var kind: Kind
+    public var text: String
+    /// Cursor position in characters.
+    public var cursor: Int
+
+    public init(kind: Kind, text: String) {
+        self.kind = kind
+        self.text = text
+        cursor = text.count
+    }
+}
+
+/// How pictures are drawn.
+public enum PictureMode: Equatable, Sendable {
+    /// Symbol mosaics coloured with the given depth (libchafa).
+    case symbols(ColorDepth)
+    /// No picture, a dotted placeholder (tests, `--no-pictures`).
+    case off
+}
+
+/// Colours a terminal can show.
+public enum ColorDepth: String, Equatable, Sendable {
+    case truecolor, colors256 = "256", colors16 = "16", mono
+}
+
+/// A picture turned into cells, ready to place on the grid.
+public struct PictureCells: Equatable, Sendable {
+    public var sceneID: String
+    public var size: GridSize
+    /// Row-major, `size.columns * size.rows`.
+    public var cells: [Cell]
+
+    public init(sceneID: String, size: GridSize, cells: [Cell]) {
+        self.sceneID = sceneID
+        self.size = size
+        self.cells = cells
+    }
+}
+
+/// The whole explorer state. `ExplorerRenderer.render` only reads it; `handle` changes it.
+public struct ExplorerState: Sendable {
+    public var size: GridSize
+    public var theme: Theme
+    public var datasetName: String
+    public var backendStatus: BackendStatus
+
+    // Scene list.
+    public var scenes: [SceneSummary] = []
+    /// Indices into `scenes` after filter and sort.
+    public var visible: [Int] = []
+    public var filter = SceneFilter()
+    public var sort: SceneSort = .dataset
+    public var listMode: ListMode = .scenes
+    public var sceneCursor = 0
+    public var listScroll = 0
+
+    // Results, marks and review lists.
+    public var results: [QueryHit] = []
+    public var resultsTitle = ""
+    public var resultCursor = 0
+    public var allMarks: [Mark] = []
+    public var markCursor = 0
+    public var reviewIDs: [String] = []
+    public var reviewCursor = 0
+
+    // Scene view.
+    public var focus: Focus = .list
+    public var detail: SceneDetail?
+    public var sceneMarks: [MarkTarget: Mark] = [:]
+    public var objectCursor = 0
+    public var relationCursor = 0
+    /// Region of the query hit being shown, highlighted over the picture.
+    public var hitRegion: PixelBox?
+    public var picture: PictureCells?
+    public var pictureProblem: String?
+    public var pictureMode: PictureMode = .off
+    /// Width ÷ height of one terminal cell in pixels (about 0.5).
+    public var cellAspect: Double = 0.5
+
+    // Zero-shot view.
+    public var zeroShotVisible = false
+    public var zeroShot: ZeroShotReport?
+    public var zeroShotProblem: String?
+
+    // Query.
+    public var input: InputLine?
+    public var queryText = ""
+    public var queryScope: QueryScope = .global
+    /// Bumped for every search sent; results of older ones are dropped.
+    public var searchGeneration = 0
+    public var searchInFlight = false
+    public var lastSearchProblem: String?
+    /// The filter before the filter line opened (Esc restores it).
+    public var filterBeforeEditing: SceneFilter?
+
+    // Chrome.
+    public var helpVisible = false
+    public var message: String?
+    public var messageIsError = false
+    public var indexing: IndexProgress?
+
+    /// Smallest terminal the explorer draws in.
+    public static let minimumSize = GridSize(columns: 60, rows: 16)
+
+    public init(size: GridSize, theme: Theme, datasetName: String, backendStatus: BackendStatus) {
+        self.size = size
+        self.theme = theme
+        self.datasetName = datasetName
+        self.backendStatus = backendStatus
+    }
+
+    /// `true` when the terminal is too small to draw anything useful.
+    public var isTooSmall: Bool {
+        size.columns < ExplorerState.minimumSize.columns || size.rows < ExplorerState.minimumSize.rows
+    }
+
+    /// The scene under the list cursor in scenes mode.
+    public var cursorScene: SceneSummary? {
+        visible.indices.contains(sceneCursor) ? scenes[visible[sceneCursor]] : nil
+    }
+
+    /// The mark target the focus points at.
+    public var focusedTarget: MarkTarget {
+        switch focus {
+        case .list: return .scene
+        case .objects: return .object(objectCursor)
+        case .relations: return .relation(relationCursor)
+        }
+    }
+
+    /// Recomputes `visible` from filter and sort, keeping the cursor on the same scene when it stays visible.
+    public mutating func applyFilterAndSort() {
+        let currentID = cursorScene?.id
+        var indices = scenes.indices.filter { filter.matches(scenes[$0]) }
+        switch sort {
+        case .dataset: break
+        case .id: indices.sort { scenes[$0].id.localizedStandardCompare(scenes[$1].id) == .orderedAscending }
+        case .action: indices.sort { (scenes[$0].action, $0) < (scenes[$1].action, $1) }
+        case .objects: indices.sort { (-scenes[$0].objects.count, $0) < (-scenes[$1].objects.count, $1) }
+        }
+        visible = indices
+        if let currentID, let i = visible.firstIndex(where: { scenes[$0].id == currentID }) {
+            sceneCursor = i
+        } else {
+            sceneCursor = min(sceneCursor, max(0, visible.count - 1))
+        }
+    }
+}
