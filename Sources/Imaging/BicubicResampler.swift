@@ -110,17 +110,24 @@ struct BicubicResampler {
                 let visibleRows = rowLow..<rowHigh
                 if needHorizontal {
                     let hTaps = taps(inSize: w, outSize: outWidth, outFirst: left, outCount: cropWidth)
+                    // Per output column: visible tap range and weight offset (others are black).
+                    var starts = [Int](repeating: 0, count: cropWidth)
+                    var ends = [Int](repeating: 0, count: cropWidth)
+                    var bases = [Int](repeating: 0, count: cropWidth)
+                    for xx in 0..<cropWidth {
+                        starts[xx] = max(hTaps.first[xx], vis.x1)
+                        ends[xx] = min(hTaps.first[xx] + hTaps.count[xx], vis.x2)
+                        bases[xx] = xx * hTaps.stride - hTaps.first[xx]
+                    }
                     hTaps.weights.withUnsafeBufferPointer { kk in
                         for y in visibleRows {
                             let srcRow = y * w * 3
                             let midRow = (y - rowFirst) * cropWidth * 3
                             for xx in 0..<cropWidth {
-                                // Only taps over visible columns contribute (others are black).
-                                let start = max(hTaps.first[xx], vis.x1)
-                                let end = min(hTaps.first[xx] + hTaps.count[xx], vis.x2)
+                                let start = starts[xx], end = ends[xx]
                                 var s0 = half, s1 = half, s2 = half
                                 if start < end {
-                                    let kBase = xx * hTaps.stride - hTaps.first[xx]
+                                    let kBase = bases[xx]
                                     for x in start..<end {
                                         let k = kk[kBase + x]
                                         let p = srcRow + x * 3

@@ -150,3 +150,32 @@ import Testing
         }
     }
 }
+
+@Suite struct CLIPPreprocessConfigTests {
+    @Test func readsHuggingFaceConfigsOldAndNew() throws {
+        let old = #"{"crop_size": 224, "size": 224, "image_mean": [0.48145466, 0.4578275, 0.40821073], "image_std": [0.26862954, 0.26130258, 0.27577711], "resample": 3}"#
+        let new = #"{"crop_size": {"height": 336, "width": 336}, "size": {"shortest_edge": 336}, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}"#
+        let a = try CLIPPreprocessConfig(huggingFacePreprocessorConfig: Data(old.utf8), source: "old.json")
+        #expect(a == .openAICLIP)
+        let b = try CLIPPreprocessConfig(huggingFacePreprocessorConfig: Data(new.utf8), source: "new.json")
+        #expect(b == CLIPPreprocessConfig(imageSize: 336, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5]))
+    }
+
+    @Test func rejectsMalformedConfigsNamingTheFile() {
+        let cases = [
+            "[]",
+            #"{"image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}"#,
+            #"{"crop_size": 224, "size": 256, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}"#,
+            #"{"crop_size": 224, "image_mean": [0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}"#,
+            #"{"crop_size": {"height": 224, "width": 200}, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}"#,
+        ]
+        for text in cases {
+            do {
+                _ = try CLIPPreprocessConfig(huggingFacePreprocessorConfig: Data(text.utf8), source: "pp.json")
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect("\(error)".contains("pp.json"), "\(error)")
+            }
+        }
+    }
+}
