@@ -46,7 +46,8 @@ let package = Package(
         .target(
             name: "EmbeddingCache",
             dependencies: ["Numerics", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Retrieval", dependencies: ["Numerics", "COpenBLAS"]),
+        .target(name: "CRetrieval", path: "Sources/CRetrieval"),
+        .target(name: "Retrieval", dependencies: ["Numerics", "COpenBLAS", "CRetrieval"]),
         .target(name: "Evaluation", dependencies: ["Numerics", "COpenBLAS"]),
         .target(name: "SceneGenerator", dependencies: ["Imaging", "Scenes"]),
         .target(name: "Training", dependencies: ["Numerics", "CLIP", "ScenarioModel", "Scenes", "Imaging"]),
