@@ -21,6 +21,17 @@ public final class TensorStorage: @unchecked Sendable {
         self.owner = nil
     }
 
+    /// Allocates `count` elements without clearing them; the caller must write every element before reading.
+    public init(uninitializedCount count: Int) {
+        precondition(count >= 0, "negative element count")
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.count = count
+        self.isBorrowed = false
+        self.owner = nil
+    }
+
     /// Wraps memory owned by `owner`; the storage never writes to or frees it.
     public init(borrowing pointer: UnsafePointer<Float>, count: Int, owner: AnyObject?) {
         self.pointer = UnsafeMutablePointer(mutating: pointer)

@@ -5,6 +5,8 @@ public enum WeightsError: Error, CustomStringConvertible, Equatable {
     case unsupportedDType(name: String, dtype: String, source: String)
     case malformed(source: String, reason: String)
     case io(path: String, reason: String)
+    /// Tensors present in the file that the model does not use (a checkpoint of another architecture or size).
+    case unexpectedTensors(names: [String], source: String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,9 @@ public enum WeightsError: Error, CustomStringConvertible, Equatable {
             "\(source): \(reason)"
         case .io(let path, let reason):
             "\(path): \(reason)"
+        case .unexpectedTensors(let names, let source):
+            "\(source): \(names.count) unexpected tensor(s): "
+                + names.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (names.count > 5 ? ", ..." : "")
         }
     }
 }

@@ -1,0 +1,33 @@
+import COpenBLAS
+
+/// The one place Numerics calls OpenBLAS: thread control and single-precision matrix products.
+public enum BLAS {
+    /// Threads OpenBLAS uses for one product (`openblas_get_num_threads` / `openblas_set_num_threads`).
+    ///
+    /// Process-wide. Defaults to OpenBLAS's own choice (`OPENBLAS_NUM_THREADS` or the core count).
+    public static var threadCount: Int {
+        get { Int(openblas_get_num_threads()) }
+        set {
+            precondition(newValue >= 1, "thread count must be at least 1")
+            openblas_set_num_threads(Int32(newValue))
+        }
+    }
+
+    /// `C = alpha · op(A) · op(B) + beta · C` on row-major matrices (`cblas_sgemm`).
+    ///
+    /// `op(A)` is `[m, k]`, `op(B)` is `[k, n]`, `C` is `[m, n]`; `lda`, `ldb`, `ldc` are row strides in elements,
+    /// so strided views (one head of a `[tokens, width]` matrix) need no copy. Cost `2·m·n·k` flops.
+    @inlinable
+    public static func gemm(
+        transposeA: Bool = false, transposeB: Bool = false,
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "negative gemm dimension m=\(m) n=\(n) k=\(k)")
+        if m == 0 || n == 0 { return }
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+}

@@ -1,0 +1,60 @@
+/// A fully connected layer, `torch.nn.Linear`: `y = x · Wᵀ + b` with `W` stored `[out, in]` as PyTorch does.
+public struct Linear: Sendable {
+    /// `[outFeatures, inFeatures]`.
+    public let weight: Tensor
+    /// `[outFeatures]`, or `nil` for a layer without bias.
+    public let bias: Tensor?
+
+    /// A layer over `weight` `[out, in]` and optional `bias` `[out]` (no copies).
+    public init(weight: Tensor, bias: Tensor?) {
+        precondition(weight.rank == 2, "Linear weight must be [out, in], got \(weight.shape)")
+        if let bias { precondition(bias.count == weight.shape[0], "Linear bias \(bias.shape) for weight \(weight.shape)") }
+        self.weight = weight
+        self.bias = bias
+    }
+
+    /// Input width.
+    public var inFeatures: Int { weight.shape[1] }
+    /// Output width.
+    public var outFeatures: Int { weight.shape[0] }
+
+    /// `[..., in] → [..., out]`: one `cblas_sgemm` over every row (all tokens of all batch items) at once.
+    ///
+    /// Cost `2·rows·in·out` flops.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        precondition(x.rowWidth == inFeatures, "Linear expects width \(inFeatures), got \(x.shape)")
+        var outShape = x.shape
+        outShape[outShape.count - 1] = outFeatures
+        return Tensor(shape: outShape) { out in
+            x.withUnsafeBufferPointer { input in
+                apply(input.baseAddress!, rows: x.rowCount, into: out.baseAddress!)
+            }
+        }
+    }
+
+    /// Writes `rows` outputs of width `outFeatures` to `output` (row stride `outputStride`, default
+    /// `outFeatures`) from `rows` inputs of width `inFeatures` (row stride `inputStride`, default `inFeatures`).
+    @usableFromInline
+    func apply(
+        _ input: UnsafePointer<Float>, rows: Int, inputStride: Int? = nil,
+        into output: UnsafeMutablePointer<Float>, outputStride: Int? = nil
+    ) {
+        let out = outFeatures
+        let ldc = outputStride ?? out
+        let lda = inputStride ?? inFeatures
+        let beta: Float
+        if let bias {
+            bias.withUnsafeBufferPointer { b in
+                for r in 0..<rows { (output + r * ldc).update(from: b.baseAddress!, count: out) }
+            }
+            beta = 1
+        } else {
+            beta = 0
+        }
+        weight.withUnsafeBufferPointer { w in
+            BLAS.gemm(
+                transposeB: true, m: rows, n: out, k: inFeatures,
+                a: input, lda: lda, b: w.baseAddress!, ldb: inFeatures, beta: beta, c: output, ldc: ldc)
+        }
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import Numerics
+import Testing
+
+@testable import Weights
+
+/// Reading files written by the Python `safetensors` package, writing our own, and rejecting broken files.
+@Suite struct SafeTensorsTests {
+    static let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
+
+    /// A fresh temporary folder for one test.
+    static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("safetensors-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A file holding `header` as its JSON header followed by `data` bytes.
+    static func rawFile(_ header: String, data: [UInt8] = [], in folder: URL, name: String = "raw.safetensors") throws -> URL {
+        var bytes = Data()
+        let json = Array(header.utf8)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: json)
+        bytes.append(contentsOf: data)
+        let url = folder.appendingPathComponent(name)
+        try bytes.write(to: url)
+        return url
+    }
+
+    @Test func readsEveryFloatDTypeWrittenByPython() throws {
+        let file = try SafeTensorsFile(url: Self.fixtures.appendingPathComponent("dtypes.safetensors"))
+        let expected = try JSONDecoder().decode(
+            [String: [UInt32]].self, from: Data(contentsOf: Self.fixtures.appendingPathComponent("dtypes.json")))
+        #expect(file.tensorNames == ["bf16", "f16", "f32", "f64", "i64"])
+        #expect(file.metadata == ["format": "pt", "note": "dtypes"])
+        #expect(file.info("f32") == StoredTensorInfo(name: "f32", dtype: .float32, shape: [3, 4]))
+        #expect(file.info("f64")?.shape == [2, 6])
+        for name in ["f32", "f16", "bf16", "f64"] {
+            let tensor = try file.tensor(name)
+            #expect(tensor.scalars.map(\.bitPattern) == expected[name], "\(name)")
+        }
+        #expect(throws: WeightsError.unsupportedDType(name: "i64", dtype: "I64", source: file.path)) {
+            try file.tensor("i64")
+        }
+        #expect(throws: WeightsError.missingTensor(name: "nope", source: file.path)) { try file.tensor("nope") }
+    }
+
+    @Test func float32TensorsBorrowTheMapping() throws {
+        let file = try SafeTensorsFile(url: Self.fixtures.appendingPathComponent("dtypes.safetensors"))
+        var tensor = try file.tensor("f32")
+        #expect(tensor.storage.isBorrowed)
+        #expect(try !file.tensor("f16").storage.isBorrowed)
+        tensor[flat: 0] = 42  // copy-on-write: the read-only mapping is never written
+        #expect(try file.tensor("f32")[flat: 0] == 0)
+    }
+
+    @Test func writerRoundTripsThroughReader() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let a = Tensor.randomNormal(shape: [3, 5], seed: 1)
+        let b = Tensor(shape: [4], values: [1, -0.5, 65504, 1e-7])
+        let scalar = Tensor(shape: [], values: [2.5])
+        var writer = SafeTensorsWriter(metadata: ["format": "pt", "step": "7"])
+        try writer.add("layer.a", a)
+        try writer.add("layer.b", b, as: .float16)
+        try writer.add("layer.c", b, as: .bfloat16)
+        try writer.add("scale", scalar)
+        #expect(throws: WeightsError.self) { try writer.add("scale", scalar) }
+        #expect(throws: WeightsError.self) { try writer.add("ints", scalar, as: .int64) }
+        let url = folder.appendingPathComponent("out.safetensors")
+        try writer.write(to: url)
+
+        let file = try SafeTensorsFile(url: url)
+        #expect(file.metadata == ["format": "pt", "step": "7"])
+        #expect(file.tensorNames == ["layer.a", "layer.b", "layer.c", "scale"])
+        #expect(try file.tensor("layer.a").scalars == a.scalars)
+        #expect(try file.tensor("layer.a").storage.isBorrowed)  // header padded to 8 bytes keeps floats aligned
+        #expect(file.info("layer.b")?.dtype == .float16)
+        #expect(try file.tensor("layer.b").scalars == [1, -0.5, 65504, 1.1920929e-07])
+        #expect(try file.tensor("layer.c").scalars == [1, -0.5, 65536, Float(bitPattern: 869_728_256)])  // torch bfloat16 values
+        #expect(try file.tensor("scale").shape == [])
+        #expect(try file.tensor("scale").scalars == [2.5])
+    }
+
+    @Test func halfConversionRoundsToNearestEven() {
+        // Every finite half converts to float and back unchanged.
+        for bits in UInt16(0)...UInt16.max where (bits & 0x7C00) != 0x7C00 {
+            #expect(HalfFloatConversion.half(from: HalfFloatConversion.float(fromHalf: bits)) == bits)
+        }
+        #expect(HalfFloatConversion.half(from: 1 + 1.0 / 2048) == 0x3C00)  // tie → even
+        #expect(HalfFloatConversion.half(from: 1 + 3.0 / 2048) == 0x3C02)  // tie → even (up)
+        #expect(HalfFloatConversion.half(from: 70000) == 0x7C00)
+        #expect(HalfFloatConversion.half(from: -.infinity) == 0xFC00)
+        #expect(HalfFloatConversion.half(from: 1e-9) == 0)
+        #expect(HalfFloatConversion.float(fromHalf: HalfFloatConversion.half(from: .nan)).isNaN)
+    }
+
+    @Test func scopedViewStripsThePrefix() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var writer = SafeTensorsWriter()
+        try writer.add("model.enc.w", Tensor(shape: [2], values: [1, 2]))
+        try writer.add("model.enc.b", Tensor(shape: [1], values: [3]))
+        try writer.add("model.other", Tensor(shape: [1], values: [4]))
+        let url = folder.appendingPathComponent("m.safetensors")
+        try writer.write(to: url)
+        let scoped = try SafeTensorsFile(url: url).scoped("model.enc.")
+        #expect(scoped.tensorNames == ["b", "w"])
+        #expect(scoped.info("w")?.name == "w")
+        #expect(try scoped.tensor("w").scalars == [1, 2])
+        #expect(throws: WeightsError.missingTensor(name: "model.enc.other", source: url.path)) {
+            try scoped.tensor("other")
+        }
+    }
+
+    @Test func loaderChecksShapesAndLeftovers() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var writer = SafeTensorsWriter()
+        try writer.add("p.w", Tensor(zeros: [2, 3]))
+        try writer.add("p.extra", Tensor(zeros: [1]))
+        try writer.add("q.other", Tensor(zeros: [1]))
+        let url = folder.appendingPathComponent("m.safetensors")
+        try writer.write(to: url)
+        let loader = TensorLoader(try SafeTensorsFile(url: url), prefix: "p.")
+        #expect(throws: WeightsError.shapeMismatch(name: "p.w", expected: [3, 2], actual: [2, 3], source: url.path)) {
+            try loader.tensor("w", shape: [3, 2])
+        }
+        #expect(throws: WeightsError.missingTensor(name: "p.bias", source: url.path)) {
+            try loader.tensor("bias", shape: [2])
+        }
+        _ = try loader.tensor("w", shape: [2, 3])
+        #expect(throws: WeightsError.unexpectedTensors(names: ["p.extra"], source: url.path)) { try loader.checkAllUsed() }
+        loader.ignore("extra")
+        try loader.checkAllUsed()
+    }
+
+    @Test func truncatedFileNamesTheTensor() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var writer = SafeTensorsWriter()
+        try writer.add("a", Tensor(zeros: [4]))
+        try writer.add("b", Tensor(zeros: [4]))
+        let url = folder.appendingPathComponent("t.safetensors")
+        try writer.write(to: url)
+        let full = try Data(contentsOf: url)
+        try full.prefix(full.count - 3).write(to: url)
+        do {
+            _ = try SafeTensorsFile(url: url)
+            Issue.record("truncated file was accepted")
+        } catch let error as WeightsError {
+            guard case .malformed(let source, let reason) = error else { Issue.record("\(error)"); return }
+            #expect(source == url.path)
+            #expect(reason.contains("'b'") && reason.contains("truncated"))
+        }
+        try full.prefix(5).write(to: url)
+        #expect(throws: WeightsError.malformed(source: url.path, reason: "file is 5 bytes, too short for a safetensors header")) {
+            try SafeTensorsFile(url: url)
+        }
+        try full.prefix(20).write(to: url)
+        #expect(throws: WeightsError.self) { try SafeTensorsFile(url: url) }
+    }
+
+    @Test func badHeadersAreRejectedWithTheirReason() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func reason(_ header: String, data: [UInt8] = []) throws -> WeightsError? {
+            let url = try Self.rawFile(header, data: data, in: folder)
+            do {
+                _ = try SafeTensorsFile(url: url)
+                return nil
+            } catch let error as WeightsError {
+                return error
+            }
+        }
+        let path = folder.appendingPathComponent("raw.safetensors").path
+        #expect(try reason("{not json")?.description.contains("not valid JSON") == true)
+        #expect(try reason("[1, 2]") == .malformed(source: path, reason: "header is not a JSON object"))
+        #expect(
+            try reason(#"{"w": {"dtype": "Q7", "shape": [1], "data_offsets": [0, 4]}}"#, data: [0, 0, 0, 0])
+                == .unsupportedDType(name: "w", dtype: "Q7", source: path))
+        #expect(
+            try reason(#"{"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}}"#, data: [0, 0, 0, 0])
+                == .malformed(source: path, reason: "tensor 'w': 4 bytes do not hold shape [2] of F32"))
+        #expect(
+            try reason(#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 400]}}"#, data: [0, 0, 0, 0])?
+                .description.contains("tensor 'w': data_offsets [0, 400] run past the end") == true)
+        #expect(
+            try reason(#"{"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}"#, data: [0, 0, 0, 0])
+                == .malformed(source: path, reason: "tensor 'w': shape is not a list of non-negative integers"))
+        #expect(
+            try reason(#"{"w": {"dtype": "F32", "shape": [1]}}"#, data: [0, 0, 0, 0])
+                == .malformed(source: path, reason: "tensor 'w': data_offsets is not a pair of integers"))
+        #expect(try reason(#"{"__metadata__": {"a": 1}}"#) == .malformed(source: path, reason: "__metadata__ value 'a' is not a string"))
+        // A header length pointing past the end of the file.
+        var bytes = Data()
+        withUnsafeBytes(of: UInt64(1_000).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: Array("{}".utf8))
+        let url = folder.appendingPathComponent("long.safetensors")
+        try bytes.write(to: url)
+        #expect(throws: WeightsError.malformed(source: url.path, reason: "header length 1000 runs past the end of the 10-byte file")) {
+            try SafeTensorsFile(url: url)
+        }
+        #expect(throws: WeightsError.self) { try SafeTensorsFile(url: folder.appendingPathComponent("absent.safetensors")) }
+    }
+
+    @Test func hfFolderFindsConfigAndWeights() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let hf = try HuggingFaceFolder(url: folder)
+        #expect(throws: WeightsError.self) { try hf.openWeights() }
+        #expect(throws: WeightsError.self) { try hf.configData() }
+        // Two shards and an index.
+        var first = SafeTensorsWriter()
+        try first.add("a", Tensor(shape: [1], values: [1]))
+        try first.write(to: folder.appendingPathComponent("model-00001-of-00002.safetensors"))
+        var second = SafeTensorsWriter()
+        try second.add("b", Tensor(shape: [1], values: [2]))
+        try second.write(to: folder.appendingPathComponent("model-00002-of-00002.safetensors"))
+        let index = #"{"metadata": {}, "weight_map": {"a": "model-00001-of-00002.safetensors", "b": "model-00002-of-00002.safetensors"}}"#
+        try Data(index.utf8).write(to: folder.appendingPathComponent("model.safetensors.index.json"))
+        let archive = try hf.openWeights()
+        #expect(archive.tensorNames == ["a", "b"])
+        #expect(try archive.tensor("b").scalars == [2])
+        #expect(throws: WeightsError.self) { try HuggingFaceFolder(url: folder.appendingPathComponent("nope")) }
+    }
+}
