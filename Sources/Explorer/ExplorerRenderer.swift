@@ -64,12 +64,15 @@ public enum ExplorerRenderer {
         let theme = state.theme
         let focused = state.focus == .list
         let heading: String
-        var rows: [(text: String, badge: String?, score: String?)] = []
+        let count: Int
+        // Rows are built only for the visible window: lists can hold 100k scenes.
+        let rowAt: (Int) -> (text: String, badge: String?, score: String?)
         switch state.listMode {
         case .scenes:
             heading = "Scenes"
-            rows = state.visible.map { index in
-                let scene = state.scenes[index]
+            count = state.visible.count
+            rowAt = { i in
+                let scene = state.scenes[state.visible[i]]
                 return ("\(scene.id) \(scene.action)", nil, nil)
             }
         case .results:
@@ -79,26 +82,32 @@ public enum ExplorerRenderer {
             } else {
                 heading = state.queryText.isEmpty ? "Query [\(scope)]" : "“\(state.queryText)” [\(scope)]"
             }
-            rows = state.results.map { hit in
+            count = state.results.count
+            rowAt = { i in
+                let hit = state.results[i]
                 let what = hit.level == .global ? hit.label : "\(hit.level == .object ? "obj" : "rel") \(hit.label)"
                 return ("\(hit.sceneID) \(what)", nil, String(format: "%.3f", hit.score))
             }
         case .marks:
             heading = "Marks (\(state.allMarks.count))"
-            rows = state.allMarks.map { mark in
+            count = state.allMarks.count
+            rowAt = { i in
+                let mark = state.allMarks[i]
                 let note = mark.note.isEmpty ? "" : " “\(mark.note)”"
                 return ("\(mark.sceneID) \(mark.target)\(note)", mark.verdict.badge, nil)
             }
         case .review:
             heading = "Review queue (\(state.reviewIDs.count))"
-            var actions: [String: String] = [:]
-            for scene in state.scenes { actions[scene.id] = scene.action }
-            rows = state.reviewIDs.map { id in (id + " " + (actions[id] ?? ""), nil, nil) }
+            count = state.reviewIDs.count
+            rowAt = { i in
+                let id = state.reviewIDs[i]
+                return (id + " " + (state.scene(id: id)?.action ?? ""), nil, nil)
+            }
         }
         grid.put(heading, column: rect.x + 1, row: rect.y, style: theme[.heading], limit: rect.width - 1)
         let cursor = state.activeListCursor
         let visibleRows = max(0, rect.height - 1)
-        if rows.isEmpty {
+        if count == 0 {
             let empty: String
             switch state.listMode {
             case .results:
@@ -114,19 +123,20 @@ public enum ExplorerRenderer {
         }
         for i in 0..<visibleRows {
             let index = state.listScroll + i
-            guard index < rows.count else { break }
+            guard index < count else { break }
+            let item = rowAt(index)
             let row = rect.y + 1 + i
             let selected = index == cursor
             let style = selected ? theme[focused ? .selection : .selectionInactive] : theme[.normal]
             grid.fill(CellRect(x: rect.x, y: row, width: rect.width, height: 1), style: style)
             var x = rect.x + 1
-            if let score = rows[index].score {
+            if let score = item.score {
                 x = grid.put(score + " ", column: x, row: row, style: selected ? style : theme[.score], limit: rect.maxX - x)
             }
-            if let badge = rows[index].badge {
+            if let badge = item.badge {
                 x = grid.put(badge + " ", column: x, row: row, style: style, limit: rect.maxX - x)
             }
-            grid.put(rows[index].text, column: x, row: row, style: style, limit: rect.maxX - x)
+            grid.put(item.text, column: x, row: row, style: style, limit: rect.maxX - x)
         }
     }
 

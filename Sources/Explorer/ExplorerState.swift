@@ -70,7 +70,16 @@ public struct ExplorerState: Sendable {
     public var backendStatus: BackendStatus
 
     // Scene list.
-    public var scenes: [SceneSummary] = []
+    public var scenes: [SceneSummary] = [] {
+        didSet {
+            var index: [String: Int] = [:]
+            index.reserveCapacity(scenes.count)
+            for (i, scene) in scenes.enumerated() where index[scene.id] == nil { index[scene.id] = i }
+            sceneIndexByID = index
+        }
+    }
+    /// Position of each scene id in `scenes`.
+    public private(set) var sceneIndexByID: [String: Int] = [:]
     /// Indices into `scenes` after filter and sort.
     public var visible: [Int] = []
     public var filter = SceneFilter()
@@ -138,6 +147,9 @@ public struct ExplorerState: Sendable {
     public var isTooSmall: Bool {
         size.columns < ExplorerState.minimumSize.columns || size.rows < ExplorerState.minimumSize.rows
     }
+
+    /// The scene with id `id`, or `nil`. O(1).
+    public func scene(id: String) -> SceneSummary? { sceneIndexByID[id].map { scenes[$0] } }
 
     /// The scene under the list cursor in scenes mode.
     public var cursorScene: SceneSummary? {

@@ -31,7 +31,8 @@ struct ExploreCommand: ParsableCommand {
 
     func run() throws {
         guard Terminal.isInteractive else {
-            throw ValidationError(ExplorerError.notATerminal.description)
+            FileHandle.standardError.write(Data("error: \(ExplorerError.notATerminal)\n".utf8))
+            throw ExitCode(2)
         }
         throw ValidationError("'explore' cannot load datasets yet in this build (the Scenes module has not landed).")
     }
