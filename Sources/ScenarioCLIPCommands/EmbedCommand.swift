@@ -1,13 +1,74 @@
 import ArgumentParser
+import CLIP
+import Foundation
+import Numerics
+import Tokenizer
 
 /// `scenarioclip embed`: Print an embedding of a text or an image.
 struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed",
-        abstract: "Print an embedding of a text or an image."
-    )
+        abstract: "Print an embedding of a text or an image.",
+        discussion: """
+            For a CLIPModel folder this prints the projected features (what Hugging Face's get_text_features / \
+            get_image_features return, before L2 normalisation); for a single-tower folder (CLIPVisionModel, \
+            CLIPTextModel) its pooler_output. Pixels are a float32 .npy array [3, H, W] already resized and \
+            normalised for the model.
+            """)
+
+    @Option(help: "Hugging Face CLIP folder (config.json + model.safetensors).")
+    var model: String
+
+    @Option(help: "Text to embed (tokenized with CLIP's BPE tokenizer).")
+    var text: String?
+
+    @Option(help: "Image to embed: a float32 .npy array [3, H, W] (or [1, 3, H, W]).")
+    var pixels: String?
+
+    @Option(help: "Token ids to embed, comma-separated (e.g. 49406,320,49407).")
+    var ids: String?
+
+    @Flag(help: "Print one JSON object {\"embedding\": [floats]}.")
+    var json = false
+
+    func validate() throws {
+        let given = [text, pixels, ids].compactMap { $0 }.count
+        guard given == 1 else { throw ValidationError("give exactly one of --text, --pixels or --ids") }
+    }
 
     func run() throws {
-        throw ValidationError("'embed' is not available yet in this build.")
+        let clip = try CLIPModel(folder: URL(fileURLWithPath: model))
+        let embedding: Tensor
+        if let pixels {
+            var image = try NPYFile.read(URL(fileURLWithPath: pixels))
+            if image.rank == 3 { image = image.reshaped([1] + image.shape) }
+            embedding = try clip.imageFeatures(image)
+        } else {
+            let row: [Int32]
+            if let text {
+                let context = clip.text?.config.maxPositionEmbeddings ?? 77
+                row = try CLIPTokenizer.bundled().encode(text, contextLength: context)
+            } else {
+                row = try Self.parseIDs(ids ?? "")
+            }
+            embedding = try clip.textFeatures([row])
+        }
+        print(Self.format(embedding.scalars, json: json))
+    }
+
+    /// `"49406, 320,49407"` → `[49406, 320, 49407]`.
+    static func parseIDs(_ text: String) throws -> [Int32] {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !parts.isEmpty else { throw ValidationError("--ids is empty") }
+        return try parts.map { part in
+            guard let id = Int32(part) else { throw ValidationError("--ids: '\(part)' is not an integer") }
+            return id
+        }
+    }
+
+    /// Space-separated values, or `{"embedding": [...]}`; floats in their shortest exact decimal form.
+    static func format(_ values: [Float], json: Bool) -> String {
+        let numbers = values.map { $0.isFinite ? "\($0)" : "null" }
+        return json ? "{\"embedding\": [" + numbers.joined(separator: ", ") + "]}" : numbers.joined(separator: " ")
     }
 }
