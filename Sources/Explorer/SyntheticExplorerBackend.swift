@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Retrieval
 import ScenarioModel
 
 /// A generated dataset of any size held in memory, for benchmarks: scenes built from a small vocabulary,
@@ -10,8 +11,8 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
     public let datasetName: String
     let width: Int
     let summaries: [SceneSummary]
-    let global: NormalizedVectors
-    let objects: NormalizedVectors
+    let global: SceneVectors
+    let objects: SceneVectors
     let pictures: [URL]
     private let lock = NSLockLike()
     private var marksByKey: [String: Mark] = [:]
@@ -21,7 +22,8 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
     static let predicates = ["holding", "chasing", "on", "next to", "riding", "under"]
 
     /// `scenes` scenes with `width`-wide vectors; pictures cycle through `pictures` (JPEG files).
-    public init(scenes: Int, width: Int = 512, pictures: [URL], seed: UInt64 = 7) {
+    /// - Throws: when the generated vectors cannot be indexed (never for sensible sizes).
+    public init(scenes: Int, width: Int = 512, pictures: [URL], seed: UInt64 = 7) throws {
         datasetName = "synthetic-\(scenes)"
         self.width = width
         self.pictures = pictures
@@ -39,11 +41,12 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
             objectItems += [0, 1]
         }
         self.summaries = summaries
-        func randomMatrix(_ rows: Int) -> [Float] {
-            (0..<rows * width).map { _ in Float(Int64(rng.next() % 2001) - 1000) / 1000 }
-        }
-        global = NormalizedVectors(rows: scenes, width: width, values: randomMatrix(scenes), sceneIDs: summaries.map(\.id), itemIndices: Array(repeating: 0, count: scenes))
-        objects = NormalizedVectors(rows: objectIDs.count, width: width, values: randomMatrix(objectIDs.count), sceneIDs: objectIDs, itemIndices: objectItems)
+        // Clustered random vectors (Retrieval's generator), filled on all cores.
+        let embeddings = SyntheticEmbeddings(dimension: width, clusters: 256, seed: seed)
+        let globalIndex = try VectorIndex(dimension: width, count: scenes, parallelRows: { row, out in embeddings.write(item: row, stream: 0, into: out) })
+        let objectIndex = try VectorIndex(dimension: width, count: objectIDs.count, parallelRows: { row, out in embeddings.write(item: row, stream: 1, into: out) })
+        global = SceneVectors(index: globalIndex, sceneIDs: summaries.map(\.id), itemIndices: Array(repeating: 0, count: scenes))
+        objects = SceneVectors(index: objectIndex, sceneIDs: objectIDs, itemIndices: objectItems)
     }
 
     struct SplitMix {
@@ -94,16 +97,11 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
             var rng = SplitMix(hash)
             for j in 0..<width { v[j] += Float(Int64(rng.next() % 2001) - 1000) / 1000 }
         }
-        return NormalizedVectors.normalized(v)
+        return v
     }
 
     public func search(_ request: QueryRequest) throws -> [QueryHit] {
-        var query = [Float](repeating: 0, count: width)
-        for term in try QueryText.parse(request.text) {
-            let v = textVector(term.text)
-            for j in 0..<width { query[j] += term.weight * v[j] }
-        }
-        query = NormalizedVectors.normalized(query)
+        let query = try SceneVectors.queryVector(request.text) { texts in texts.map(textVector) }
         let useObjects = request.scope == .object
         let vectors = useObjects ? objects : global
         return try vectors.top(query, limit: request.limit).map { row, score in
@@ -117,7 +115,7 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
 
     public func moreLikeThis(sceneID: String, target: MarkTarget, limit: Int) throws -> [QueryHit] {
         let row = try index(of: sceneID)
-        return global.top(global.vector(row), limit: limit + 1).filter { $0.0 != row }.map {
+        return try global.top(global.vector(row), limit: limit + 1).filter { $0.0 != row }.map {
             QueryHit(sceneID: global.sceneIDs[$0.0], level: .global, label: summaries[$0.0].action, region: nil, itemIndex: nil, score: $0.1)
         }
     }

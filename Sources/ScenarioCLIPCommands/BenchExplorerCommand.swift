@@ -48,7 +48,7 @@ struct BenchExplorerCommand: ParsableCommand {
 
         print("explorer bench: \(scenes) scenes, 512-d vectors (scene + 2 objects each), \(size) cells, 256-colour pictures")
         var clock = Date()
-        let backend = SyntheticExplorerBackend(scenes: scenes, pictures: pictures)
+        let backend = try SyntheticExplorerBackend(scenes: scenes, pictures: pictures)
         print(String(format: "  synthetic data generation (not part of start-up): %.0f ms", Date().timeIntervalSince(clock) * 1000))
 
         clock = Date()
