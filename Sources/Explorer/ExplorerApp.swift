@@ -31,6 +31,7 @@ public enum ExplorerApp {
         if options.indexOnOpen && !session.state.backendStatus.indexed && session.state.backendStatus.model != nil {
             session.startIndexing()
         }
+        var lastStatusCheck = Date()
         terminal.draw(session.frame())
         while !session.quitRequested {
             var changed = false
@@ -46,6 +47,11 @@ public enum ExplorerApp {
                 }
             }
             if session.drainInbox() { changed = true }
+            // The model loads in the background; notice when it is ready (or failed).
+            if Date().timeIntervalSince(lastStatusCheck) > 0.5 {
+                lastStatusCheck = Date()
+                if session.refreshStatus(autoIndex: options.indexOnOpen) { changed = true }
+            }
             if changed && !session.quitRequested { terminal.draw(session.frame()) }
         }
     }

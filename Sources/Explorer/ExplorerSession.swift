@@ -71,6 +71,18 @@ public final class ExplorerSession: @unchecked Sendable {
         return ExplorerRenderer.render(state)
     }
 
+    /// Re-reads the backend's status (model loaded, index complete). Returns `true` when it changed.
+    /// With `autoIndex`, starts indexing once a model is available and the dataset is not fully indexed.
+    @discardableResult
+    public func refreshStatus(autoIndex: Bool) -> Bool {
+        let status = backend.status()
+        guard status != state.backendStatus else { return false }
+        let hadModel = state.backendStatus.model != nil
+        state.backendStatus = status
+        if autoIndex, !hadModel, status.model != nil, !status.indexed, state.indexing == nil { startIndexing() }
+        return true
+    }
+
     /// Stops background indexing, if running.
     public func shutdown() {
         indexLock.withLock { indexCancel }?.cancel()

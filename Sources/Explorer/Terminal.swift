@@ -33,6 +33,7 @@ public final class Terminal: @unchecked Sendable {
     public init() throws {
         guard Terminal.isInteractive else { throw ExplorerError.notATerminal }
         setlocale(LC_ALL, "")
+        Terminal.preferDirectColour()
         TerminalRestore.bufferStderr()
         guard initscr() != nil else {
             TerminalRestore.restore()
@@ -60,8 +61,7 @@ public final class Terminal: @unchecked Sendable {
         if env["NO_COLOR"].map({ !$0.isEmpty }) == true || colors < 8 {
             colorDepth = .mono
         } else if colors >= 0x1000000 {
-            // Direct-colour terminfo (e.g. TERM=xterm-direct). COLORTERM=truecolor alone is not enough:
-            // curses can only send the colours terminfo describes.
+            // Direct-colour terminfo (TERM=xterm-direct, or chosen from COLORTERM by preferDirectColour).
             colorDepth = .truecolor
         } else if colors >= 256 {
             colorDepth = .colors256
@@ -75,6 +75,29 @@ public final class Terminal: @unchecked Sendable {
             _ = fcntl(wakeRead, F_SETFL, O_NONBLOCK)
             _ = fcntl(wakeWrite, F_SETFL, O_NONBLOCK)
         }
+    }
+
+    /// When `COLORTERM` says the terminal takes 24-bit colour but `TERM` names a 256-colour entry, switches
+    /// `TERM` to the matching direct-colour terminfo entry (`xterm-256color` → `xterm-direct`) if it is
+    /// installed, so curses can send RGB. Inside tmux/screen nothing changes (they may not pass RGB on).
+    static func preferDirectColour() {
+        let env = ProcessInfo.processInfo.environment
+        let colorterm = env["COLORTERM"]?.lowercased() ?? ""
+        guard colorterm == "truecolor" || colorterm == "24bit", env["TMUX"] == nil, let term = env["TERM"],
+            !term.contains("direct"), !term.hasPrefix("screen"), !term.hasPrefix("tmux")
+        else { return }
+        let base = term.replacingOccurrences(of: "-256color", with: "").replacingOccurrences(of: "-88color", with: "")
+        let candidate = base + "-direct"
+        var dirs = ["/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo", "/usr/lib/terminfo"]
+        if let custom = env["TERMINFO"] { dirs.insert(custom, at: 0) }
+        if let home = env["HOME"] { dirs.insert(home + "/.terminfo", at: 0) }
+        guard let first = candidate.first else { return }
+        let hex = String(format: "%02x", first.asciiValue ?? 0)
+        let exists = dirs.contains { dir in
+            FileManager.default.fileExists(atPath: "\(dir)/\(first)/\(candidate)")
+                || FileManager.default.fileExists(atPath: "\(dir)/\(hex)/\(candidate)")
+        }
+        if exists { setenv("TERM", candidate, 1) }
     }
 
     deinit {
