@@ -84,9 +84,10 @@ enum Pictogram {
         s.fill(pen.capsule(k.shoulder, k.backElbow, 3.8), shirt.shaded(0.72))
         s.fill(pen.capsule(k.backElbow, k.backHand, 3.1), skin.shaded(0.82))
         if !k.upperBodyOnly {
+            // Feet points are the soles: the ankle sits a shin radius above, so nothing reaches below the sole.
             s.fill(pen.capsule(k.hip, k.backKnee, 5.2), trousers.shaded(0.75))
-            s.fill(pen.capsule(k.backKnee, k.backFoot, 4.6), trousers.shaded(0.75))
-            s.fill(pen.ellipse(k.backFoot.x + 3, k.backFoot.y - 2.6, 6, 2.8), shoe)
+            s.fill(pen.capsule(k.backKnee, Point(k.backFoot.x, k.backFoot.y - 4.6), 4.6), trousers.shaded(0.75))
+            s.fill(pen.ellipse(k.backFoot.x + 3, k.backFoot.y - 2.5, 6, 2.5), shoe)
         }
         if longHair {
             let h = k.headCenter
@@ -96,8 +97,8 @@ enum Pictogram {
         s.fill(pen.capsule(Point(k.hip.x, k.hip.y - 4), Point(k.neck.x, k.neck.y + 7), 10), shirt)
         if !k.upperBodyOnly {
             s.fill(pen.capsule(k.hip, k.frontKnee, 5.2), trousers)
-            s.fill(pen.capsule(k.frontKnee, k.frontFoot, 4.6), trousers)
-            s.fill(pen.ellipse(k.frontFoot.x + 3, k.frontFoot.y - 2.6, 6, 2.8), shoe)
+            s.fill(pen.capsule(k.frontKnee, Point(k.frontFoot.x, k.frontFoot.y - 4.6), 4.6), trousers)
+            s.fill(pen.ellipse(k.frontFoot.x + 3, k.frontFoot.y - 2.5, 6, 2.5), shoe)
         }
         let h = k.headCenter
         s.fill(pen.capsule(k.neck.x, k.neck.y + 2, h.x, h.y, 3.6), skin)
@@ -193,7 +194,8 @@ enum Pictogram {
                                b.bodyRX * 0.42, b.bodyRY * 0.5), dark)
         }
         let closed = o.pose == .sleeping
-        drawHead(b, pen, head, fur: fur, dark: dark, light: light, eyesClosed: closed, collar: o.style.variant % 2 == 0, &s)
+        let collar = o.style.variant % 2 == 0 && [.standing, .running, .sitting].contains(o.pose)
+        drawHead(b, pen, head, fur: fur, dark: dark, light: light, eyesClosed: closed, collar: collar, &s)
     }
 
     private static func tail<S: Surface>(_ b: QuadrupedBuild, _ pen: Pen, from a: Point, to c: Point, _ fur: Colour,
@@ -248,12 +250,12 @@ enum Pictogram {
         let hoof = Colour(40, 35, 30)
         let far = coat.shaded(0.78)
         let cy = -52.0
-        s.fill(pen.capsule(27, cy, 29, -2, 4.2), far)
-        s.fill(pen.capsule(-23, cy, -21, -2, 4.2), far)
+        s.fill(pen.capsule(27, cy, 29, -4.2, 4.2), far)
+        s.fill(pen.capsule(-23, cy, -21, -4.2, 4.2), far)
         s.fill(pen.capsule(-33, cy - 6, -42, cy + 16, 4.5), mane)
         s.fill(pen.ellipse(0, cy, 35, 14), coat)
-        s.fill(pen.capsule(24, cy, 24, -2, 4.3), coat)
-        s.fill(pen.capsule(-26, cy, -26, -2, 4.3), coat)
+        s.fill(pen.capsule(24, cy, 24, -4.3, 4.3), coat)
+        s.fill(pen.capsule(-26, cy, -26, -4.3, 4.3), coat)
         s.fill(pen.rect(20, -5, 28.5, 0, corner: 1), hoof)
         s.fill(pen.rect(-30.5, -5, -22, 0, corner: 1), hoof)
         s.fill(pen.capsule(24, -57, 38, -82, 8.5), coat)

@@ -17,7 +17,7 @@ public enum Place: String, Sendable, CaseIterable {
 /// A relation between two objects of a scene, by index into ``Scene/objects``.
 struct SceneRelation: Sendable, Equatable {
     var subject: Int
-    var predicate: Predicate
+    var predicate: ScenePredicate
     var object: Int
 }
 

@@ -12,7 +12,7 @@ public struct SceneAction: Sendable, Hashable {
     /// Settings the action can take place in.
     public let settings: [Setting]
 
-    init(_ name: String, _ s: ObjectKind, _ p: Predicate, _ o: ObjectKind, _ settings: [Setting]) {
+    init(_ name: String, _ s: ObjectKind, _ p: ScenePredicate, _ o: ObjectKind, _ settings: [Setting]) {
         self.name = name
         triple = Triple(s, p, o)
         self.settings = settings

@@ -128,14 +128,12 @@ struct SceneComposer {
         // Place groups left to right.
         var x = leftMargin
         var placed: [Group] = []
-        var extents: [(Double, Double)] = []
         for (k, gi) in order.enumerated() {
             var g = groups[gi]
             let b = g.bounds()
             let dx = Int((x - b.x1).rounded())
             g.shift(dx)
             placed.append(g)
-            extents.append((b.x1 + Double(dx), b.x2 + Double(dx)))
             x += widths[gi] + (k < gaps.count ? gaps[k] : 0)
         }
 
@@ -167,10 +165,12 @@ struct SceneComposer {
             if k < placed.count - 1 { options.append((k + 1, true)) }
             guard !options.isEmpty else { continue }
             let (n, toRight) = rng.pick(options)
-            let gap = toRight ? extents[n].0 - extents[k].1 : extents[k].0 - extents[n].1
             let subject = nearest(placed[k], offset: offsets[k], toRight: toRight)
             let object = nearest(placed[n], offset: offsets[n], toRight: !toRight)
-            let predicate: Predicate
+            let sb = Pictogram.bounds(of: objects[subject]), ob = Pictogram.bounds(of: objects[object])
+            let gap = toRight ? ob.x1 - sb.x2 : sb.x1 - ob.x2
+            if gap < 0 { continue }
+            let predicate: ScenePredicate
             if gap <= 10 * unit {
                 predicate = .nextTo
             } else if gap >= 20 * unit {

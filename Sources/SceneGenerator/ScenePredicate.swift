@@ -1,5 +1,5 @@
 /// A relation between two objects that the generator draws so that it holds in the picture.
-public enum Predicate: String, CaseIterable, Sendable, Codable {
+public enum ScenePredicate: String, CaseIterable, Sendable, Codable {
     case on
     case under
     case nextTo = "next to"
@@ -24,10 +24,10 @@ public enum Predicate: String, CaseIterable, Sendable, Codable {
 /// A (subject, predicate, object) triple by object name, as stored in the dataset.
 public struct Triple: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var subject: ObjectKind
-    public var predicate: Predicate
+    public var predicate: ScenePredicate
     public var object: ObjectKind
 
-    public init(_ subject: ObjectKind, _ predicate: Predicate, _ object: ObjectKind) {
+    public init(_ subject: ObjectKind, _ predicate: ScenePredicate, _ object: ObjectKind) {
         self.subject = subject
         self.predicate = predicate
         self.object = object
