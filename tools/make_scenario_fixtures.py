@@ -314,7 +314,20 @@ def make_models():
     randomize(one, 22)
     torch.save(lightning_checkpoint(one, {}), os.path.join(MODEL_FIXTURES, "one_level.ckpt"))
 
-    save_expected(os.path.join(MODEL_FIXTURES, "expected.pt"), ids, px, {
+    # A plain Hugging Face CLIPModel (its own projections serve every level), saved with save_pretrained.
+    from transformers import CLIPConfig, CLIPModel
+    v2, t2 = tiny_configs(hidden=32, heads=2, layers=1, intermediate=64)
+    torch.manual_seed(3)
+    clip = CLIPModel(CLIPConfig(vision_config=v2.to_dict(), text_config=t2.to_dict(), projection_dim=16))
+    randomize(clip, 33)
+    clip.save_pretrained(os.path.join(MODEL_FIXTURES, "hf_clip"), safe_serialization=True)
+    with torch.no_grad():
+        clip.eval()
+        hf = collections.OrderedDict()
+        hf["text"] = clip.get_text_features(input_ids=ids).contiguous()
+        hf["image"] = clip.get_image_features(pixel_values=px).contiguous()
+
+    save_expected(os.path.join(MODEL_FIXTURES, "expected.pt"), ids, px, {"hf": hf,
         "three": embeddings(model, ids, px), "ema": embeddings(teacher, ids, px), "one": embeddings(one, ids, px)})
     with open(os.path.join(MODEL_FIXTURES, "expected_texts.json"), "w") as f:
         json.dump({"texts": TEXTS, "token_ids": ids.tolist(), "note": "CLIP BPE ids (open_clip SimpleTokenizer) folded into the 256-token fixture vocabulary: [254, (id % 253) + 1 ..., 255, 255 padding]"}, f, indent=1)

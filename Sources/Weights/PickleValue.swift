@@ -112,7 +112,7 @@ public indirect enum PickleValue: Sendable {
     case object(className: String, arguments: [PickleValue], state: PickleValue?)
 
     /// The key used for dictionary lookups (strings as themselves, integers as decimal).
-    var stringKey: String? {
+    public var stringKey: String? {
         switch self {
         case .string(let s): s
         case .int(let i): String(i)

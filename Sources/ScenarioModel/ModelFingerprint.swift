@@ -1,0 +1,52 @@
+import Crypto
+import Foundation
+import Numerics
+import Weights
+
+/// The identity of a model's computation: weights, tower settings and preprocessing.
+///
+/// Definition (version 1): SHA-256, hex, over
+/// ```
+/// "scenarioclip-fingerprint/1\n" "architecture=<three_level|one_level|hf_clip>\n"
+/// "vision=<canonical tower config>\n" "text=<canonical tower config>\n"
+/// for each model tensor, sorted by canonical name (reference layout, no `model.` prefix; loss and
+/// optimizer entries excluded): "<name>\n<d0,d1,…>\n" + its values as little-endian Float32
+/// "preprocess=<size>;<mean…>;<std…>\n"
+/// ```
+/// Values are hashed as the Float32 the model computes with, so the fingerprint is stable across conversions
+/// that keep values (`.ckpt` → f32 safetensors → f32 state dict, any container, any key order) and changes
+/// when values change (f16 export rounds them; an EMA teacher is a different model).
+public enum ModelFingerprint {
+    /// Hashes `names` (canonical) from `archive` plus the descriptive lines.
+    /// Complexity: reads every tensor once (about 1 GB/s).
+    public static func compute(
+        architecture: ScenarioArchitecture, visionDescription: String, textDescription: String,
+        archive: any TensorArchive, names: [String], preprocess: PreprocessConfig
+    ) throws -> String {
+        var hasher = SHA256()
+        func line(_ s: String) { hasher.update(data: Data((s + "\n").utf8)) }
+        line("scenarioclip-fingerprint/1")
+        line("architecture=\(architecture.rawValue)")
+        line("vision=\(visionDescription)")
+        line("text=\(textDescription)")
+        for name in names.sorted() {
+            let tensor = try archive.tensor(name)
+            line(name)
+            line(tensor.shape.map(String.init).joined(separator: ","))
+            tensor.withUnsafeBufferPointer { values in
+                #if _endian(little)
+                    hasher.update(bufferPointer: UnsafeRawBufferPointer(values))
+                #else
+                    for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { hasher.update(bufferPointer: $0) } }
+                #endif
+            }
+        }
+        line("preprocess=\(describe(preprocess))")
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// `224;0.48145466,0.4578275,0.40821073;0.26862954,0.26130258,0.27577711`.
+    static func describe(_ p: PreprocessConfig) -> String {
+        "\(p.imageSize);" + p.mean.map { "\($0)" }.joined(separator: ",") + ";" + p.std.map { "\($0)" }.joined(separator: ",")
+    }
+}
