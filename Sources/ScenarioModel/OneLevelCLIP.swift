@@ -17,10 +17,12 @@ public final class OneLevelCLIP: SceneEmbedder, @unchecked Sendable {
             archive: checkpoint.archive, prefix: "", layout: checkpoint.layout,
             visionConfig: checkpoint.visionConfig, textConfig: checkpoint.textConfig)
         self.checkpoint = checkpoint
+        fingerprint = try checkpoint.fingerprint()
         self.tokenizer = LazyTokenizer(tokenizer)
     }
 
-    public var fingerprint: String { (try? checkpoint.fingerprint()) ?? "unreadable-weights" }
+    /// SHA-256 of weights, tower settings and preprocessing (see ``ModelFingerprint``), computed at load.
+    public let fingerprint: String
     public var embeddingWidth: Int { encoder.width }
     public var preprocess: PreprocessConfig { checkpoint.preprocess }
     /// Token context of the text tower (`max_position_embeddings`).

@@ -31,6 +31,20 @@ public final class ScenarioCheckpoint: @unchecked Sendable {
     private let lock = NSLock()
     private var cachedFingerprint: String?
 
+    /// A model held in `archive` under canonical names (e.g. freshly trained weights), checked like a file.
+    /// - Throws: ``ScenarioModelError/missingKeys(source:names:)`` / `unexpectedKeys` naming the tensors.
+    public convenience init(
+        archive: any TensorArchive, architecture: ScenarioArchitecture, visionConfig: CLIPVisionConfig,
+        textConfig: CLIPTextConfig, preprocess: PreprocessConfig? = nil,
+        url: URL = URL(fileURLWithPath: "in-memory"), variant: String = "in-memory weights"
+    ) throws {
+        try self.init(
+            url: url, architecture: architecture, archive: archive, ignoredKeys: [], visionConfig: visionConfig,
+            textConfig: textConfig,
+            clipConfig: architecture == .huggingFaceCLIP ? CLIPConfig(visionConfig: visionConfig, textConfig: textConfig) : nil,
+            preprocess: preprocess ?? .clip(imageSize: visionConfig.imageSize), variant: variant, notes: [])
+    }
+
     init(
         url: URL, architecture: ScenarioArchitecture, archive: any TensorArchive, ignoredKeys: [String],
         visionConfig: CLIPVisionConfig, textConfig: CLIPTextConfig, clipConfig: CLIPConfig? = nil,

@@ -49,6 +49,7 @@ public enum ScenarioModelLoader {
         var fileURL = url
         var variant: String
         var notes: [String] = []
+        var modelPrefix: String?
         let isTeacherFile = url.deletingPathExtension().lastPathComponent.hasSuffix("_ema_teacher")
         if preferEMA, !isTeacherFile {
             let sibling = URL(fileURLWithPath: url.deletingPathExtension().path + "_ema_teacher.pt")
@@ -62,6 +63,10 @@ public enum ScenarioModelLoader {
         } else if preferEMA, case .dict? = checkpoint.root.value(at: ["ema", "teacher_state"]) {
             checkpoint = try checkpoint.selecting(["ema", "teacher_state"])
             variant = "EMA teacher (ema.teacher_state inside the checkpoint)"
+        } else if preferEMA, checkpoint.tensorNames.contains(where: { $0.hasPrefix("ema.teacher.") }) {
+            // ScenarioCLIP1 registers its EMAWrapper as a submodule: the teacher's weights sit in state_dict too.
+            modelPrefix = "ema.teacher."
+            variant = "EMA teacher (ema.teacher.* inside the checkpoint's state_dict)"
         } else {
             variant = checkpoint.stateDictPath == ["state_dict"] ? "Lightning checkpoint (state_dict)" : "state dict"
             if preferEMA { notes.append("no EMA teacher found beside or inside the checkpoint; using the trained weights") }
@@ -78,7 +83,7 @@ public enum ScenarioModelLoader {
         }
         return try assemble(
             url: fileURL, archive: checkpoint, variant: variant, notes: notes, overrides: overrides,
-            sidecarFor: fileURL, hyper: hyper)
+            sidecarFor: fileURL, hyper: hyper, modelPrefix: modelPrefix)
     }
 
     private static func openSafeTensors(_ url: URL, overrides: TowerOverrides) throws -> ScenarioCheckpoint {
@@ -139,13 +144,13 @@ public enum ScenarioModelLoader {
     /// Strips `model.` when present, detects the architecture, infers tower configs and checks every key.
     private static func assemble(
         url: URL, archive: any TensorArchive, variant: String, notes: [String], overrides: TowerOverrides,
-        sidecarFor: URL, hyper: TowerOverrides
+        sidecarFor: URL, hyper: TowerOverrides, modelPrefix: String? = nil
     ) throws -> ScenarioCheckpoint {
         var notes = notes
         let source = archive.sourceDescription
         let prefixed = archive.tensorNames.contains { $0.hasPrefix("model.") }
             && ScenarioArchitecture.detect(Set(archive.tensorNames.filter { $0.hasPrefix("model.") }.map { String($0.dropFirst(6)) })) != nil
-        let canonical = CanonicalTensorArchive(archive, prefix: prefixed ? "model." : "")
+        let canonical = CanonicalTensorArchive(archive, prefix: modelPrefix ?? (prefixed ? "model." : ""))
         let names = Set(canonical.tensorNames)
         guard let architecture = ScenarioArchitecture.detect(names) else {
             throw ScenarioModelError.unknownArchitecture(source: source, sample: Array(archive.tensorNames.prefix(8)))

@@ -22,11 +22,12 @@ public final class ThreeLevelCLIP: SceneEmbedder, @unchecked Sendable {
         }
         self.encoders = encoders
         self.checkpoint = checkpoint
+        fingerprint = try checkpoint.fingerprint()
         self.tokenizer = LazyTokenizer(tokenizer)
     }
 
-    /// SHA-256 of weights, tower settings and preprocessing (see ``ModelFingerprint``).
-    public var fingerprint: String { (try? checkpoint.fingerprint()) ?? "unreadable-weights" }
+    /// SHA-256 of weights, tower settings and preprocessing (see ``ModelFingerprint``), computed at load.
+    public let fingerprint: String
     public var embeddingWidth: Int { encoders[.global]!.width }
     public var preprocess: PreprocessConfig { checkpoint.preprocess }
     /// Token context of the text towers (`max_position_embeddings`).

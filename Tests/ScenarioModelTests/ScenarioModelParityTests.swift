@@ -45,6 +45,27 @@ import Weights
         #expect(try preferred.fingerprint() != ScenarioModelLoader.open(url: ScenarioFixtures.url("three_level.ckpt")).fingerprint())
     }
 
+    @Test func emaTeacherRegisteredInsideTheStateDict() throws {
+        // ScenarioCLIP1's EMAWrapper is a submodule: its teacher may sit in state_dict as `ema.teacher.*`.
+        let student = try ScenarioModelLoader.open(url: ScenarioFixtures.url("three_level.ckpt"))
+        let teacher = try ScenarioModelLoader.open(url: ScenarioFixtures.url("three_level_ema_teacher.pt"))
+        var tensors: [(name: String, tensor: Tensor)] = []
+        for name in student.modelTensorNames {
+            tensors.append((name: "model." + name, tensor: try student.archive.tensor(name)))
+            tensors.append((name: "ema.teacher." + name, tensor: try teacher.archive.tensor(name)))
+        }
+        let url = ScenarioFixtures.temporaryURL("with-ema.pt")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try TorchStateDictWriter().write(tensors, to: url)
+        let heads = TowerOverrides(visionHeads: 2, textHeads: 2)
+        let plain = try ScenarioModelLoader.open(url: url, overrides: heads)
+        #expect(plain.ignoredKeys.count == student.modelTensorNames.count)  // the teacher copy is not the model
+        try ScenarioFixtures.expectMatches(try plain.makeEmbedder(), prefix: "three")
+        let ema = try ScenarioModelLoader.open(url: url, preferEMA: true, overrides: heads)
+        #expect(ema.variant.contains("ema.teacher."))
+        try ScenarioFixtures.expectMatches(try ema.makeEmbedder(), prefix: "ema")
+    }
+
     @Test func oneLevelBaselineServesAllLevelsWithDefaultHeads() throws {
         let checkpoint = try ScenarioModelLoader.open(url: ScenarioFixtures.url("one_level.ckpt"))
         #expect(checkpoint.architecture == .oneLevel)
