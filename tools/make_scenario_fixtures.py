@@ -214,6 +214,31 @@ def token_ids():
     return torch.tensor(rows, dtype=torch.int64)
 
 
+JPEG_BOX = (9, 6, 33, 30)  # [x1, y1, x2, y2] of the object in scene.jpg
+
+
+def reference_images():
+    """scene.jpg through the reference's evaluation transform (data/datamodule.py at 32 px instead of 224):
+    Resize(shorter side, BICUBIC) -> CenterCrop -> ToTensor -> Normalize(CLIP mean/std); and the object input,
+    a black canvas with only the box pasted back in place (data/dataset.py)."""
+    import numpy as np
+    import torchvision.transforms as T
+    from PIL import Image
+    from torchvision.transforms import InterpolationMode
+    g = np.random.default_rng(3)
+    yy, xx = np.mgrid[0:40, 0:48]
+    rgb = np.stack([(xx * 5) % 256, (yy * 6 + 40) % 256, ((xx + yy) * 3) % 256], axis=-1).astype(np.float64)
+    rgb += g.normal(0, 12, rgb.shape)
+    path = os.path.join(MODEL_FIXTURES, "scene.jpg")
+    Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)).save(path, quality=92)
+    img = Image.open(path).convert("RGB")
+    transform = T.Compose([T.Resize(32, interpolation=InterpolationMode.BICUBIC), T.CenterCrop(32), T.ToTensor(),
+                           T.Normalize((0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711))])
+    canvas = Image.new(img.mode, img.size, color="black")
+    canvas.paste(img.crop(JPEG_BOX), JPEG_BOX)
+    return torch.stack([transform(img), transform(canvas)])
+
+
 def pixels():
     g = torch.Generator().manual_seed(7)
     return torch.randn(2, 3, 32, 32, generator=g)
@@ -327,10 +352,18 @@ def make_models():
         hf["text"] = clip.get_text_features(input_ids=ids).contiguous()
         hf["image"] = clip.get_image_features(pixel_values=px).contiguous()
 
-    save_expected(os.path.join(MODEL_FIXTURES, "expected.pt"), ids, px, {"hf": hf,
+    jpeg = reference_images()
+    with torch.no_grad():
+        model.eval()
+        jp = collections.OrderedDict()
+        jp["pixels"] = jpeg.contiguous()
+        jp["global.image"] = model.encode_image("global", jpeg[:1]).contiguous()
+        jp["object.image"] = model.encode_image("object", jpeg[1:]).contiguous()
+
+    save_expected(os.path.join(MODEL_FIXTURES, "expected.pt"), ids, px, {"jpeg": jp, "hf": hf,
         "three": embeddings(model, ids, px), "ema": embeddings(teacher, ids, px), "one": embeddings(one, ids, px)})
     with open(os.path.join(MODEL_FIXTURES, "expected_texts.json"), "w") as f:
-        json.dump({"texts": TEXTS, "token_ids": ids.tolist(), "note": "CLIP BPE ids (open_clip SimpleTokenizer) folded into the 256-token fixture vocabulary: [254, (id % 253) + 1 ..., 255, 255 padding]"}, f, indent=1)
+        json.dump({"texts": TEXTS, "jpeg_box": list(JPEG_BOX), "token_ids": ids.tolist(), "note": "CLIP BPE ids (open_clip SimpleTokenizer) folded into the 256-token fixture vocabulary: [254, (id % 253) + 1 ..., 255, 255 padding]"}, f, indent=1)
     print("model fixtures written to", MODEL_FIXTURES)
 
 

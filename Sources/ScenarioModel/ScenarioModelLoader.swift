@@ -213,18 +213,19 @@ public enum ScenarioModelLoader {
     }
 
     /// A pickle value as plain Swift values (dictionaries, arrays, numbers, strings) for config reading.
-    static func plain(_ value: PickleValue?) -> Any? {
-        guard let value else { return nil }
+    /// Depth-limited: a self-referencing pickle cannot recurse forever.
+    static func plain(_ value: PickleValue?, depth: Int = 0) -> Any? {
+        guard let value, depth < 8 else { return nil }
         switch value {
         case .int(let i): return i
         case .float(let f): return f
         case .bool(let b): return b
         case .string(let s): return s
-        case .tuple(let items): return items.map { plain($0) as Any }
-        case .list(let l): return l.items.map { plain($0) as Any }
+        case .tuple(let items): return items.map { plain($0, depth: depth + 1) as Any }
+        case .list(let l): return l.items.map { plain($0, depth: depth + 1) as Any }
         case .dict(let d):
             var out: [String: Any] = [:]
-            for (k, v) in d.entries { if let key = k.stringKey { out[key] = plain(v) } }
+            for (k, v) in d.entries { if let key = k.stringKey { out[key] = plain(v, depth: depth + 1) } }
             return out
         default: return nil
         }

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Numerics
+import ScenarioModel
+
+/// The ScenarioCLIP path of `scenarioclip embed`: one text or image embedded at one level by a model file
+/// (or the bundled demo model), printed as the raw head output (before L2 normalisation).
+struct ScenarioEmbedding {
+    var modelPath: String?
+    var level: Level
+    var text: String?
+    var image: String?
+    /// `x1,y1,x2,y2` in pixels: embed the object input (black canvas with only the box pasted back).
+    var box: String?
+    var json: Bool
+    var load: ModelLoadOptions
+
+    /// What `--json` prints.
+    struct Output: Encodable {
+        var level: String
+        var embedding: [Float]
+    }
+
+    /// Parses `x1,y1,x2,y2` (numbers truncated to integers, as the reference's `int()`).
+    static func parseBox(_ text: String) throws -> PixelBox {
+        let parts = text.split(whereSeparator: { $0 == "," || $0 == " " }).map { Double($0) }
+        guard parts.count == 4, parts.allSatisfy({ $0 != nil && $0!.isFinite }) else {
+            throw ValidationError("--box must be four numbers x1,y1,x2,y2, got '\(text)'")
+        }
+        return PixelBox(truncating: parts.map { $0! })
+    }
+
+    func run() throws {
+        let model: any SceneEmbedder
+        if let modelPath {
+            model = try load.open(modelPath).makeEmbedder()
+        } else {
+            model = try ScenarioModelLoader.bundled()
+        }
+        let embedding: Tensor
+        if let text {
+            embedding = try model.embedTexts([text], level: level)
+        } else if let image {
+            let p = model.preprocess
+            let preprocessor = try CLIPPreprocessor(config: CLIPPreprocessConfig(imageSize: p.imageSize, mean: p.mean, std: p.std))
+            let decoded = try JPEG.decode(contentsOf: URL(fileURLWithPath: image))
+            let pixels = try box.map { try preprocessor.objectTensor(for: decoded, box: Self.parseBox($0)) }
+                ?? preprocessor.tensor(for: decoded)
+            embedding = try model.embedImages(preprocessor.batch([pixels]), level: level)
+        } else {
+            throw ValidationError("give --text or --image")
+        }
+        let values = embedding.scalars
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(Output(level: level.rawValue, embedding: values)), as: UTF8.self))
+        } else {
+            print(values.map { String($0) }.joined(separator: " "))
+        }
+    }
+}
