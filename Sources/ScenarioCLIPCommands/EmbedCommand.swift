@@ -2,6 +2,7 @@ import ArgumentParser
 import CLIP
 import Foundation
 import Numerics
+import ScenarioModel
 import Tokenizer
 
 /// `scenarioclip embed`: Print an embedding of a text or an image.
@@ -14,10 +15,26 @@ struct EmbedCommand: ParsableCommand {
             get_image_features return, before L2 normalisation); for a single-tower folder (CLIPVisionModel, \
             CLIPTextModel) its pooler_output. Pixels are a float32 .npy array [3, H, W] already resized and \
             normalised for the model.
+
+            With --level, the ScenarioCLIP path: --model may be a Lightning .ckpt, a .pt state dict \
+            (X_ema_teacher.pt), our .safetensors or a CLIP folder (the bundled demo model when omitted); \
+            --image takes a JPEG (with --box x1,y1,x2,y2: the object input, a black canvas with only the box \
+            pasted back); the output is the level's raw head output, as JSON {"level": ..., "embedding": [...]}.
             """)
 
-    @Option(help: "Hugging Face CLIP folder (config.json + model.safetensors).")
-    var model: String
+    @Option(help: "Model: a Hugging Face CLIP folder; with --level also .ckpt, .pt or .safetensors (default: bundled).")
+    var model: String?
+
+    @Option(help: "ScenarioCLIP level: global, object or relation.")
+    var level: String?
+
+    @Option(help: "With --level: a JPEG image to embed.")
+    var image: String?
+
+    @Option(help: "With --level --image: object box x1,y1,x2,y2 in pixels.")
+    var box: String?
+
+    @OptionGroup var load: ModelLoadOptions
 
     @Option(help: "Text to embed (tokenized with CLIP's BPE tokenizer).")
     var text: String?
@@ -32,12 +49,32 @@ struct EmbedCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        if let level {
+            guard Level(rawValue: level) != nil else {
+                throw ValidationError("--level must be global, object or relation, got '\(level)'")
+            }
+            let given = [text, image].compactMap { $0 }.count
+            guard given == 1, pixels == nil, ids == nil else {
+                throw ValidationError("with --level give exactly one of --text or --image")
+            }
+            if box != nil, image == nil { throw ValidationError("--box needs --image") }
+            if let box { _ = try ScenarioEmbedding.parseBox(box) }
+            return
+        }
+        guard image == nil, box == nil else { throw ValidationError("--image and --box need --level") }
+        guard model != nil else { throw ValidationError("--model is required without --level") }
         let given = [text, pixels, ids].compactMap { $0 }.count
         guard given == 1 else { throw ValidationError("give exactly one of --text, --pixels or --ids") }
     }
 
     func run() throws {
-        let clip = try CLIPModel(folder: URL(fileURLWithPath: model))
+        if let level, let parsed = Level(rawValue: level) {
+            try ScenarioEmbedding(
+                modelPath: model, level: parsed, text: text, image: image, box: box, json: json, load: load
+            ).run()
+            return
+        }
+        let clip = try CLIPModel(folder: URL(fileURLWithPath: model ?? ""))
         let embedding: Tensor
         if let pixels {
             var image = try NPYFile.read(URL(fileURLWithPath: pixels))

@@ -16,12 +16,6 @@ struct ScenarioEmbedding {
     var json: Bool
     var load: ModelLoadOptions
 
-    /// What `--json` prints.
-    struct Output: Encodable {
-        var level: String
-        var embedding: [Float]
-    }
-
     /// Parses `x1,y1,x2,y2` (numbers truncated to integers, as the reference's `int()`).
     static func parseBox(_ text: String) throws -> PixelBox {
         let parts = text.split(whereSeparator: { $0 == "," || $0 == " " }).map { Double($0) }
@@ -51,13 +45,11 @@ struct ScenarioEmbedding {
         } else {
             throw ValidationError("give --text or --image")
         }
-        let values = embedding.scalars
+        let numbers = embedding.scalars.map { $0.isFinite ? "\($0)" : "null" }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(Output(level: level.rawValue, embedding: values)), as: UTF8.self))
+            print("{\"level\": \"\(level.rawValue)\", \"embedding\": [" + numbers.joined(separator: ", ") + "]}")
         } else {
-            print(values.map { String($0) }.joined(separator: " "))
+            print(numbers.joined(separator: " "))
         }
     }
 }
