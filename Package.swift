@@ -42,10 +42,13 @@ let package = Package(
                 "CLIP", "Weights", "Imaging", "Tokenizer", "Numerics", "BundledAssets",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "Scenes", dependencies: ["Imaging"]),
+        .target(name: "Scenes", dependencies: ["Imaging", "Numerics"]),
         .target(
             name: "EmbeddingCache",
-            dependencies: ["Numerics", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "Numerics", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .target(name: "CRetrieval", path: "Sources/CRetrieval"),
         .target(name: "Retrieval", dependencies: ["Numerics", "COpenBLAS", "CRetrieval"]),
         .target(name: "Evaluation", dependencies: ["Numerics", "COpenBLAS"]),
@@ -75,8 +78,10 @@ let package = Package(
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Weights", "Numerics", "Tokenizer"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Numerics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ScenarioModelTests", dependencies: ["ScenarioModel", "Weights", "CLIP", "Imaging", "Numerics"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ScenesTests", dependencies: ["Scenes", "Imaging"]),
-        .testTarget(name: "EmbeddingCacheTests", dependencies: ["EmbeddingCache", "Numerics"]),
+        .testTarget(name: "ScenesTests", dependencies: ["Scenes", "Imaging", "Numerics"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "EmbeddingCacheTests",
+            dependencies: ["EmbeddingCache", "Numerics", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Numerics"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Numerics"]),
         .testTarget(name: "SceneGeneratorTests", dependencies: ["SceneGenerator", "Scenes", "Imaging"]),

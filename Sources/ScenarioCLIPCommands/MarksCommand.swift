@@ -4,10 +4,8 @@ import ArgumentParser
 struct MarksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "marks",
-        abstract: "Export annotation spot-check marks."
+        abstract: "Export annotation spot-check marks.",
+        discussion: "Marks are set in the explorer and stored in the dataset's embedding cache.",
+        subcommands: [MarksExportCommand.self]
     )
-
-    func run() throws {
-        throw ValidationError("'marks' is not available yet in this build.")
-    }
 }

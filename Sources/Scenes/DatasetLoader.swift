@@ -1,0 +1,408 @@
+import Foundation
+import Imaging
+
+/// Reads a dataset folder into records, collecting every problem it meets (see ``SceneDataset/load(from:options:)``).
+struct DatasetLoader {
+    let options: LoadOptions
+    private(set) var problems: [DatasetProblem] = []
+
+    init(options: LoadOptions) {
+        self.options = options
+    }
+
+    /// Records one problem; throws when the options ask to stop at the first error.
+    mutating func report(_ problem: DatasetProblem) throws {
+        problems.append(problem)
+        if options.stopAtFirstProblem && problem.severity == .error {
+            throw ScenesError.invalidDataset(problems)
+        }
+    }
+
+    // MARK: Files
+
+    /// The metadata files of a dataset location (a folder, or one metadata JSON file) and the folder
+    /// holding `classes.json`.
+    static func metadataFiles(at url: URL) throws -> (root: URL, files: [URL]) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw ScenesError.unreadableFolder(url, reason: "no such file or directory")
+        }
+        if !isDirectory.boolValue {
+            return (url.deletingLastPathComponent(), [url])
+        }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: url.path)
+        } catch {
+            throw ScenesError.unreadableFolder(url, reason: (error as NSError).localizedDescription)
+        }
+        let files = names.filter { $0.hasPrefix("metadata") && $0.hasSuffix(".json") }.sorted()
+            .map { url.appendingPathComponent($0, isDirectory: false) }
+        guard !files.isEmpty else { throw ScenesError.noMetadata(url) }
+        return (url, files)
+    }
+
+    /// Reads and parses one JSON file; syntax errors become a problem with line and column.
+    mutating func readJSON(_ file: URL) throws -> Any? {
+        let data: Data
+        do {
+            data = try Data(contentsOf: file)
+        } catch {
+            try report(DatasetProblem(file: file, message: "cannot read file: \((error as NSError).localizedDescription)"))
+            return nil
+        }
+        do {
+            return try JSONSerialization.jsonObject(with: data, options: [])
+        } catch {
+            let offset = JSONTextPosition.offset(in: error) ?? data.count
+            let position = JSONTextPosition.lineColumn(ofOffset: offset, in: data)
+            try report(DatasetProblem(
+                file: file, line: position.line, column: position.column,
+                message: "malformed JSON: \(JSONTextPosition.reason(of: error))"))
+            return nil
+        }
+    }
+
+    // MARK: classes.json
+
+    /// Parses `classes.json`; `nil` when absent (a warning) or unusable (an error).
+    mutating func loadClasses(root: URL) throws -> SceneClasses? {
+        let file = root.appendingPathComponent("classes.json", isDirectory: false)
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            try report(DatasetProblem(
+                file: file, message: "classes.json is missing; class lists are derived from the records",
+                severity: .warning))
+            return nil
+        }
+        guard let json = try readJSON(file) else { return nil }
+        guard let object = json as? [String: Any] else {
+            try report(DatasetProblem(file: file, message: "expected an object with actions, objects and relations, found \(JSONValue.kind(json))"))
+            return nil
+        }
+        var lists: [[String]] = []
+        for key in ["actions", "objects", "relations"] {
+            guard let value = object[key] else {
+                try report(DatasetProblem(file: file, field: key, message: "missing list"))
+                lists.append([])
+                continue
+            }
+            guard let array = value as? [Any] else {
+                try report(DatasetProblem(file: file, field: key, message: "expected a list of strings, found \(JSONValue.kind(value))"))
+                lists.append([])
+                continue
+            }
+            var strings: [String] = []
+            var seen = Set<String>()
+            for (i, element) in array.enumerated() {
+                guard let string = JSONValue.string(element) else {
+                    try report(DatasetProblem(file: file, field: "\(key)[\(i)]", message: "expected a string, found \(JSONValue.kind(element))"))
+                    continue
+                }
+                if !seen.insert(string).inserted {
+                    try report(DatasetProblem(file: file, field: "\(key)[\(i)]", message: "duplicate class \"\(string)\"", severity: .warning))
+                    continue
+                }
+                strings.append(string)
+            }
+            lists.append(strings)
+        }
+        return SceneClasses(actions: lists[0], objects: lists[1], relations: lists[2])
+    }
+
+    // MARK: Records
+
+    /// Parses every record of one metadata file (records that cannot be built are reported and skipped).
+    mutating func loadRecords(of file: URL) throws -> [SceneRecord] {
+        guard let json = try readJSON(file) else { return [] }
+        guard let top = json as? [String: Any] else {
+            try report(DatasetProblem(file: file, message: "expected an object {\"data\": [...]}, found \(JSONValue.kind(json))"))
+            return []
+        }
+        guard let dataValue = top["data"] else {
+            try report(DatasetProblem(file: file, field: "data", message: "missing the \"data\" list of records"))
+            return []
+        }
+        guard let data = dataValue as? [Any] else {
+            try report(DatasetProblem(file: file, field: "data", message: "expected a list of records, found \(JSONValue.kind(dataValue))"))
+            return []
+        }
+        let folder = file.deletingLastPathComponent()
+        var records: [SceneRecord] = []
+        records.reserveCapacity(data.count)
+        for (index, element) in data.enumerated() {
+            if let record = try parseRecord(element, index: index, file: file, folder: folder) {
+                records.append(record)
+            }
+        }
+        return records
+    }
+
+    /// One record, or `nil` when a required field is missing or unusable.
+    mutating func parseRecord(_ value: Any, index: Int, file: URL, folder: URL) throws -> SceneRecord? {
+        guard let dict = value as? [String: Any] else {
+            try report(DatasetProblem(file: file, recordIndex: index, message: "expected a record object, found \(JSONValue.kind(value))"))
+            return nil
+        }
+        var usable = true
+        // id
+        var id: String?
+        if let raw = dict["id"] {
+            id = JSONValue.identifier(raw)
+            if id == nil {
+                try report(DatasetProblem(file: file, recordIndex: index, field: "id", message: "expected a string or an integer, found \(JSONValue.kind(raw))"))
+            }
+        } else {
+            try report(DatasetProblem(file: file, recordIndex: index, field: "id", message: "missing field"))
+        }
+        func problem(_ field: String?, _ message: String, _ severity: DatasetProblem.Severity = .error) -> DatasetProblem {
+            DatasetProblem(file: file, recordIndex: index, recordID: id, field: field, message: message, severity: severity)
+        }
+        if id == nil { usable = false }
+
+        let imagePath = try requiredString("image_path", in: dict, problem: problem)
+        if let imagePath, imagePath.isEmpty {
+            try report(problem("image_path", "empty path"))
+            usable = false
+        }
+        if imagePath == nil { usable = false }
+        let action = try requiredString("action", in: dict, problem: problem)
+        if action == nil { usable = false }
+
+        var denseCaption: String?
+        if let raw = dict["dense_caption"], !(raw is NSNull) {
+            denseCaption = JSONValue.string(raw)
+            if denseCaption == nil {
+                try report(problem("dense_caption", "expected a string, found \(JSONValue.kind(raw))"))
+            }
+        }
+
+        var declaredSplit: SceneSplit?
+        if let raw = dict["split"], !(raw is NSNull) {
+            if let text = JSONValue.string(raw), let split = SceneSplit(rawValue: text) {
+                declaredSplit = split
+            } else {
+                try report(problem("split", "expected \"train\", \"val\" or \"test\", found \(JSONValue.describe(raw))"))
+            }
+        }
+        var unseen: Bool?
+        if let raw = dict["unseen"], !(raw is NSNull) {
+            unseen = JSONValue.bool(raw)
+            if unseen == nil {
+                try report(problem("unseen", "expected true or false, found \(JSONValue.kind(raw))"))
+            }
+        }
+
+        let objects = try parseObjects(dict["objects"], problem: problem)
+        let relations = try parseRelations(dict["relations"], folder: folder, problem: problem)
+        let names = Set(objects.map(\.name))
+        for (r, relation) in relations.enumerated() {
+            for (slot, name) in [(0, relation.subject), (2, relation.object)] where !names.contains(name) {
+                try report(problem("relations[\(r)][1][\(slot)]", "\(slot == 0 ? "subject" : "object") \"\(name)\" is not among the record's objects"))
+            }
+        }
+
+        guard usable, let id, let imagePath, let action else { return nil }
+        return SceneRecord(
+            id: id, imagePath: Self.resolve(imagePath, in: folder), action: action, denseCaption: denseCaption,
+            objects: objects, relations: relations, declaredSplit: declaredSplit, unseen: unseen,
+            sourceFile: file, indexInFile: index)
+    }
+
+    private mutating func requiredString(
+        _ key: String, in dict: [String: Any], problem: (String?, String, DatasetProblem.Severity) -> DatasetProblem
+    ) throws -> String? {
+        guard let raw = dict[key] else {
+            try report(problem(key, "missing field", .error))
+            return nil
+        }
+        guard let string = JSONValue.string(raw) else {
+            try report(problem(key, "expected a string, found \(JSONValue.kind(raw))", .error))
+            return nil
+        }
+        return string
+    }
+
+    private mutating func parseObjects(
+        _ value: Any?, problem: (String?, String, DatasetProblem.Severity) -> DatasetProblem
+    ) throws -> [SceneObject] {
+        guard let value, !(value is NSNull) else {
+            try report(problem("objects", "missing field", .error))
+            return []
+        }
+        guard let list = value as? [Any] else {
+            try report(problem("objects", "expected a list of [name, [x1, y1, x2, y2]], found \(JSONValue.kind(value))", .error))
+            return []
+        }
+        var objects: [SceneObject] = []
+        objects.reserveCapacity(list.count)
+        for (i, entry) in list.enumerated() {
+            guard let pair = entry as? [Any], pair.count == 2 else {
+                try report(problem("objects[\(i)]", "expected [name, [x1, y1, x2, y2]], found \(JSONValue.describe(entry))", .error))
+                continue
+            }
+            guard let name = JSONValue.string(pair[0]) else {
+                try report(problem("objects[\(i)][0]", "expected the object name as a string, found \(JSONValue.kind(pair[0]))", .error))
+                continue
+            }
+            guard let coordinates = JSONValue.numbers(pair[1]), coordinates.count == 4,
+                coordinates.allSatisfy({ $0.isFinite && abs($0) < 1e9 })
+            else {
+                try report(problem("objects[\(i)][1]", "expected a box [x1, y1, x2, y2] of 4 numbers, found \(JSONValue.describe(pair[1]))", .error))
+                continue
+            }
+            let box = PixelBox(truncating: coordinates)
+            if box.x2 < box.x1 || box.y2 < box.y1 {
+                try report(problem("objects[\(i)][1]", "box \(box) has \(box.x2 < box.x1 ? "x2 < x1" : "y2 < y1")", .error))
+            } else if box.isEmpty {
+                try report(problem("objects[\(i)][1]", "box \(box) is empty (zero width or height)", .error))
+            }
+            objects.append(SceneObject(name: name, box: box))
+        }
+        return objects
+    }
+
+    private mutating func parseRelations(
+        _ value: Any?, folder: URL, problem: (String?, String, DatasetProblem.Severity) -> DatasetProblem
+    ) throws -> [SceneRelation] {
+        guard let value, !(value is NSNull) else {
+            try report(problem("relations", "missing field", .error))
+            return []
+        }
+        guard let list = value as? [Any] else {
+            try report(problem("relations", "expected a list of [region_path, [subject, predicate, object]], found \(JSONValue.kind(value))", .error))
+            return []
+        }
+        var relations: [SceneRelation] = []
+        relations.reserveCapacity(list.count)
+        for (i, entry) in list.enumerated() {
+            guard let items = entry as? [Any], items.count == 2 || items.count == 3 else {
+                try report(problem("relations[\(i)]", "expected [region_path, [subject, predicate, object]] (+ optional negatives), found \(JSONValue.describe(entry))", .error))
+                continue
+            }
+            var region: URL?
+            if !(items[0] is NSNull) {
+                guard let path = JSONValue.string(items[0]) else {
+                    try report(problem("relations[\(i)][0]", "expected the focused-region path as a string, found \(JSONValue.kind(items[0]))", .error))
+                    continue
+                }
+                if path.isEmpty {
+                    try report(problem("relations[\(i)][0]", "empty focused-region path", .error))
+                } else {
+                    region = Self.resolve(path, in: folder)
+                }
+            }
+            guard let triple = items[1] as? [Any], triple.count == 3 else {
+                try report(problem("relations[\(i)][1]", "expected [subject, predicate, object], found \(JSONValue.describe(items[1]))", .error))
+                continue
+            }
+            var parts: [String] = []
+            for (slot, part) in triple.enumerated() {
+                if let string = JSONValue.string(part) {
+                    parts.append(string)
+                } else {
+                    try report(problem("relations[\(i)][1][\(slot)]", "expected a string, found \(JSONValue.kind(part))", .error))
+                }
+            }
+            guard parts.count == 3 else { continue }
+            relations.append(SceneRelation(subject: parts[0], predicate: parts[1], object: parts[2], regionPath: region))
+        }
+        return relations
+    }
+
+    // MARK: Cross-record checks
+
+    /// Reports ids used by more than one record and returns the records without the later duplicates.
+    mutating func removingDuplicateIDs(_ records: [SceneRecord]) throws -> [SceneRecord] {
+        var firstByID: [String: SceneRecord] = [:]
+        firstByID.reserveCapacity(records.count)
+        var kept: [SceneRecord] = []
+        kept.reserveCapacity(records.count)
+        for record in records {
+            if let first = firstByID[record.id] {
+                let place = first.sourceFile == record.sourceFile
+                    ? "record #\(first.indexInFile)" : "record #\(first.indexInFile) of \(first.sourceFile.lastPathComponent)"
+                try report(DatasetProblem(
+                    file: record.sourceFile, recordIndex: record.indexInFile, recordID: record.id, field: "id",
+                    message: "duplicate id, already used by \(place); this record is skipped"))
+                continue
+            }
+            firstByID[record.id] = record
+            kept.append(record)
+        }
+        return kept
+    }
+
+    /// Reports labels missing from `classes.json`.
+    mutating func checkLabels(_ records: [SceneRecord], against classes: SceneClasses) throws {
+        let actions = Set(classes.actions)
+        let objects = Set(classes.objects)
+        let relations = Set(classes.relations)
+        for record in records {
+            func problem(_ field: String, _ message: String) -> DatasetProblem {
+                DatasetProblem(file: record.sourceFile, recordIndex: record.indexInFile, recordID: record.id, field: field, message: message)
+            }
+            if !actions.contains(record.action) {
+                try report(problem("action", "action \"\(record.action)\" is not in classes.json actions"))
+            }
+            for (i, object) in record.objects.enumerated() where !objects.contains(object.name) {
+                try report(problem("objects[\(i)][0]", "object \"\(object.name)\" is not in classes.json objects"))
+            }
+            for (i, relation) in record.relations.enumerated() where !relations.contains(relation.text) {
+                try report(problem("relations[\(i)][1]", "relation \"\(relation.text)\" is not in classes.json relations"))
+            }
+        }
+    }
+
+    /// Checks image and region files exist and that boxes lie inside their image (reads JPEG headers only).
+    mutating func checkImages(_ records: [SceneRecord]) throws {
+        var sizes: [String: (width: Int, height: Int)?] = [:]
+        var existing: [String: Bool] = [:]
+        func exists(_ url: URL) -> Bool {
+            if let known = existing[url.path] { return known }
+            let value = FileManager.default.fileExists(atPath: url.path)
+            existing[url.path] = value
+            return value
+        }
+        for record in records {
+            func problem(_ field: String, _ message: String, _ severity: DatasetProblem.Severity = .error) -> DatasetProblem {
+                DatasetProblem(file: record.sourceFile, recordIndex: record.indexInFile, recordID: record.id, field: field, message: message, severity: severity)
+            }
+            for (i, relation) in record.relations.enumerated() {
+                if let region = relation.regionPath, !exists(region) {
+                    try report(problem("relations[\(i)][0]", "focused-region file \(region.path) does not exist"))
+                }
+            }
+            guard exists(record.imagePath) else {
+                try report(problem("image_path", "image file \(record.imagePath.path) does not exist"))
+                continue
+            }
+            let size: (width: Int, height: Int)?
+            if let cached = sizes[record.imagePath.path] {
+                size = cached
+            } else {
+                do {
+                    size = try JPEG.readSize(contentsOf: record.imagePath)
+                } catch {
+                    size = nil
+                    try report(problem("image_path", "cannot read image header of \(record.imagePath.path): \(error)"))
+                }
+                sizes[record.imagePath.path] = size
+            }
+            guard let size else { continue }
+            for (i, object) in record.objects.enumerated() where !object.box.isEmpty {
+                let box = object.box
+                if box.x1 >= size.width || box.y1 >= size.height || box.x2 <= 0 || box.y2 <= 0 {
+                    try report(problem("objects[\(i)][1]", "box \(box) lies outside the \(size.width)x\(size.height) image"))
+                } else if box.x1 < 0 || box.y1 < 0 || box.x2 > size.width || box.y2 > size.height {
+                    try report(problem("objects[\(i)][1]", "box \(box) extends beyond the \(size.width)x\(size.height) image; it is clamped", .warning))
+                }
+            }
+        }
+    }
+
+    /// A metadata path made absolute: absolute paths are kept, relative ones start at `folder`.
+    static func resolve(_ path: String, in folder: URL) -> URL {
+        if path.hasPrefix("/") { return URL(fileURLWithPath: path, isDirectory: false) }
+        return folder.appendingPathComponent(path, isDirectory: false)
+    }
+}

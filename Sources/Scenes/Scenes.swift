@@ -1,1 +1,0 @@
-// Scenes module: see README for its role. Filled in by its issue.
