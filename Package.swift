@@ -53,20 +53,23 @@ let package = Package(
         .target(name: "Retrieval", dependencies: ["Numerics", "COpenBLAS", "CRetrieval"]),
         .target(name: "Evaluation", dependencies: ["Numerics", "COpenBLAS"]),
         .target(name: "SceneGenerator", dependencies: ["Imaging", "Scenes"]),
+        .target(
+            name: "SceneWorkspace",
+            dependencies: ["Scenes", "EmbeddingCache", "ScenarioModel", "Retrieval", "Evaluation", "Imaging", "Numerics", "Weights"]),
         .target(name: "Training", dependencies: ["Numerics", "CLIP", "ScenarioModel", "Scenes", "Imaging"]),
 
         // MARK: Front ends
         .target(
             name: "Explorer",
             dependencies: [
-                "CNcurses", "CChafa", "Scenes", "EmbeddingCache", "ScenarioModel", "Retrieval", "Imaging",
+                "CNcurses", "CChafa", "Scenes", "EmbeddingCache", "ScenarioModel", "Retrieval", "Imaging", "SceneWorkspace",
                 "BundledAssets",
             ]),
         .target(
             name: "ScenarioCLIPCommands",
             dependencies: [
                 "Numerics", "Tokenizer", "Weights", "CLIP", "Imaging", "ScenarioModel", "Scenes",
-                "EmbeddingCache", "Retrieval", "Evaluation", "SceneGenerator", "Training", "Explorer", "BundledAssets",
+                "EmbeddingCache", "Retrieval", "Evaluation", "SceneWorkspace", "SceneGenerator", "Training", "Explorer", "BundledAssets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "scenarioclip", dependencies: ["ScenarioCLIPCommands"]),
@@ -84,6 +87,9 @@ let package = Package(
             dependencies: ["EmbeddingCache", "Numerics", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Numerics"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Numerics"]),
+        .testTarget(
+            name: "SceneWorkspaceTests",
+            dependencies: ["SceneWorkspace", "Scenes", "EmbeddingCache", "ScenarioModel", "Imaging", "Numerics", "Retrieval", "Evaluation"]),
         .testTarget(name: "SceneGeneratorTests", dependencies: ["SceneGenerator", "Scenes", "Imaging"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Numerics", "CLIP", "ScenarioModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache", "Imaging", "ScenarioModel"]),

@@ -1,13 +1,78 @@
 import ArgumentParser
+import Evaluation
+import Foundation
+import Scenes
+import SceneWorkspace
 
-/// `scenarioclip eval`: Zero-shot evaluation with the paper's protocol.
+/// `scenarioclip eval`: the paper's zero-shot protocol on a split, plus image↔text retrieval.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Zero-shot evaluation with the paper's protocol."
-    )
+        abstract: "Zero-shot top-1/5/10 for actions, objects and relations, and retrieval recall@1/5/10.",
+        discussion: """
+            The split is the reference's: a shuffle with a fixed seed, 70% train / 10% val / 20% test, unless the
+            records carry their own `split`. Objects and relations count as right when any top-k class is annotated
+            on the same image (the reference's rule). Scenes marked `unseen` (held-out compositions) are reported
+            separately. The dataset must be indexed first.
+            """)
+
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(name: .long, help: "Split: train, val, test or all.")
+    var split: String = "test"
+    @Option(name: .long, help: "Seed of the split shuffle.")
+    var seed: UInt64 = SceneDataset.defaultSplitSeed
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard split == "all" || SceneSplit(rawValue: split) != nil else {
+            throw ValidationError("--split must be train, val, test or all (got '\(split)')")
+        }
+    }
 
     func run() throws {
-        throw ValidationError("'eval' is not available yet in this build.")
+        let workspace = try data.openWorkspace(model: modelOptions)
+        let report = try workspace.evaluate(split: split == "all" ? nil : SceneSplit(rawValue: split), seed: seed)
+        if output.json {
+            try printJSON(report)
+            return
+        }
+        print(EvalTable.render(report))
+    }
+}
+
+/// Text tables for evaluation reports.
+enum EvalTable {
+    static func render(_ report: EvaluationReport) -> String {
+        var lines = ["split: \(report.split)   model: \(report.modelFingerprint.prefix(16))   scenes: \(report.overall.scenes)"]
+        let ks = report.overall.actions.ks
+        let header = "group     task       items  " + ks.map { String(format: "%7@", "top-\($0)") }.joined(separator: " ")
+        lines.append(header)
+        lines.append(String(repeating: "-", count: header.count))
+        var groups: [(String, LevelAccuracies)] = [("all", report.overall)]
+        if let seen = report.seen { groups.append(("seen", seen)) }
+        if let unseen = report.unseen { groups.append(("unseen", unseen)) }
+        for (name, group) in groups {
+            for (task, accuracy) in [("action", group.actions), ("object", group.objects), ("relation", group.relations)] {
+                let cells = ks.map { String(format: "%6.1f%%", accuracy.accuracy(at: $0) * 100) }.joined(separator: " ")
+                lines.append(name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + task.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + String(format: "%6d  ", accuracy.total) + cells)
+            }
+        }
+        if let retrieval = report.retrieval {
+            lines.append("")
+            lines.append("retrieval (\(report.retrievalTexts ?? "texts")): ")
+            for (name, recall) in [("image→text", retrieval.imageToText), ("text→image", retrieval.textToImage)] {
+                let cells = recall.ks.map { String(format: "R@%d %5.1f%%", $0, recall.accuracy(at: $0) * 100) }
+                lines.append("  " + name.padding(toLength: 12, withPad: " ", startingAt: 0)
+                    + String(format: "%6d  ", recall.total) + cells.joined(separator: "  "))
+            }
+        }
+        if report.skipped > 0 {
+            lines.append("")
+            lines.append("\(report.skipped) item(s) skipped (not indexed, or label not in classes.json)")
+        }
+        return lines.joined(separator: "\n")
     }
 }

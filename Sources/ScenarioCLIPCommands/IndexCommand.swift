@@ -1,13 +1,80 @@
 import ArgumentParser
+import Foundation
+import ScenarioModel
+import SceneWorkspace
 
-/// `scenarioclip index`: Embed every scene of a dataset into its cache.
+/// `scenarioclip index`: embeds every scene at all three levels into the dataset's cache, incrementally.
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
-        abstract: "Embed every scene of a dataset into its cache."
-    )
+        abstract: "Embed every scene of a dataset into its cache (only what is missing).",
+        discussion: """
+            Global images, object canvases and relation regions are embedded in batches; each batch is committed
+            on its own, so Ctrl-C (or a crash) loses at most one batch and a rerun resumes. Vectors are keyed by
+            the model's fingerprint and the content of each image, so renamed files reuse their vectors and
+            changed files are embedded again.
+            """)
+
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(name: .long, help: "Items per model call and per committed transaction.")
+    var batchSize = 32
+    @Option(name: .long, help: "Threads decoding and preprocessing images.")
+    var workers = 2
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        guard workers > 0 else { throw ValidationError("--workers must be positive") }
+    }
 
     func run() throws {
-        throw ValidationError("'index' is not available yet in this build.")
+        let dataset = try data.loadDataset()
+        let cache = try data.openCache(for: dataset)
+        let model = try modelOptions.load()
+        let indexer = SceneIndexer(dataset: dataset, cache: cache, model: model, batchSize: batchSize, workers: workers)
+        let interrupt = InterruptFlag()
+        let reporter = ProgressReporter(label: "indexing")
+        let report = try indexer.run(
+            progress: { reporter.update(done: $0.done, total: $0.total, elapsed: $0.elapsed) },
+            isCancelled: { interrupt.isRaised })
+        reporter.finish()
+        if output.json {
+            try printJSON(IndexSummary(report: report, fingerprint: model.fingerprint, cache: cache.path))
+        } else {
+            let p = report.progress
+            let embedded = Level.allCases.map { "\($0.rawValue) \(report.embedded[$0] ?? 0)" }.joined(separator: ", ")
+            print("embedded \(p.done - p.failed) item(s) (\(embedded)); \(p.reused) already cached; "
+                + "\(p.failed) failed; \(String(format: "%.1f", p.elapsed)) s")
+            print("cache: \(cache.path)")
+            for failure in report.failures.prefix(20) { printError("failed: \(failure)") }
+            if report.failures.count > 20 { printError("… and \(report.failures.count - 20) more failures") }
+            if report.cancelled { printError("interrupted: rerun `scenarioclip index` to finish") }
+        }
+        if report.cancelled { throw ExitCode(130) }
+        if !report.failures.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// JSON form of an indexing run.
+struct IndexSummary: Encodable {
+    var fingerprint: String
+    var cache: String
+    var embedded: [String: Int]
+    var reused: Int
+    var failed: Int
+    var seconds: Double
+    var cancelled: Bool
+    var failures: [String]
+
+    init(report: SceneIndexer.Report, fingerprint: String, cache: String) {
+        self.fingerprint = fingerprint
+        self.cache = cache
+        embedded = Dictionary(uniqueKeysWithValues: report.embedded.map { ($0.key.rawValue, $0.value) })
+        reused = report.progress.reused
+        failed = report.progress.failed
+        seconds = report.progress.elapsed
+        cancelled = report.cancelled
+        failures = report.failures
     }
 }

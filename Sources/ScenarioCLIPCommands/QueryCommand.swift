@@ -1,13 +1,103 @@
 import ArgumentParser
+import Foundation
+import Retrieval
+import ScenarioModel
+import SceneWorkspace
 
-/// `scenarioclip query`: Rank scenes, objects or relation regions for a query.
+/// `scenarioclip query`: ranks scenes, object regions or relation regions for a text, image or combined query.
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "Rank scenes, objects or relation regions for a query."
-    )
+        abstract: "Rank scenes, object regions or relation regions by cosine similarity to a query.",
+        discussion: """
+            The query is text (`dog on a table`), an image (`--image photo.jpg`, or `@photo.jpg` / `img:photo.jpg`
+            inside an expression) or a weighted combination: '"2:dog" + "ball" - "grass"'.
+            The dataset must be indexed first (`scenarioclip index`).
+            """)
+
+    @Argument(help: ArgumentHelp("Dataset folder.", valueName: "dataset"))
+    var dataset: String
+    @Argument(help: ArgumentHelp("Query text or expression.", valueName: "query"))
+    var query: String?
+    @Option(name: .long, help: ArgumentHelp("Query by this image (combined with the text when both are given).", valueName: "file"))
+    var image: String?
+    @Option(name: .long, help: "Level to search: global, object, relation or all.")
+    var level: String = "global"
+    @Option(name: .long, help: "Number of results per level.")
+    var top = 10
+    @Option(name: .long, help: ArgumentHelp("Embedding cache database.", valueName: "path"))
+    var cache: String?
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard query != nil || image != nil else { throw ValidationError("give a query text or --image") }
+        guard level == "all" || Level(rawValue: level) != nil else {
+            throw ValidationError("--level must be global, object, relation or all (got '\(level)')")
+        }
+        guard top > 0 else { throw ValidationError("--top must be positive") }
+    }
 
     func run() throws {
-        throw ValidationError("'query' is not available yet in this build.")
+        var terms: [QueryExpression.Term] = []
+        if let query { terms += try QueryExpression(parsing: query).terms }
+        if let image { terms.append(.init(.image(path: image))) }
+        let expression = QueryExpression(terms: terms)
+        let workspace = try DatasetOptions(dataset: dataset, cache: cache).openWorkspace(model: modelOptions)
+        let levels = level == "all" ? Level.allCases : [Level(rawValue: level)!]
+        var results: [WorkspaceHit] = []
+        for level in levels { results += try workspace.search(expression, level: level, k: top) }
+        if output.json {
+            try printJSON(results.map { QueryResult(hit: $0, workspace: workspace) })
+            return
+        }
+        for level in levels {
+            let hits = results.filter { $0.level == level }
+            print("\(level.rawValue) — \(hits.count) result(s)")
+            for (rank, hit) in hits.enumerated() {
+                let box = QueryResult(hit: hit, workspace: workspace).box.map { "  box \($0)" } ?? ""
+                print(String(format: "%3d. %.4f  ", rank + 1, hit.score) + "scene \(hit.sceneID)  \(hit.label)\(box)")
+            }
+        }
+    }
+}
+
+extension DatasetOptions {
+    init(dataset: String?, cache: String?) {
+        self.init()
+        self.dataset = dataset
+        self.cache = cache
+    }
+}
+
+/// JSON form of one query hit.
+struct QueryResult: Encodable {
+    var scene: String
+    var level: String
+    var index: Int
+    var score: Float
+    var label: String
+    /// Object box, or the union of a relation's subject and object boxes: `[x1, y1, x2, y2]`.
+    var box: [Int]?
+    var image: String?
+
+    init(hit: WorkspaceHit, workspace: Workspace) {
+        scene = hit.sceneID
+        level = hit.level.rawValue
+        index = hit.index
+        score = hit.score
+        label = hit.label
+        let record = workspace.dataset.record(id: hit.sceneID)
+        image = record?.imagePath.path
+        switch hit.level {
+        case .global:
+            box = nil
+        case .object:
+            box = record.flatMap { hit.index < $0.objects.count ? $0.objects[hit.index].box : nil }
+                .map { [$0.x1, $0.y1, $0.x2, $0.y2] }
+        case .relation:
+            box = record.flatMap { r in hit.index < r.relations.count ? r.unionBox(of: r.relations[hit.index]) : nil }
+                .map { [$0.x1, $0.y1, $0.x2, $0.y2] }
+        }
     }
 }

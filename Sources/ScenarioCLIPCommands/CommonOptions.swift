@@ -1,0 +1,88 @@
+import ArgumentParser
+import BundledAssets
+import EmbeddingCache
+import Foundation
+import ScenarioModel
+import SceneWorkspace
+import Scenes
+
+/// `--model` and `--ema`: which model a command uses (the bundled one when omitted).
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Model: a Hugging Face CLIP folder, a Lightning .ckpt, a .pt state dict or a ScenarioCLIP .safetensors file. "
+            + "Default: the bundled demo model.", valueName: "path"))
+    var model: String?
+
+    @Flag(name: .long, help: "Prefer the EMA teacher saved beside a Lightning checkpoint (*_ema_teacher.pt).")
+    var ema = false
+
+    /// Loads the chosen model.
+    func load() throws -> any SceneEmbedder {
+        if let model {
+            return try ScenarioModelLoader.load(url: URL(fileURLWithPath: model), preferEMA: ema)
+        }
+        return try ScenarioModelLoader.bundled()
+    }
+}
+
+/// The dataset argument and `--cache`: which scenes and which embedding database a command uses.
+struct DatasetOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp(
+        "Dataset folder with metadata*.json and classes.json. Default: the bundled demo.", valueName: "dataset"))
+    var dataset: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Embedding cache database. Default: <dataset>/.scenarioclip/cache.sqlite.", valueName: "path"))
+    var cache: String?
+
+    /// The dataset folder (the bundled demo when none was given).
+    func datasetURL() throws -> URL {
+        if let dataset { return URL(fileURLWithPath: dataset) }
+        return try AssetLocator.url(for: "demo")
+    }
+
+    /// Loads the dataset without reading images; stops with every problem listed when it has errors.
+    func loadDataset() throws -> SceneDataset {
+        let dataset = try SceneDataset.load(from: datasetURL())
+        if dataset.hasErrors {
+            let listed = dataset.errors.prefix(20).map { "  \($0)" }.joined(separator: "\n")
+            let more = dataset.errors.count > 20 ? "\n  … and \(dataset.errors.count - 20) more" : ""
+            throw ValidationError(
+                "the dataset has \(dataset.errors.count) problem(s); run `scenarioclip check` for all of them:\n"
+                    + listed + more)
+        }
+        return dataset
+    }
+
+    /// Opens (creating if needed) the dataset's embedding cache.
+    func openCache(for dataset: SceneDataset, readOnly: Bool = false) throws -> EmbeddingCache {
+        let url = cache.map { URL(fileURLWithPath: $0) } ?? EmbeddingCache.defaultLocation(forDataset: dataset.root)
+        return try EmbeddingCache.open(at: url, options: CacheOptions(readOnly: readOnly))
+    }
+
+    /// Dataset, cache and model together.
+    func openWorkspace(model: ModelOptions) throws -> Workspace {
+        let dataset = try loadDataset()
+        return Workspace(dataset: dataset, cache: try openCache(for: dataset), model: try model.load())
+    }
+}
+
+/// `--json`: machine-readable output.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON for programs instead of text for people.")
+    var json = false
+}
+
+/// Writes a value as pretty, key-sorted JSON on standard output.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    let data = try encoder.encode(value)
+    FileHandle.standardOutput.write(data)
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+/// Writes a line on standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

@@ -1,0 +1,20 @@
+/// Errors from indexing, searching and evaluating a scene dataset.
+public enum SceneWorkspaceError: Error, CustomStringConvertible, Equatable {
+    case missingFile(String)
+    case notIndexed(level: String, hint: String)
+    case unknownScene(String)
+    case noClasses(level: String)
+    case emptySplit(String)
+    case embedding(item: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missingFile(let path): "\(path): file not found"
+        case .notIndexed(let level, let hint): "no \(level)-level embeddings are cached for this model; \(hint)"
+        case .unknownScene(let id): "no scene with id '\(id)' in the dataset"
+        case .noClasses(let level): "the dataset lists no \(level) classes (classes.json)"
+        case .emptySplit(let split): "the \(split) split holds no scenes"
+        case .embedding(let item, let reason): "\(item): \(reason)"
+        }
+    }
+}

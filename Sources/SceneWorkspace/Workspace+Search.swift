@@ -1,0 +1,75 @@
+import Foundation
+import Imaging
+import Numerics
+import Retrieval
+import ScenarioModel
+
+/// One ranked search result: a scene, or an object or relation region of it.
+public struct WorkspaceHit: Sendable, Equatable, Codable {
+    public var sceneID: String
+    public var level: Level
+    /// Object or relation index (0 at the global level).
+    public var index: Int
+    public var score: Float
+    /// The annotation of the hit: the scene's action, the object's name, or the relation triple.
+    public var label: String
+}
+
+extension Workspace {
+    /// The query vector of `expression` at `level`: text terms through the level's text tower, image terms
+    /// (whole pictures) through its vision tower, combined as `normalize(Σ w · normalize(e))`.
+    public func queryVector(_ expression: QueryExpression, level: Level) throws -> [Float] {
+        try expression.embedding { term in
+            switch term.kind {
+            case .text(let text):
+                return try model.embedTexts([text], level: level).scalars
+            case .image(let path):
+                let url = URL(fileURLWithPath: path)
+                let preprocessor = try CLIPPreprocessor(config: CLIPPreprocessConfig(
+                    imageSize: model.preprocess.imageSize, mean: model.preprocess.mean, std: model.preprocess.std))
+                let pixels = try preprocessor.tensor(for: JPEG.decode(contentsOf: url))
+                return try model.embedImages(pixels.reshaped([1] + pixels.shape), level: level).scalars
+            }
+        }
+    }
+
+    /// The `k` best items of `level` for a query expression.
+    public func search(_ expression: QueryExpression, level: Level, k: Int) throws -> [WorkspaceHit] {
+        try search(vector: queryVector(expression, level: level), level: level, k: k)
+    }
+
+    /// The `k` best items of `level` for a query vector (any scale).
+    public func search(vector: [Float], level: Level, k: Int) throws -> [WorkspaceHit] {
+        let index = try index(level)
+        let loaded = try vectors(level)
+        return try index.search(vector, k: k).map { hit in
+            let scene = loaded.sceneIDs[hit.row]
+            let item = Int(loaded.itemIndices[hit.row])
+            return WorkspaceHit(sceneID: scene, level: level, index: item, score: hit.score,
+                                label: label(sceneID: scene, level: level, index: item))
+        }
+    }
+
+    /// "More like this": items of `level` nearest to a cached item (the item itself excluded).
+    public func similar(toScene id: String, level: Level, index item: Int, k: Int) throws -> [WorkspaceHit] {
+        let loaded = try vectors(level)
+        guard let row = try rows(ofScene: id, level: level).first(where: { Int(loaded.itemIndices[$0]) == item }) else {
+            throw SceneWorkspaceError.notIndexed(level: level.rawValue, hint: "scene \(id) item \(item) is not indexed yet")
+        }
+        let width = loaded.width
+        let query = loaded.matrix.withUnsafeBufferPointer { Array($0[(row * width)..<((row + 1) * width)]) }
+        return try search(vector: query, level: level, k: k + 1)
+            .filter { !($0.sceneID == id && $0.index == item) }
+            .prefix(k).map { $0 }
+    }
+
+    /// The annotation text of an item: the action, the object name or the relation triple.
+    public func label(sceneID: String, level: Level, index: Int) -> String {
+        guard let record = dataset.record(id: sceneID) else { return "" }
+        switch level {
+        case .global: return record.action
+        case .object: return index < record.objects.count ? record.objects[index].name : ""
+        case .relation: return index < record.relations.count ? record.relations[index].text : ""
+        }
+    }
+}

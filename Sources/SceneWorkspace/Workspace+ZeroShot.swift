@@ -1,0 +1,108 @@
+import Evaluation
+import Foundation
+import Numerics
+import ScenarioModel
+import Scenes
+
+/// A class and the model's cosine similarity to it.
+public struct ClassScore: Sendable, Equatable, Codable {
+    public var label: String
+    public var score: Float
+
+    public init(label: String, score: Float) {
+        self.label = label
+        self.score = score
+    }
+}
+
+/// The model's ranking for one item of a scene beside its annotation.
+public struct ZeroShotItem: Sendable, Equatable, Codable {
+    public var level: Level
+    public var index: Int
+    /// What the dataset says (action, object name or relation triple).
+    public var annotated: String
+    /// Best classes first.
+    public var ranking: [ClassScore]
+    /// Cosine similarity to the annotated class (nil when the annotation is not a known class).
+    public var annotatedScore: Float?
+    /// `true` when the annotated class is within the ranking shown (top-k).
+    public var agrees: Bool
+}
+
+/// Zero-shot rankings for a whole scene at all three levels.
+public struct SceneZeroShot: Sendable, Equatable, Codable {
+    public var sceneID: String
+    public var items: [ZeroShotItem]
+    /// Items whose annotation is outside the model's top-k.
+    public var disagreements: Int { items.filter { !$0.agrees }.count }
+    /// How strongly the model disagrees: the summed gap between its best score and the annotated class's.
+    public var disagreementStrength: Float {
+        items.reduce(0) { sum, item in
+            sum + max(0, (item.ranking.first?.score ?? 0) - (item.annotatedScore ?? -1))
+        }
+    }
+}
+
+extension Workspace {
+    /// Ranks the dataset's classes for every cached item of scene `id` (top `k` per item).
+    /// - Throws: ``SceneWorkspaceError/unknownScene(_:)``; levels without cached vectors are left out.
+    public func zeroShot(sceneID id: String, k: Int = 5) throws -> SceneZeroShot {
+        guard dataset.record(id: id) != nil else { throw SceneWorkspaceError.unknownScene(id) }
+        var items: [ZeroShotItem] = []
+        for level in Level.allCases {
+            let rows = try rows(ofScene: id, level: level)
+            guard !rows.isEmpty else { continue }
+            let loaded = try vectors(level)
+            let width = loaded.width
+            let values = loaded.matrix.withUnsafeBufferPointer { buffer in
+                rows.flatMap { Array(buffer[($0 * width)..<(($0 + 1) * width)]) }
+            }
+            let rankings = try rank(Tensor(shape: [rows.count, width], values: values), level: level, k: k)
+            for (row, ranking) in zip(rows, rankings) {
+                let index = Int(loaded.itemIndices[row])
+                items.append(item(level: level, index: index, annotated: label(sceneID: id, level: level, index: index),
+                                  ranking: ranking.top, all: ranking.all))
+            }
+        }
+        return SceneZeroShot(sceneID: id, items: items)
+    }
+
+    /// Ranks the classes of `level` for raw embeddings `[n, width]`: the top `k` and every class's score.
+    public func rank(_ embeddings: Tensor, level: Level, k: Int) throws -> [(top: [ClassScore], all: [Float])] {
+        let classes = try classEmbeddings(level)
+        let texts = classTexts(level)
+        let table = Similarity.table(Similarity.l2NormalizedRows(embeddings), classes)
+        let count = texts.count
+        return table.withUnsafeBufferPointer { buffer in
+            (0..<embeddings.shape[0]).map { row in
+                let slice = UnsafeBufferPointer(rebasing: buffer[(row * count)..<((row + 1) * count)])
+                let top = Similarity.topIndices(slice, k: k).map { ClassScore(label: texts[$0], score: slice[$0]) }
+                return (top, Array(slice))
+            }
+        }
+    }
+
+    private func item(level: Level, index: Int, annotated: String, ranking: [ClassScore], all: [Float]) -> ZeroShotItem {
+        let texts = classTexts(level)
+        let annotatedScore = texts.firstIndex(of: annotated).map { all[$0] }
+        // A spot-check flags the item itself: its own annotated class must be in the top-k. (Evaluation uses
+        // the reference's looser per-image rule instead; see `evaluate`.)
+        let agrees = ranking.contains { $0.label == annotated }
+        return ZeroShotItem(level: level, index: index, annotated: annotated, ranking: ranking,
+                            annotatedScore: annotatedScore, agrees: agrees)
+    }
+
+    /// Scenes ordered by how much the model disagrees with their annotation (most first), skipping scenes
+    /// with no disagreement: the annotation review queue.
+    public func reviewQueue(k: Int = 5, limit: Int? = nil) throws -> [SceneZeroShot] {
+        var results: [SceneZeroShot] = []
+        for record in dataset.records {
+            let result = try zeroShot(sceneID: record.id, k: k)
+            if result.disagreements > 0 { results.append(result) }
+        }
+        results.sort {
+            ($0.disagreements, $0.disagreementStrength) > ($1.disagreements, $1.disagreementStrength)
+        }
+        return limit.map { Array(results.prefix($0)) } ?? results
+    }
+}
