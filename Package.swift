@@ -93,6 +93,8 @@ let package = Package(
         .testTarget(name: "SceneGeneratorTests", dependencies: ["SceneGenerator", "Scenes", "Imaging"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Numerics", "CLIP", "ScenarioModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache", "Imaging", "ScenarioModel"]),
-        .testTarget(name: "ScenarioCLIPCommandsTests", dependencies: ["ScenarioCLIPCommands"]),
+        .testTarget(
+            name: "ScenarioCLIPCommandsTests",
+            dependencies: ["ScenarioCLIPCommands", "CLIP", "Weights", "Numerics", "EmbeddingCache", "Scenes"]),
     ]
 )

@@ -21,6 +21,8 @@ struct IndexCommand: ParsableCommand {
     var batchSize = 32
     @Option(name: .long, help: "Threads decoding and preprocessing images.")
     var workers = 2
+    @Option(name: .long, help: ArgumentHelp("Milliseconds to wait after each batch (for testing interruption).", visibility: .hidden))
+    var pauseAfterBatch = 0
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -36,7 +38,10 @@ struct IndexCommand: ParsableCommand {
         let interrupt = InterruptFlag()
         let reporter = ProgressReporter(label: "indexing")
         let report = try indexer.run(
-            progress: { reporter.update(done: $0.done, total: $0.total, elapsed: $0.elapsed) },
+            progress: {
+                reporter.update(done: $0.done, total: $0.total, elapsed: $0.elapsed)
+                if pauseAfterBatch > 0 && $0.done > 0 { usleep(UInt32(pauseAfterBatch) * 1000) }
+            },
             isCancelled: { interrupt.isRaised })
         reporter.finish()
         if output.json {
