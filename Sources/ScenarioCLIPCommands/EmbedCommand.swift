@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLIP
 import Foundation
+import Imaging
 import Numerics
 import ScenarioModel
 import Tokenizer
@@ -14,7 +15,9 @@ struct EmbedCommand: ParsableCommand {
             For a CLIPModel folder this prints the projected features (what Hugging Face's get_text_features / \
             get_image_features return, before L2 normalisation); for a single-tower folder (CLIPVisionModel, \
             CLIPTextModel) its pooler_output. Pixels are a float32 .npy array [3, H, W] already resized and \
-            normalised for the model.
+            normalised for the model. Without --level, --image takes a JPEG through CLIP's evaluation transform \
+            (the folder's preprocessor_config.json when present, else the vision tower's image_size with OpenAI's \
+            mean/std), and --box keeps only that box on a black canvas.
 
             With --level, the ScenarioCLIP path: --model may be a Lightning .ckpt, a .pt state dict \
             (X_ema_teacher.pt), our .safetensors or a CLIP folder (the bundled demo model when omitted); \
@@ -28,10 +31,10 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "ScenarioCLIP level: global, object or relation.")
     var level: String?
 
-    @Option(help: "With --level: a JPEG image to embed.")
+    @Option(help: "A JPEG image to embed (resized, centre-cropped and normalised like the reference).")
     var image: String?
 
-    @Option(help: "With --level --image: object box x1,y1,x2,y2 in pixels.")
+    @Option(help: "With --image: object box x1,y1,x2,y2 in pixels (write --box=-5,0,20,30 for negatives).")
     var box: String?
 
     @OptionGroup var load: ModelLoadOptions
@@ -61,10 +64,11 @@ struct EmbedCommand: ParsableCommand {
             if let box { _ = try ScenarioEmbedding.parseBox(box) }
             return
         }
-        guard image == nil, box == nil else { throw ValidationError("--image and --box need --level") }
         guard model != nil else { throw ValidationError("--model is required without --level") }
-        let given = [text, pixels, ids].compactMap { $0 }.count
-        guard given == 1 else { throw ValidationError("give exactly one of --text, --pixels or --ids") }
+        let given = [text, pixels, ids, image].compactMap { $0 }.count
+        guard given == 1 else { throw ValidationError("give exactly one of --text, --pixels, --ids or --image") }
+        if box != nil, image == nil { throw ValidationError("--box needs --image") }
+        if let box { _ = try ScenarioEmbedding.parseBox(box) }
     }
 
     func run() throws {
@@ -76,7 +80,13 @@ struct EmbedCommand: ParsableCommand {
         }
         let clip = try CLIPModel(folder: URL(fileURLWithPath: model ?? ""))
         let embedding: Tensor
-        if let pixels {
+        if let image {
+            let preprocessor = try Self.preprocessor(folder: URL(fileURLWithPath: model ?? ""), clip: clip)
+            let decoded = try JPEG.decode(contentsOf: URL(fileURLWithPath: image))
+            let input = try box.map { try preprocessor.objectTensor(for: decoded, box: ScenarioEmbedding.parseBox($0)) }
+                ?? preprocessor.tensor(for: decoded)
+            embedding = try clip.imageFeatures(input.reshaped([1] + input.shape))
+        } else if let pixels {
             var image = try NPYFile.read(URL(fileURLWithPath: pixels))
             if image.rank == 3 { image = image.reshaped([1] + image.shape) }
             embedding = try clip.imageFeatures(image)
@@ -91,6 +101,25 @@ struct EmbedCommand: ParsableCommand {
             embedding = try clip.textFeatures([row])
         }
         print(Self.format(embedding.scalars, json: json))
+    }
+
+    /// A CLIP folder's image transform: its `preprocessor_config.json` when present, else OpenAI CLIP's
+    /// mean/std at the vision tower's `image_size`.
+    static func preprocessor(folder: URL, clip: CLIPModel) throws -> CLIPPreprocessor {
+        guard let vision = clip.vision else {
+            throw ValidationError("the model in \(folder.path) has no vision tower; --image needs one")
+        }
+        var config = CLIPPreprocessConfig.openAICLIP
+        config.imageSize = vision.config.imageSize
+        let file = folder.appendingPathComponent("preprocessor_config.json")
+        if FileManager.default.fileExists(atPath: file.path) {
+            config = try CLIPPreprocessConfig(huggingFacePreprocessorConfig: Data(contentsOf: file), source: file.path)
+            guard config.imageSize == vision.config.imageSize else {
+                throw ValidationError(
+                    "\(file.path) crops to \(config.imageSize) px but the vision tower takes \(vision.config.imageSize) px")
+            }
+        }
+        return try CLIPPreprocessor(config: config)
     }
 
     /// `"49406, 320,49407"` → `[49406, 320, 49407]`.
