@@ -122,33 +122,25 @@ extension SceneComposer {
             group.relations.append(SceneRelation(subject: p, predicate: .walking, object: d))
 
         case (.person, .petting, let animal):
-            // Bent over the animal: the animal stands just in front of the person's legs, the near hand on its back.
+            // Bent over the animal, shoulders a little above its back; the near hand rests on the back.
             let sp = vary(0.95, 1.05)
-            var k = PersonSkeleton.posed(hip: Point(-3, -38), neck: Point(16, -62), backFoot: Point(-10, 0),
-                                         frontFoot: Point(2, 0), backHand: Point(18, -42), frontHand: Point(26, -36))
-            var person = make(.person, x: 0, y: g, size: sp, facing: f, pose: .person(k))
             let build: Pictogram.QuadrupedBuild = animal == .dog ? .dog : .cat
             let pose: Pose = rng.pick(animal == .dog ? [.standing, .sitting, .lying] : [.standing, .sitting, .lying, .sleeping])
             var pet = make(animal, x: 0, y: g, size: animal == .dog ? vary(0.9, 1.0) : vary(1.0, 1.15),
                            facing: rng.sign(), pose: pose)
-            let legFront = max(k.frontKnee.x + 5.2, k.backKnee.x + 5.2, k.frontFoot.x + 9, k.backFoot.x + 9)
-            let edge = person.pen.p(legFront + rng.double(1...3), 0).x
-            let pb = Pictogram.bounds(of: pet)
-            pet.origin.x += f > 0 ? edge - pb.x1 : edge - pb.x2
-            // The point of the back nearest the person that the hand can reach.
             let back = Pictogram.quadrupedBack(build, pose)
-            let shoulder = person.pen.p(k.shoulder)
-            let arm = (PersonSkeleton.upperArm + PersonSkeleton.forearm - 0.5) * sp
-            var target: Point?
-            for step in stride(from: -0.55, through: 0.55, by: 0.05) {
-                let along = f * pet.facing > 0 ? step : -step
-                let p = pet.pen.p(back.x + along * build.bodyRX, back.y - 2.5)
-                if (p - shoulder).length <= arm { target = p; break }
-            }
-            guard let hand = target else { return nil }
-            k = .posed(hip: k.hip, neck: k.neck, backFoot: k.backFoot, frontFoot: k.frontFoot, backHand: k.backHand,
-                       frontHand: person.pen.local(hand))
-            person.pose = .person(k)
+            let along = (f * pet.facing > 0 ? -0.45 : 0.45) * build.bodyRX
+            let backHeight = -(back.y - 2.5) * pet.scale / sp
+            let arm = PersonSkeleton.upperArm + PersonSkeleton.forearm - 1
+            let shoulderHeight = backHeight + 0.62 * arm
+            let neck = Point(16, -(shoulderHeight + 3))
+            let hip = Point(-3, -min(max(shoulderHeight + 3 - 27, 9), 44))
+            let reachX = neck.x + (arm * arm - (0.62 * arm) * (0.62 * arm)).squareRoot() * 0.92
+            var person = make(.person, x: 0, y: g, size: sp, facing: f)
+            let hand = person.pen.p(reachX, -backHeight)
+            pet.origin.x = hand.x - pet.facing * pet.scale * (back.x + along)
+            person.pose = .person(.posed(hip: hip, neck: neck, backFoot: Point(-12, 0), frontFoot: Point(2, 0),
+                                         backHand: Point(hip.x + 18, hip.y - 4), frontHand: Point(reachX, -backHeight)))
             let a = group.add(pet)
             let p = group.add(person)
             group.relations.append(SceneRelation(subject: p, predicate: .petting, object: a))

@@ -185,7 +185,7 @@ struct SceneComposer {
 
         var scene = Scene(width: width, height: height, place: place, action: action, objects: objects,
                           relations: relations, lines: [], groundY: groundY, backdrop: backdrop,
-                          noise: rng.double(1.5...4), blur: rng.chance(0.6))
+                          noise: rng.double(1...2.5), blur: rng.chance(0.6))
         addAttachments(&scene, used: &used, exclude: exclude)
         addLeash(&scene)
         // Everything must lie inside the image.

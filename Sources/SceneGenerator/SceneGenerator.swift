@@ -102,8 +102,13 @@ public struct SceneGenerator: Sendable {
             if !options.isEmpty { target = rng.pick(options) }
         }
         let seen = seenActions
-        for _ in 0..<4000 {
-            var action = rng.pick(seen)
+        // Keep the drawn action across failed layouts so actions that are harder to fit are not under-represented.
+        var chosen = rng.pick(seen)
+        var isTriple = false
+        if case .triple? = target { isTriple = true }
+        for attempt in 0..<4000 {
+            if attempt > 0 && (isTriple || attempt % 50 == 0) { chosen = rng.pick(seen) }
+            var action = chosen
             var wanted: [ObjectKind] = [], eager: [ObjectKind] = []
             switch target {
             case .action(let name)?: action = SceneAction.named(name) ?? action
