@@ -3,6 +3,9 @@ import Weights
 
 /// One pre-norm transformer block, Hugging Face `CLIPEncoderLayer`:
 /// `x += attn(layer_norm1(x))`, then `x += fc2(act(fc1(layer_norm2(x))))`.
+///
+/// Runs in place on the residual stream: both residual additions are folded into the `out_proj` and `fc2`
+/// matrix products (`beta = 1`), and `fc1`'s bias is added in the same pass as the activation.
 struct CLIPEncoderLayer: Sendable {
     let layerNorm1: LayerNorm
     let attention: MultiHeadAttention
@@ -37,35 +40,70 @@ struct CLIPEncoderLayer: Sendable {
         self.activation = activation
     }
 
-    /// `[batch, tokens, width] → [batch, tokens, width]`.
-    func callAsFunction(_ x: Tensor, causal: Bool) -> Tensor {
-        var hidden = x
-        hidden.add(attention(layerNorm1(x), causal: causal))
-        hidden.add(mlp(layerNorm2(hidden)))
-        return hidden
-    }
+    var width: Int { fc2.outFeatures }
+    var intermediate: Int { fc1.outFeatures }
 
-    /// The block's output only at one token per batch item: `[batch, tokens, width] → [batch, width]`.
-    /// Exact: attention still reads every key; the other rows' outputs are simply not computed.
-    func callAsFunction(_ x: Tensor, causal: Bool, onlyAt positions: [Int]) -> Tensor {
-        let tokens = x.shape[1]
-        var hidden = x.gatherRows(positions.enumerated().map { $0.offset * tokens + $0.element })
-        hidden.add(attention(layerNorm1(x), causal: causal, onlyAt: positions))
-        hidden.add(mlp(layerNorm2(hidden)))
-        return hidden
-    }
-
-    /// `fc2(act(fc1(x)))`, `[..., width] → [..., width]`.
-    private func mlp(_ x: Tensor) -> Tensor {
-        var inner = fc1(x)
-        activation.apply(&inner)
-        return fc2(inner)
+    /// Updates `hidden` (`[batch, tokens, width]`) in place with this block's output.
+    ///
+    /// With `positions`, only one token per batch item is produced (attention still reads every key):
+    /// `output` receives `[batch, width]` — the rows `positions[b]` of the full result — and `hidden` is only read.
+    func forward(
+        _ hidden: UnsafeMutablePointer<Float>, batch: Int, tokens: Int, causal: Bool, positions: [Int]?,
+        output: UnsafeMutablePointer<Float>?, workspace: CLIPEncoder.Workspace
+    ) {
+        let rows = batch * tokens
+        let width = self.width
+        let normalized = workspace.normalized, context = workspace.context, inner = workspace.inner
+        layerNorm1.apply(hidden, rows: rows, into: normalized)
+        attention.context(
+            of: normalized, batch: batch, tokens: tokens, causal: causal, positions: positions,
+            scratch: workspace.qkv, into: context)
+        // The residual stream the rest of the block updates: all rows, or just the pooled ones.
+        let stream: UnsafeMutablePointer<Float>
+        let streamRows: Int
+        if let positions, let output {
+            for (b, p) in positions.enumerated() {
+                (output + b * width).update(from: hidden + (b * tokens + p) * width, count: width)
+            }
+            stream = output
+            streamRows = batch
+        } else {
+            stream = hidden
+            streamRows = rows
+        }
+        attention.output.apply(context, rows: streamRows, into: stream, mode: .accumulate)
+        layerNorm2.apply(stream, rows: streamRows, into: normalized)
+        fc1.apply(normalized, rows: streamRows, into: inner, mode: .overwriteWithoutBias)
+        activation.apply(inner, rows: streamRows, addingBias: fc1.bias!)
+        fc2.apply(inner, rows: streamRows, into: stream, mode: .accumulate)
     }
 }
 
 /// The stack of ``CLIPEncoderLayer``s (`encoder.layers.N.`) of one tower.
 struct CLIPEncoder: Sendable {
     let layers: [CLIPEncoderLayer]
+
+    /// Scratch memory for one forward pass, reused by every layer.
+    final class Workspace {
+        let normalized: UnsafeMutablePointer<Float>
+        let qkv: UnsafeMutablePointer<Float>
+        let context: UnsafeMutablePointer<Float>
+        let inner: UnsafeMutablePointer<Float>
+
+        init(rows: Int, width: Int, intermediate: Int) {
+            normalized = .allocate(capacity: max(1, rows * width))
+            qkv = .allocate(capacity: max(1, rows * 3 * width))
+            context = .allocate(capacity: max(1, rows * width))
+            inner = .allocate(capacity: max(1, rows * intermediate))
+        }
+
+        deinit {
+            normalized.deallocate()
+            qkv.deallocate()
+            context.deallocate()
+            inner.deallocate()
+        }
+    }
 
     init(
         loader: TensorLoader, prefix: String, layerCount: Int, width: Int, intermediate: Int, heads: Int, eps: Float,
@@ -81,12 +119,23 @@ struct CLIPEncoder: Sendable {
     /// Runs every layer and returns the last hidden state only at `positions[b]` of each batch item:
     /// `[batch, tokens, width] → [batch, width]` (the last layer skips rows nobody reads).
     func finalHidden(_ x: Tensor, causal: Bool, at positions: [Int]) -> Tensor {
+        let batch = x.shape[0], tokens = x.shape[1], width = x.shape[2]
         guard let last = layers.last else {
-            let tokens = x.shape[1]
             return x.gatherRows(positions.enumerated().map { $0.offset * tokens + $0.element })
         }
         var hidden = x
-        for layer in layers.dropLast() { hidden = layer(hidden, causal: causal) }
-        return last(hidden, causal: causal, onlyAt: positions)
+        let workspace = Workspace(rows: batch * tokens, width: width, intermediate: last.intermediate)
+        return hidden.withUnsafeMutableBufferPointer { stream in
+            for layer in layers.dropLast() {
+                layer.forward(
+                    stream.baseAddress!, batch: batch, tokens: tokens, causal: causal, positions: nil, output: nil,
+                    workspace: workspace)
+            }
+            return Tensor(shape: [batch, width]) { out in
+                last.forward(
+                    stream.baseAddress!, batch: batch, tokens: tokens, causal: causal, positions: positions,
+                    output: out.baseAddress!, workspace: workspace)
+            }
+        }
     }
 }

@@ -19,11 +19,35 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
         return result
     }
 
-    @usableFromInline
-    func apply(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        switch self {
-        case .quickGELU: VectorKernels.applyQuickGELU(p, p, count)
-        case .gelu: VectorKernels.applyGELU(p, p, count)
+    /// In place on raw memory, split across ``Parallel/threadCount`` threads.
+    public func apply(_ p: UnsafeMutablePointer<Float>, count: Int) {
+        let pointer = UnsafeMutableSendablePointer(p)
+        Parallel.forEachChunk(count, minimumChunk: 16_384, alignment: 8) { range in
+            let start = pointer.base + range.lowerBound
+            switch self {
+            case .quickGELU: VectorKernels.applyQuickGELU(start, start, range.count)
+            case .gelu: VectorKernels.applyGELU(start, start, range.count)
+            }
+        }
+    }
+
+    /// `x = act(x + bias)` in place over `rows` rows of `bias`'s width (a linear layer's bias fused with its
+    /// activation), split across ``Parallel/threadCount`` threads.
+    public func apply(_ p: UnsafeMutablePointer<Float>, rows: Int, addingBias bias: Tensor) {
+        let width = bias.count
+        let pointer = UnsafeMutableSendablePointer(p)
+        bias.withUnsafeBufferPointer { b in
+            let biasPointer = UnsafeSendablePointer(b.baseAddress!)
+            Parallel.forEachChunk(rows, minimumChunk: max(1, 16_384 / max(width, 1))) { range in
+                for r in range {
+                    let row = pointer.base + r * width
+                    VectorKernels.add(row, biasPointer.base, row, width)
+                    switch self {
+                    case .quickGELU: VectorKernels.applyQuickGELU(row, row, width)
+                    case .gelu: VectorKernels.applyGELU(row, row, width)
+                    }
+                }
+            }
         }
     }
 }

@@ -28,16 +28,19 @@ public struct LayerNorm: Sendable {
         }
     }
 
-    /// Normalises `rows` rows of `input` into `output` (which may equal `input`).
-    @usableFromInline
-    func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
+    /// Normalises `rows` rows of `input` into `output` (which may equal `input`), split across threads.
+    public func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
         let width = self.width
+        let source = UnsafeSendablePointer(input), destination = UnsafeMutableSendablePointer(output)
         weight.withUnsafeBufferPointer { g in
             bias.withUnsafeBufferPointer { b in
-                for r in 0..<rows {
-                    VectorKernels.layerNormRow(
-                        input + r * width, output + r * width, width,
-                        gamma: g.baseAddress!, beta: b.baseAddress!, eps: eps)
+                let gamma = UnsafeSendablePointer(g.baseAddress!), beta = UnsafeSendablePointer(b.baseAddress!)
+                Parallel.forEachChunk(rows, minimumChunk: max(1, 16_384 / max(width, 1))) { range in
+                    for r in range {
+                        VectorKernels.layerNormRow(
+                            source.base + r * width, destination.base + r * width, width,
+                            gamma: gamma.base, beta: beta.base, eps: eps)
+                    }
                 }
             }
         }

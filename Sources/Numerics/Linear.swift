@@ -32,24 +32,39 @@ public struct Linear: Sendable {
         }
     }
 
-    /// Writes `rows` outputs of width `outFeatures` to `output` (row stride `outputStride`, default
-    /// `outFeatures`) from `rows` inputs of width `inFeatures` (row stride `inputStride`, default `inFeatures`).
-    @usableFromInline
-    func apply(
+    /// How ``apply(_:rows:inputStride:into:outputStride:mode:)`` treats the output buffer.
+    public enum OutputMode: Sendable {
+        /// `output = x·Wᵀ + b`.
+        case overwrite
+        /// `output = x·Wᵀ` (the caller adds the bias later, e.g. fused with an activation).
+        case overwriteWithoutBias
+        /// `output += x·Wᵀ + b` (a residual connection folded into the product).
+        case accumulate
+    }
+
+    /// The layer on raw memory: `rows` inputs of width `inFeatures` (row stride `inputStride`, default
+    /// `inFeatures`) to `rows` outputs of width `outFeatures` (row stride `outputStride`, default `outFeatures`).
+    /// One `cblas_sgemm`; the bias costs one extra pass over the output.
+    public func apply(
         _ input: UnsafePointer<Float>, rows: Int, inputStride: Int? = nil,
-        into output: UnsafeMutablePointer<Float>, outputStride: Int? = nil
+        into output: UnsafeMutablePointer<Float>, outputStride: Int? = nil, mode: OutputMode = .overwrite
     ) {
         let out = outFeatures
         let ldc = outputStride ?? out
         let lda = inputStride ?? inFeatures
-        let beta: Float
-        if let bias {
+        var beta: Float = mode == .accumulate ? 1 : 0
+        if let bias, mode != .overwriteWithoutBias {
             bias.withUnsafeBufferPointer { b in
-                for r in 0..<rows { (output + r * ldc).update(from: b.baseAddress!, count: out) }
+                for r in 0..<rows {
+                    let row = output + r * ldc
+                    if mode == .accumulate {
+                        VectorKernels.add(row, b.baseAddress!, row, out)
+                    } else {
+                        row.update(from: b.baseAddress!, count: out)
+                    }
+                }
             }
             beta = 1
-        } else {
-            beta = 0
         }
         weight.withUnsafeBufferPointer { w in
             BLAS.gemm(

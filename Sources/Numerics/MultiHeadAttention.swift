@@ -51,31 +51,52 @@ public struct MultiHeadAttention: Sendable {
 
     private func attend(_ x: Tensor, positions: [Int]?, causal: Bool) -> Tensor {
         let batch = x.shape[0], tokens = x.shape[1], width = self.width
+        let queryRows = positions == nil ? batch * tokens : batch
+        let qkv = TensorStorage(uninitializedCount: batch * tokens * 3 * width)
+        let context = TensorStorage(uninitializedCount: queryRows * width)
+        x.withUnsafeBufferPointer { input in
+            self.context(
+                of: input.baseAddress!, batch: batch, tokens: tokens, causal: causal, positions: positions,
+                scratch: qkv.pointer, into: context.pointer)
+        }
+        let outShape = positions == nil ? [batch, tokens, width] : [batch, width]
+        return Tensor(shape: outShape) { out in
+            output.apply(context.pointer, rows: queryRows, into: out.baseAddress!)
+        }
+    }
+
+    /// Everything before `out_proj` on raw memory: projects `input` (`[batch, tokens, width]`) to q, k, v in
+    /// `scratch` (`batch·tokens·3·width` floats) and writes each head's `softmax(q·kᵀ/√d)·v` to `context` —
+    /// `[batch, tokens, width]`, or `[batch, width]` when `positions` picks one query token per batch item.
+    /// Heads run on ``Parallel/threadCount`` threads.
+    public func context(
+        of input: UnsafePointer<Float>, batch: Int, tokens: Int, causal: Bool, positions: [Int]?,
+        scratch qkv: UnsafeMutablePointer<Float>, into context: UnsafeMutablePointer<Float>
+    ) {
+        let width = self.width
         let headWidth = width / heads
         let stride = 3 * width
-        let queryRows = positions == nil ? batch * tokens : batch
         // q | k | v side by side per token: [batch, tokens, 3·width]; q only where it is needed.
-        let qkv = TensorStorage(uninitializedCount: batch * tokens * stride)
-        let context = TensorStorage(uninitializedCount: queryRows * width)
-        let scores = TensorStorage(uninitializedCount: max(1, (positions == nil ? tokens : 1) * tokens))
-        x.withUnsafeBufferPointer { input in
-            let xp = input.baseAddress!
-            key.apply(xp, rows: batch * tokens, into: qkv.pointer + width, outputStride: stride)
-            value.apply(xp, rows: batch * tokens, into: qkv.pointer + 2 * width, outputStride: stride)
-            if let positions {
-                for b in 0..<batch {
-                    let row = b * tokens + positions[b]
-                    query.apply(xp + row * width, rows: 1, into: qkv.pointer + row * stride)
-                }
-            } else {
-                query.apply(xp, rows: batch * tokens, into: qkv.pointer, outputStride: stride)
+        key.apply(input, rows: batch * tokens, into: qkv + width, outputStride: stride)
+        value.apply(input, rows: batch * tokens, into: qkv + 2 * width, outputStride: stride)
+        if let positions {
+            for b in 0..<batch {
+                let row = b * tokens + positions[b]
+                query.apply(input + row * width, rows: 1, into: qkv + row * stride)
             }
+        } else {
+            query.apply(input, rows: batch * tokens, into: qkv, outputStride: stride)
         }
         let alpha = 1 / Float(headWidth).squareRoot()
-        let s = scores.pointer
-        for b in 0..<batch {
-            let base = UnsafePointer(qkv.pointer + b * tokens * stride)
-            for h in 0..<heads {
+        let heads = self.heads
+        let shared = UnsafeSendablePointer(UnsafePointer(qkv)), out = UnsafeMutableSendablePointer(context)
+        let scoreCount = (positions == nil ? tokens : 1) * tokens
+        Parallel.forEachChunk(batch * heads, minimumChunk: max(1, 65_536 / max(1, scoreCount * headWidth))) { range in
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: scoreCount)
+            defer { scores.deallocate() }
+            for pair in range {
+                let b = pair / heads, h = pair % heads
+                let base = shared.base + b * tokens * stride
                 let q = base + h * headWidth, k = base + width + h * headWidth, v = base + 2 * width + h * headWidth
                 if let positions {
                     // One query row; keys beyond it are masked when causal.
@@ -83,30 +104,26 @@ public struct MultiHeadAttention: Sendable {
                     let keys = causal ? p + 1 : tokens
                     BLAS.gemm(
                         transposeB: true, m: 1, n: keys, k: headWidth, alpha: alpha,
-                        a: q + p * stride, lda: stride, b: k, ldb: stride, c: s, ldc: keys)
-                    VectorKernels.softmaxRow(s, keys)
+                        a: q + p * stride, lda: stride, b: k, ldb: stride, c: scores, ldc: keys)
+                    VectorKernels.softmaxRow(scores, keys)
                     BLAS.gemm(
-                        m: 1, n: headWidth, k: keys, a: s, lda: keys, b: v, ldb: stride,
-                        c: context.pointer + b * width + h * headWidth, ldc: width)
+                        m: 1, n: headWidth, k: keys, a: scores, lda: keys, b: v, ldb: stride,
+                        c: out.base + b * width + h * headWidth, ldc: width)
                 } else {
                     BLAS.gemm(
                         transposeB: true, m: tokens, n: tokens, k: headWidth, alpha: alpha,
-                        a: q, lda: stride, b: k, ldb: stride, c: s, ldc: tokens)
+                        a: q, lda: stride, b: k, ldb: stride, c: scores, ldc: tokens)
                     for i in 0..<tokens {
-                        let row = s + i * tokens
+                        let row = scores + i * tokens
                         let keys = causal ? i + 1 : tokens
                         VectorKernels.softmaxRow(row, keys)
                         if keys < tokens { (row + keys).update(repeating: 0, count: tokens - keys) }
                     }
                     BLAS.gemm(
-                        m: tokens, n: headWidth, k: tokens, a: s, lda: tokens, b: v, ldb: stride,
-                        c: context.pointer + b * tokens * width + h * headWidth, ldc: width)
+                        m: tokens, n: headWidth, k: tokens, a: scores, lda: tokens, b: v, ldb: stride,
+                        c: out.base + b * tokens * width + h * headWidth, ldc: width)
                 }
             }
-        }
-        let outShape = positions == nil ? [batch, tokens, width] : [batch, width]
-        return Tensor(shape: outShape) { out in
-            output.apply(context.pointer, rows: queryRows, into: out.baseAddress!)
         }
     }
 }

@@ -1,10 +1,88 @@
 import ArgumentParser
+import CLIP
+import Foundation
+import Numerics
+import Weights
 
 /// `scenarioclip bench engine`: CLIP towers at ViT-B/32 shapes with random weights.
 struct BenchEngineCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "engine", abstract: "CLIP towers at ViT-B/32 shapes with random weights.")
+    static let configuration = CommandConfiguration(
+        commandName: "engine", abstract: "CLIP towers at ViT-B/32 shapes with random weights.",
+        discussion: """
+            Builds a CLIPModel with openai/clip-vit-base-patch32's shapes and random float32 weights, then times \
+            the vision tower on 224x224 images at batch 1 and 16 (per image) and the text tower on an 8-token and \
+            a 77-token text (median of the timed runs after one warm-up), and reports the process's peak resident \
+            memory (VmHWM) against the weight bytes.
+            """)
+
+    @Option(help: "Threads for matrix products and element-wise kernels.")
+    var threads = 2
+
+    @Option(help: "Timed repetitions per measurement (the median is reported; batch 16 uses a quarter).")
+    var iterations = 10
+
+    func validate() throws {
+        guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
+    }
 
     func run() throws {
-        throw ValidationError("'bench engine' is not available yet in this build.")
+        BLAS.threadCount = threads
+        Parallel.threadCount = threads
+        let config = CLIPConfig()
+        let (model, weightBytes) = try Self.randomModel(config)
+        let vision = model.vision!, text = model.text!
+        let loadedPeak = Self.peakResidentBytes()
+        print("bench engine: ViT-B/32 shapes, random float32 weights, \(threads) thread(s), median of \(iterations) runs")
+        print(String(format: "weights %.1f MB (vision %@, text %@ layers)", Double(weightBytes) / 1e6,
+                     "\(config.visionConfig.numHiddenLayers)", "\(config.textConfig.numHiddenLayers)"))
+
+        let image1 = Tensor.randomNormal(shape: [1, 3, 224, 224], seed: 11)
+        let image16 = Tensor.randomNormal(shape: [16, 3, 224, 224], seed: 12)
+        let batch1 = Self.median(runs: iterations) { _ = vision.pooled(image1) }
+        let batch16 = Self.median(runs: max(2, iterations / 4)) { _ = vision.pooled(image16) } / 16
+        // "a photo of a dog ." style ids: start, 6 words, end, then padding (the tower stops at the end token).
+        let short: [Int32] = [49406, 320, 1125, 539, 320, 1929, 269, 49407] + [Int32](repeating: 0, count: 69)
+        let long: [Int32] = [49406] + (0..<75).map { Int32(320 + $0) } + [49407]
+        let text8 = Self.median(runs: iterations * 2) { _ = text.pooled([short]) }
+        let text77 = Self.median(runs: iterations) { _ = text.pooled([long]) }
+        let peak = Self.peakResidentBytes()
+
+        print("measurement                 ms      target")
+        print(String(format: "image, batch 1          %8.2f   ≤ 50", batch1))
+        print(String(format: "image, batch 16 (each)  %8.2f   ≤ 45", batch16))
+        print(String(format: "text, 8 tokens          %8.2f   ≤ 6", text8))
+        print(String(format: "text, 77 tokens         %8.2f   ≤ 30", text77))
+        print(String(format: "peak memory (VmHWM)     %8.1f MB = %.2f × weights (after loading %.2f ×), target ≤ 1.2 ×",
+                     Double(peak) / 1e6, Double(peak) / Double(weightBytes), Double(loadedPeak) / Double(weightBytes)))
+    }
+
+    /// A ViT-B/32 `CLIPModel` over random weights; the generated tensors are owned by the model alone.
+    static func randomModel(_ config: CLIPConfig) throws -> (CLIPModel, Int) {
+        let tensors = CLIPRandomWeights.tensors(for: config, seed: 1)
+        let bytes = tensors.values.reduce(0) { $0 + $1.count * MemoryLayout<Float>.stride }
+        return (try CLIPModel(config: config, archive: InMemoryTensorArchive(tensors, source: "random ViT-B/32")), bytes)
+    }
+
+    /// Median wall time of `runs` calls in milliseconds, after one warm-up call.
+    static func median(runs: Int, _ body: () -> Void) -> Double {
+        body()
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        return times.sorted()[times.count / 2]
+    }
+
+    /// `VmHWM` from `/proc/self/status` in bytes (0 where that file does not exist).
+    static func peakResidentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.count >= 2, let kilobytes = Int(fields[1]) { return kilobytes * 1024 }
+        }
+        return 0
     }
 }

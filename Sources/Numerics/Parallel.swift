@@ -1,0 +1,41 @@
+import Dispatch
+
+/// Splits element-wise work (activations, LayerNorm rows, attention heads) across a few threads.
+public enum Parallel {
+    /// Threads used for element-wise work; follows ``BLAS/threadCount`` unless set.
+    public nonisolated(unsafe) static var threadCount: Int? = nil
+
+    static var effectiveThreadCount: Int { max(1, threadCount ?? BLAS.threadCount) }
+
+    /// Runs `body` on contiguous sub-ranges of `0..<count` covering it exactly once, concurrently when the work
+    /// is large enough: at most ``threadCount`` chunks, each at least `minimumChunk` long and (except the last)
+    /// a multiple of `alignment`.
+    public static func forEachChunk(
+        _ count: Int, minimumChunk: Int = 1, alignment: Int = 1, _ body: @Sendable (Range<Int>) -> Void
+    ) {
+        let chunks = min(effectiveThreadCount, count / max(minimumChunk, 1))
+        if chunks <= 1 {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        let even = (count + chunks - 1) / chunks
+        let size = (even + alignment - 1) / alignment * alignment
+        DispatchQueue.concurrentPerform(iterations: chunks) { index in
+            let start = min(count, index * size)
+            let end = index == chunks - 1 ? count : min(count, start + size)
+            if start < end { body(start..<end) }
+        }
+    }
+}
+
+/// A pointer handed to ``Parallel`` workers that write disjoint ranges of it.
+public struct UnsafeMutableSendablePointer: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Float>
+    public init(_ base: UnsafeMutablePointer<Float>) { self.base = base }
+}
+
+/// A read-only pointer shared with ``Parallel`` workers.
+public struct UnsafeSendablePointer: @unchecked Sendable {
+    public let base: UnsafePointer<Float>
+    public init(_ base: UnsafePointer<Float>) { self.base = base }
+}
