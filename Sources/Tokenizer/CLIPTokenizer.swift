@@ -7,6 +7,10 @@ import Synchronization
 ///
 /// Text is cleaned like the reference (`ftfy.fix_text`, HTML unescaping, whitespace clean-up,
 /// lower-casing), split by CLIP's regex, mapped to byte symbols and merged by BPE rank.
+/// Where the two references disagree it follows open_clip, which the reference training used: open_clip
+/// runs `html.unescape` twice after ftfy (so `&amp`, `&copy 2020`, or entities on a line containing `<`
+/// are unescaped; HF leaves them), and it treats literal `<start_of_text>` / `<end_of_text>` as the special
+/// ids (HF does that for `<|startoftext|>` / `<|endoftext|>` instead). The fixture corpus lists each case.
 public final class CLIPTokenizer: Sendable {
     /// `<|startoftext|>`.
     public static let startToken: Int32 = 49406
@@ -78,17 +82,16 @@ public final class CLIPTokenizer: Sendable {
     }
 
     private static func parseMerges(_ bytes: [UInt8], path: String) throws -> ([Int32], [UInt64: Int32]) {
-        // Symbol strings are handled as UTF-8 byte arrays; "</w>" marks a word end.
-        var vocab: [[UInt8]: Int32] = [:]
+        // Symbols are keyed by their text; "</w>" marks a word end.
+        var vocab: [String: Int32] = [:]
         vocab.reserveCapacity(vocabularySize)
         var byteIDs = [Int32](repeating: 0, count: 256)
         let symbols = byteSymbols()
-        let endOfWord = Array("</w>".utf8)
         for (i, sym) in symbols.enumerated() {
-            let utf8 = Array(String(Unicode.Scalar(sym.scalar)!).utf8)
+            let text = String(Unicode.Scalar(sym.scalar)!)
             byteIDs[Int(sym.byte)] = Int32(i)
-            vocab[utf8] = Int32(i)
-            vocab[utf8 + endOfWord] = Int32(i + 256)
+            vocab[text] = Int32(i)
+            vocab[text + "</w>"] = Int32(i + 256)
         }
         let mergeCount = 49152 - 256 - 2
         var merges: [UInt64: Int32] = [:]
@@ -111,7 +114,7 @@ public final class CLIPTokenizer: Sendable {
             guard fields.count == 2 else {
                 throw TokenizerError.badMerges(path: path, line: line + 1, reason: "expected two symbols, found \(fields.count)")
             }
-            let left = Array(fields[0]), right = Array(fields[1])
+            let left = String(decoding: fields[0], as: UTF8.self), right = String(decoding: fields[1], as: UTF8.self)
             guard let a = vocab[left], let b = vocab[right] else {
                 throw TokenizerError.badMerges(path: path, line: line + 1, reason: "merge uses a symbol not built by an earlier merge")
             }
