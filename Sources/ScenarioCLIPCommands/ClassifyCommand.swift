@@ -79,8 +79,7 @@ struct ClassifyCommand: ParsableCommand {
     private func classifyImage(_ url: URL) throws {
         let workspace = try DatasetOptions(dataset: dataset, cache: cache).openWorkspace(model: modelOptions)
         let model = workspace.model
-        let preprocessor = try CLIPPreprocessor(config: CLIPPreprocessConfig(
-            imageSize: model.preprocess.imageSize, mean: model.preprocess.mean, std: model.preprocess.std))
+        let preprocessor = try CLIPPreprocessor(config: model.preprocess)
         let pixels = try preprocessor.tensor(for: JPEG.decode(contentsOf: url))
         let batch = pixels.reshaped([1] + pixels.shape)
         let head = try probe.map { try ProbeFile.load(URL(fileURLWithPath: $0), fingerprint: model.fingerprint) }

@@ -1,22 +1,14 @@
+import Imaging
 import Numerics
 
 /// Image preprocessing a model expects (from its config): square input side, mean and std per channel.
-public struct PreprocessConfig: Sendable, Equatable, Codable {
-    public var imageSize: Int
-    public var mean: [Float]
-    public var std: [Float]
+/// The same type as Imaging's, so a model's settings go straight to ``CLIPPreprocessor``.
+public typealias PreprocessConfig = CLIPPreprocessConfig
 
-    public init(imageSize: Int, mean: [Float], std: [Float]) {
-        self.imageSize = imageSize
-        self.mean = mean
-        self.std = std
-    }
-
+extension CLIPPreprocessConfig {
     /// CLIP's normalisation at `imageSize`.
-    public static func clip(imageSize: Int = 224) -> PreprocessConfig {
-        PreprocessConfig(imageSize: imageSize,
-                         mean: [0.48145466, 0.4578275, 0.40821073],
-                         std: [0.26862954, 0.26130258, 0.27577711])
+    public static func clip(imageSize: Int = 224) -> CLIPPreprocessConfig {
+        CLIPPreprocessConfig(imageSize: imageSize, mean: openAICLIP.mean, std: openAICLIP.std)
     }
 }
 

@@ -105,8 +105,7 @@ public final class SceneIndexer: @unchecked Sendable {
 
         var state = Progress(total: pending.count, done: 0, reused: reused, failed: 0, elapsed: 0)
         var embedded: [Level: Int] = [:]
-        let preprocessor = try CLIPPreprocessor(config: CLIPPreprocessConfig(
-            imageSize: model.preprocess.imageSize, mean: model.preprocess.mean, std: model.preprocess.std))
+        let preprocessor = try CLIPPreprocessor(config: model.preprocess)
         let loader = ParallelImageLoader(preprocessor: preprocessor, workers: workers)
         progress(state)
 

@@ -25,8 +25,7 @@ extension Workspace {
                 return try model.embedTexts([text], level: level).scalars
             case .image(let path):
                 let url = URL(fileURLWithPath: path)
-                let preprocessor = try CLIPPreprocessor(config: CLIPPreprocessConfig(
-                    imageSize: model.preprocess.imageSize, mean: model.preprocess.mean, std: model.preprocess.std))
+                let preprocessor = try CLIPPreprocessor(config: model.preprocess)
                 let pixels = try preprocessor.tensor(for: JPEG.decode(contentsOf: url))
                 return try model.embedImages(pixels.reshaped([1] + pixels.shape), level: level).scalars
             }
