@@ -51,6 +51,12 @@ struct BenchImagesCommand: ParsableCommand {
             let header = try median { _ = try JPEG.readSize(contentsOf: url) }
             print(String(format: "%-10@ %8d %10.2f %14.2f %21.2f %15.2f %10.3f", "\(width)x\(height)" as NSString,
                          kilobytes, decode, preprocess, both, crop, header))
+            let cpuDecode = try median(clock: CLOCK_THREAD_CPUTIME_ID) { _ = try JPEG.decode(contentsOf: url) }
+            let cpuBoth = try median(clock: CLOCK_THREAD_CPUTIME_ID) {
+                _ = try preprocessor.tensor(for: JPEG.decode(contentsOf: url))
+            }
+            print(String(format: "  thread CPU time (unaffected by other load): decode %.2f ms, decode+preprocess %.2f ms",
+                         cpuDecode, cpuBoth))
 
             let count = 16
             let urls = [URL](repeating: url, count: count)
@@ -62,14 +68,19 @@ struct BenchImagesCommand: ParsableCommand {
         }
     }
 
-    /// Median wall time of `body` in milliseconds.
-    private func median(runs: Int? = nil, _ body: () throws -> Void) throws -> Double {
+    /// Median time of `body` in milliseconds on `clock` (wall time by default).
+    private func median(runs: Int? = nil, clock: clockid_t = CLOCK_MONOTONIC, _ body: () throws -> Void) throws -> Double {
+        func now() -> Double {
+            var t = timespec()
+            clock_gettime(clock, &t)
+            return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) / 1e6
+        }
         try body()  // warm-up
         var times: [Double] = []
         for _ in 0..<(runs ?? iterations) {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = now()
             try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            times.append(now() - start)
         }
         return times.sorted()[times.count / 2]
     }
