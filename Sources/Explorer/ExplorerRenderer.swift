@@ -171,6 +171,12 @@ public enum ExplorerRenderer {
             if let o = relation.objectIndex { selected.insert(o) }
         default: break
         }
+        // A selected relation's focused region, under the boxes.
+        if state.focus == .relations, detail.relations.indices.contains(state.relationCursor),
+            let region = detail.relations[state.relationCursor].region
+        {
+            drawBox(&grid, geometry.cells(for: region), label: "region", style: theme[.hint])
+        }
         for (i, object) in detail.objects.enumerated() where !selected.contains(i) {
             drawBox(&grid, geometry.cells(for: object.box), label: object.name, style: theme[.box])
         }

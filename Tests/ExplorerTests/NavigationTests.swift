@@ -46,6 +46,10 @@ import Testing
         let relationFrame = h.frame
         #expect(relationFrame[ball.x, ball.y].style == theme[.boxSelected])
         #expect(relationFrame[dog.x, dog.y].style == theme[.boxSelected])
+        // …and outlines its focused region (the union of both boxes) beneath them.
+        let region = geometry.cells(for: try #require(detail.relations[0].region))
+        #expect(relationFrame[region.maxX - 1, region.y].text == "┐")
+        #expect(relationFrame[region.maxX - 1, region.y].style.foreground == theme[.hint].foreground)
         h.press(.escape)
         #expect(h.state.focus == .list)
     }
