@@ -122,6 +122,10 @@ public final class ExplorerSession: @unchecked Sendable {
             do {
                 state.allMarks = try backend.marks(sceneID: nil)
                 state.markCursor = min(state.markCursor, max(0, state.allMarks.count - 1))
+                // Opening the marks view shows the mark under the cursor.
+                if state.listMode == .marks, state.allMarks.indices.contains(state.markCursor) {
+                    for next in state.showMark(state.allMarks[state.markCursor]) { perform(next) }
+                }
             } catch {
                 state.sayError("could not read marks: \(error)")
             }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import BundledAssets
 import Explorer
 import Foundation
+import ScenarioModel
 
 /// `scenarioclip explore`: Browse a scene dataset in the terminal (the bundled demo by default).
 struct ExploreCommand: ParsableCommand {
@@ -20,6 +22,9 @@ struct ExploreCommand: ParsableCommand {
     @Option(help: "Model: Hugging Face folder, .ckpt, .pt or safetensors. Default: the bundled model.")
     var model: String?
 
+    @Option(help: "Cache database (vectors and marks). Default: <dataset>/.scenarioclip/cache.sqlite.")
+    var cache: String?
+
     @Option(help: "Colour theme: dark, light, mono, or a path to a .theme file.")
     var theme: String = "dark"
 
@@ -29,11 +34,31 @@ struct ExploreCommand: ParsableCommand {
     @Flag(help: "Do not start indexing a dataset that is not indexed yet.")
     var noIndex = false
 
+    @Flag(help: "Do not load a model: browse and mark only.")
+    var noModel = false
+
     func run() throws {
         guard Terminal.isInteractive else {
             FileHandle.standardError.write(Data("error: \(ExplorerError.notATerminal)\n".utf8))
             throw ExitCode(2)
         }
-        throw ValidationError("'explore' cannot load datasets yet in this build (the Scenes module has not landed).")
+        let datasetURL = try dataset.map { URL(fileURLWithPath: $0) } ?? AssetLocator.url(for: "demo")
+        let modelURL = model.map { URL(fileURLWithPath: $0) }
+        let loader: (@Sendable () throws -> any SceneEmbedder)?
+        var reason = "--no-model"
+        if noModel {
+            loader = nil
+        } else if let modelURL {
+            loader = { try ScenarioModelLoader.load(url: modelURL) }
+        } else if (try? AssetLocator.url(for: ScenarioModelLoader.bundledModelPath)) != nil {
+            loader = { try ScenarioModelLoader.bundled() }
+        } else {
+            loader = nil
+            reason = "the bundled model (Assets/\(ScenarioModelLoader.bundledModelPath)) is not installed; pass --model"
+        }
+        let backend = try LiveExplorerBackend(
+            datasetURL: datasetURL, cacheURL: cache.map { URL(fileURLWithPath: $0) },
+            modelName: modelURL?.lastPathComponent ?? "scenarioclip-demo", loadModel: loader, modelUnavailableReason: reason)
+        try ExplorerApp.run(backend: backend, options: .init(themeName: theme, pictures: !noPictures, indexOnOpen: !noIndex))
     }
 }
