@@ -1,0 +1,225 @@
+import Foundation
+import Imaging
+import Testing
+
+/// Drives the real `scenarioclip` binary inside a detached tmux session (120×40): open a dataset, move,
+/// search, mark, quit, reopen, and find the mark again. Uses a private tmux server socket and a temporary
+/// dataset and cache; every wait is bounded.
+@Suite(.serialized) struct EndToEndTmuxTests {
+    @Test(.timeLimit(.minutes(2)))
+    func openMoveSearchMarkQuitReopen() throws {
+        let binary = try #require(Tmux.scenarioclipBinary(), "scenarioclip binary not found next to the test bundle; run 'swift build' first")
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("scl-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let dataset = try TinyDataset.write(to: work.appendingPathComponent("tiny"))
+        let cache = work.appendingPathComponent("cache.sqlite")
+        let tmux = try Tmux(socket: "scl-e2e-\(getpid())")
+        defer { tmux.killServer() }
+
+        let command = [binary.path, "explore", dataset.path, "--cache", cache.path, "--no-index"]
+        // First run: open, move, search, mark, quit.
+        try tmux.start(command)
+        try tmux.waitFor("ScenarioCLIP explorer", timeout: 60)
+        try tmux.waitFor("6/6 scenes")
+        try tmux.waitFor("tiny-000")
+        tmux.send("j")
+        try tmux.waitFor("Action: person holding a cup")
+        tmux.send("/")
+        tmux.sendLiteral("dog")
+        // Results depend on the model and the index; either way the query line answers.
+        try tmux.waitFor("/dog")
+        try tmux.waitUntil(timeout: 30) { $0.contains("hits") || $0.contains("not indexed") || $0.contains("model unavailable") }
+        tmux.send("Escape")
+        tmux.send("Escape")
+        try tmux.waitUntil { !$0.contains("/dog") }
+        tmux.send("x")
+        try tmux.waitFor("marked scene of tiny-001 wrong")
+        tmux.send("n")
+        tmux.sendLiteral("cup is a bowl")
+        tmux.send("Enter")
+        try tmux.waitFor("note saved on scene")
+        tmux.send("q")
+        try tmux.waitFor("EXPLORE_EXIT=0")
+
+        // Second run: the mark and its note are still there.
+        try tmux.start(command)
+        try tmux.waitFor("tiny-000")
+        tmux.send("M")
+        try tmux.waitFor("Marks (1)")
+        try tmux.waitFor("✗ tiny-001 scene “cup is a bowl”")
+        try tmux.waitFor("note: cup is a bowl")  // the marks view shows the marked scene
+        tmux.send("q")
+        try tmux.waitFor("EXPLORE_EXIT=0")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func notATerminalGivesAClearMessageAndFails() throws {
+        let binary = try #require(Tmux.scenarioclipBinary())
+        // Standard output is a file, not a terminal: the explorer refuses to start.
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("scl-notty-\(getpid()).txt")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let shell = "'\(binary.path)' explore /nonexistent </dev/null >'\(out.path)' 2>&1; echo $? >>'\(out.path)'"
+        var pid: pid_t = 0
+        var args: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", shell].map { (s: String) in strdup(s) } + [nil]
+        defer { for p in args { free(p) } }
+        #expect(posix_spawn(&pid, "/bin/sh", nil, nil, &args, environ) == 0)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = try String(contentsOf: out, encoding: .utf8)
+        #expect(text.contains("needs an interactive terminal"))
+        #expect(text.split(separator: "\n").last.map(String.init) == "2")
+    }
+}
+
+/// A private tmux server for one test.
+struct Tmux {
+    let socket: String
+    let tmux: String
+
+    init(socket: String) throws {
+        self.socket = socket
+        guard let path = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw TmuxError("tmux is not installed (scripts/install-deps installs it)")
+        }
+        tmux = path
+    }
+
+    struct TmuxError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// The `scenarioclip` executable built beside the test bundle.
+    static func scenarioclipBinary() -> URL? {
+        var candidates: [URL] = []
+        let bundle = Bundle.main.bundleURL
+        candidates.append(bundle.appendingPathComponent("scenarioclip"))
+        candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("scenarioclip"))
+        if let executable = Bundle.main.executableURL {
+            var dir = executable.deletingLastPathComponent()
+            for _ in 0..<4 {
+                candidates.append(dir.appendingPathComponent("scenarioclip"))
+                dir.deleteLastPathComponent()
+            }
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(root.appendingPathComponent(".build/debug/scenarioclip"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    /// Runs a tmux client command with posix_spawn and waitpid (Foundation's Process can miss the exit of a
+    /// client whose server daemon keeps running). Output is captured only when asked for: a command that
+    /// starts the server would hand the pipe to the daemon, and reading it to the end would never finish.
+    @discardableResult
+    func run(_ arguments: [String], output: Bool = false) -> String {
+        let argv = [tmux, "-L", socket, "-f", "/dev/null"] + arguments
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return "" }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if output {
+            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { (s: String) in strdup(s) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, tmux, &actions, nil, &cArgs, environ)
+        close(fds[1])
+        defer { close(fds[0]) }
+        guard status == 0 else { return "" }
+        var data = [UInt8]()
+        if output {
+            var buffer = [UInt8](repeating: 0, count: 8192)
+            while true {
+                let n = read(fds[0], &buffer, buffer.count)
+                if n <= 0 { break }
+                data += buffer[0..<n]
+            }
+        }
+        var exitStatus: Int32 = 0
+        while waitpid(pid, &exitStatus, 0) < 0 && errno == EINTR {}
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Starts `command` in a fresh 120×40 session; after it exits the pane shows `EXPLORE_EXIT=<status>`.
+    func start(_ command: [String]) throws {
+        run(["kill-session", "-t", "e2e"])
+        let quoted = command.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let shell = "\(quoted); echo EXPLORE_EXIT=$?; sleep 120"
+        run(["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", "env TERM=xterm-256color sh -c \"\(shell.replacingOccurrences(of: "\"", with: "\\\""))\""])
+        run(["set-option", "-t", "e2e", "remain-on-exit", "on"])
+    }
+
+    func send(_ key: String) { run(["send-keys", "-t", "e2e", key]) }
+    func sendLiteral(_ text: String) { run(["send-keys", "-t", "e2e", "-l", text]) }
+    func capture() -> String { run(["capture-pane", "-t", "e2e", "-p"], output: true) }
+    func killServer() { run(["kill-server"]) }
+
+    func waitFor(_ text: String, timeout: TimeInterval = 15) throws {
+        try waitUntil(timeout: timeout, "'\(text)'") { $0.contains(text) }
+    }
+
+    func waitUntil(timeout: TimeInterval = 15, _ what: String = "condition", _ predicate: (String) -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var screen = ""
+        while Date() < deadline {
+            screen = capture()
+            if predicate(screen) { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw TmuxError("timed out after \(Int(timeout)) s waiting for \(what); screen:\n\(screen)")
+    }
+}
+
+/// Six scenes in the reference format with real JPEG pictures.
+enum TinyDataset {
+    static func write(to root: URL) throws -> URL {
+        let fm = FileManager.default
+        try fm.createDirectory(at: root.appendingPathComponent("images"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: root.appendingPathComponent("regions"), withIntermediateDirectories: true)
+        let kinds: [(String, [(String, [Int])], [String])] = [
+            ("dog chasing a ball", [("dog", [8, 40, 60, 90]), ("ball", [80, 70, 100, 90])], ["dog", "chasing", "ball"]),
+            ("person holding a cup", [("person", [30, 5, 80, 110]), ("cup", [70, 50, 95, 75])], ["person", "holding", "cup"]),
+            ("cat sleeping on a chair", [("cat", [35, 25, 85, 55]), ("chair", [25, 45, 100, 115])], ["cat", "on", "chair"]),
+        ]
+        var records: [[String: Any]] = []
+        for i in 0..<6 {
+            let (action, objects, triple) = kinds[i % 3]
+            var image = RGBImage(width: 120, height: 120)
+            for p in stride(from: 0, to: image.pixels.count, by: 3) { image.pixels[p] = 30; image.pixels[p + 1] = 90; image.pixels[p + 2] = 40 }
+            for (n, (_, box)) in objects.enumerated() {
+                for y in box[1]..<box[3] {
+                    for x in box[0]..<box[2] {
+                        let p = (y * 120 + x) * 3
+                        image.pixels[p] = n == 0 ? 200 : 230; image.pixels[p + 1] = n == 0 ? 120 : 220; image.pixels[p + 2] = n == 0 ? 60 : 40
+                    }
+                }
+            }
+            let name = String(format: "tiny-%03d", i)
+            try JPEG.write(image, to: root.appendingPathComponent("images/\(name).jpg"), quality: 90)
+            try JPEG.write(image, to: root.appendingPathComponent("regions/\(name)_0.jpg"), quality: 90)
+            records.append([
+                "id": name, "image_path": "images/\(name).jpg", "action": action,
+                "dense_caption": "A tiny test scene where a \(action).",
+                "objects": objects.map { [$0.0, $0.1] as [Any] },
+                "relations": [["regions/\(name)_0.jpg", triple] as [Any]],
+            ])
+        }
+        let metadata = try JSONSerialization.data(withJSONObject: ["data": records], options: [.prettyPrinted, .sortedKeys])
+        try metadata.write(to: root.appendingPathComponent("metadata.json"))
+        let classes: [String: [String]] = [
+            "actions": kinds.map(\.0),
+            "objects": ["ball", "cat", "chair", "cup", "dog", "person"],
+            "relations": kinds.map { $0.2.joined(separator: " ") },
+        ]
+        try JSONSerialization.data(withJSONObject: classes, options: [.sortedKeys]).write(to: root.appendingPathComponent("classes.json"))
+        return root
+    }
+}
