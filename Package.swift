@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "SceneWorkspace",
             dependencies: ["Scenes", "EmbeddingCache", "ScenarioModel", "Retrieval", "Evaluation", "Imaging", "Numerics", "Weights"]),
-        .target(name: "Training", dependencies: ["Numerics", "CLIP", "ScenarioModel", "Scenes", "Imaging"]),
+        .target(name: "Training", dependencies: ["Numerics", "CLIP", "ScenarioModel", "Scenes", "Imaging", "COpenBLAS"]),
 
         // MARK: Front ends
         .target(

@@ -1,1 +1,0 @@
-// Training module: see README for its role. Filled in by its issue.
