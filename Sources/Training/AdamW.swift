@@ -25,8 +25,9 @@ public final class AdamW: @unchecked Sendable {
         for p in parameters where p.trainable {
             let rate = lr * p.learningRateScale
             let decay = p.decays ? weightDecay : 0
-            var m = firstMoment[p.name] ?? [Float](repeating: 0, count: p.count)
-            var v = secondMoment[p.name] ?? [Float](repeating: 0, count: p.count)
+            // Taken out of the dictionaries so that the in-place update does not copy them.
+            var m = firstMoment.removeValue(forKey: p.name) ?? [Float](repeating: 0, count: p.count)
+            var v = secondMoment.removeValue(forKey: p.name) ?? [Float](repeating: 0, count: p.count)
             let stepSize = Float(Double(rate) / bc1)
             let bc2Sqrt = Float(bc2.squareRoot())
             let b1 = beta1, b2 = beta2, e = eps

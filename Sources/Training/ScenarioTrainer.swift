@@ -59,12 +59,18 @@ public final class ScenarioTrainer: @unchecked Sendable {
         var imageEmbeddings: [Level: [Float]] = [:]
         var textEmbeddings: [Level: [Float]] = [:]
         let groups = encoderGroups()
-        for group in groups {
+        let parallel = options.parallelLevels
+        let forward = ParallelSlots<([Float], [Float])>.run(groups.count, parallel: parallel) { g in
+            let group = groups[g]
             var pixels: [Float] = [], ids: [Int32] = []
             var n = 0
             for level in group { pixels += batch.pixels[level]!; ids += batch.ids[level]!; n += batch.count(level) }
-            let img = model.imageEncoders[group[0]]!.forward(pixels, count: n, train: train)
-            let txt = model.textEncoders[group[0]]!.forward(ids, count: n, tokens: batch.tokens, train: train)
+            let img = self.model.imageEncoders[group[0]]!.forward(pixels, count: n, train: train)
+            let txt = self.model.textEncoders[group[0]]!.forward(ids, count: n, tokens: batch.tokens, train: train)
+            return (img, txt)
+        }
+        for (g, group) in groups.enumerated() {
+            let (img, txt) = forward[g]
             var offset = 0
             for level in group {
                 let c = batch.count(level) * dim
@@ -87,13 +93,16 @@ public final class ScenarioTrainer: @unchecked Sendable {
             if backward { scale.grad[0] += r.dLogitScale }
         }
         if let teacher {
-            let teacherGlobalImage = teacher.imageEncoders[.global]!.forward(batch.pixels[.global]!,
-                                                                            count: batch.count(.global), train: false)
-            let teacherObjectText = teacher.textEncoders[.object]!.forward(batch.ids[.object]!, count: batch.count(.object),
-                                                                         tokens: batch.tokens, train: false)
-            let teacherRelationText = teacher.textEncoders[.relation]!.forward(batch.ids[.relation]!,
-                                                                             count: batch.count(.relation),
-                                                                             tokens: batch.tokens, train: false)
+            let teacherOut = ParallelSlots<[Float]>.run(3, parallel: parallel) { k in
+                switch k {
+                case 0: teacher.imageEncoders[.global]!.forward(batch.pixels[.global]!, count: batch.count(.global), train: false)
+                case 1: teacher.textEncoders[.object]!.forward(batch.ids[.object]!, count: batch.count(.object),
+                                                              tokens: batch.tokens, train: false)
+                default: teacher.textEncoders[.relation]!.forward(batch.ids[.relation]!, count: batch.count(.relation),
+                                                                  tokens: batch.tokens, train: false)
+                }
+            }
+            let teacherGlobalImage = teacherOut[0], teacherObjectText = teacherOut[1], teacherRelationText = teacherOut[2]
             var dObjectImage = dImage[.object]!, dRelationImage = dImage[.relation]!, dGlobalText = dText[.global]!
             let d = distill(batch: batch, teacherGlobalImage: teacherGlobalImage, teacherObjectText: teacherObjectText,
                             teacherRelationText: teacherRelationText, studentObjectImage: imageEmbeddings[.object]!,
@@ -106,11 +115,14 @@ public final class ScenarioTrainer: @unchecked Sendable {
             if backward && studentLogScale.trainable { studentLogScale.grad[0] += d.dLogScale }
         }
         guard backward else { return losses }
-        for group in groups {
+        let dImageFinal = dImage, dTextFinal = dText
+        _ = ParallelSlots<Bool>.run(groups.count, parallel: parallel) { g in
+            let group = groups[g]
             var di: [Float] = [], dt: [Float] = []
-            for level in group { di += dImage[level]!; dt += dText[level]! }
-            model.imageEncoders[group[0]]!.backward(di)
-            model.textEncoders[group[0]]!.backward(dt)
+            for level in group { di += dImageFinal[level]!; dt += dTextFinal[level]! }
+            self.model.imageEncoders[group[0]]!.backward(di)
+            self.model.textEncoders[group[0]]!.backward(dt)
+            return true
         }
         return losses
     }

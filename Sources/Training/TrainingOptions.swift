@@ -23,6 +23,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var seed: UInt64 = 0
     /// Whether train-time augmentations are applied.
     public var augment: Bool = true
+    /// Whether the three levels' encoders run on separate threads (results are identical either way).
+    public var parallelLevels: Bool = false
 
     public init() {}
 }
