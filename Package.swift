@@ -91,7 +91,7 @@ let package = Package(
             name: "SceneWorkspaceTests",
             dependencies: ["SceneWorkspace", "Scenes", "EmbeddingCache", "ScenarioModel", "Imaging", "Numerics", "Retrieval", "Evaluation"]),
         .testTarget(name: "SceneGeneratorTests", dependencies: ["SceneGenerator", "Scenes", "Imaging"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Numerics", "CLIP", "ScenarioModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Numerics", "CLIP", "ScenarioModel", "Weights"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache", "Imaging", "ScenarioModel"]),
         .testTarget(
             name: "ScenarioCLIPCommandsTests",

@@ -6,10 +6,10 @@ final class EncoderBlock {
     let layerNorm2: LayerNormLayer
     let fc1: LinearLayer
     let fc2: LinearLayer
-    let activation: Activation
+    let activation: TowerActivation
     private var cachedPreActivation: [Float] = []
 
-    init(name: String, width: Int, heads: Int, intermediate: Int, layers: Int, activation: Activation,
+    init(name: String, width: Int, heads: Int, intermediate: Int, layers: Int, activation: TowerActivation,
          causal: Bool, eps: Float, rng: inout TrainingRandom) {
         self.activation = activation
         layerNorm1 = LayerNormLayer(name: name + ".layer_norm1", width: width, eps: eps)

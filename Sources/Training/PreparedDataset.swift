@@ -50,7 +50,7 @@ public struct PreparedDataset: Sendable {
 
     /// Loads a prepared dataset file.
     public init(contentsOf url: URL) throws {
-        let f = try SafeTensorsFile(contentsOf: url)
+        let f = try TrainingTensorFile(contentsOf: url)
         func meta(_ k: String) throws -> Int {
             guard let v = f.metadata[k].flatMap(Int.init) else {
                 throw TrainingError.malformedFile(path: url.path, reason: "metadata '\(k)' missing")

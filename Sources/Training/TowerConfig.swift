@@ -4,7 +4,7 @@ public struct TowerConfig: Codable, Sendable, Equatable {
     public var intermediateSize: Int
     public var numHiddenLayers: Int
     public var numAttentionHeads: Int
-    public var hiddenAct: Activation
+    public var hiddenAct: TowerActivation
     public var layerNormEps: Float
 
     enum CodingKeys: String, CodingKey {
@@ -17,7 +17,7 @@ public struct TowerConfig: Codable, Sendable, Equatable {
     }
 
     public init(hiddenSize: Int, intermediateSize: Int, numHiddenLayers: Int, numAttentionHeads: Int,
-                hiddenAct: Activation = .quickGELU, layerNormEps: Float = 1e-5) {
+                hiddenAct: TowerActivation = .quickGELU, layerNormEps: Float = 1e-5) {
         self.hiddenSize = hiddenSize
         self.intermediateSize = intermediateSize
         self.numHiddenLayers = numHiddenLayers

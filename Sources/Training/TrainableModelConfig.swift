@@ -41,11 +41,11 @@ public struct TrainableModelConfig: Codable, Sendable, Equatable {
             embedDim: 32)
     }
 
-    /// The bundled demo model's shape: 64 px images, 8 px patches, vision width 96 × 4 layers; text width 32 × 2
+    /// The bundled demo model's shape: 64 px images, 8 px patches, vision width 64 × 4 layers; text width 32 × 2
     /// layers with a 16-token context; 512-wide embeddings.
     public static let demo = TrainableModelConfig(
         threeLevel: true,
-        vision: VisionTowerConfig(tower: TowerConfig(hiddenSize: 96, intermediateSize: 384, numHiddenLayers: 4,
+        vision: VisionTowerConfig(tower: TowerConfig(hiddenSize: 64, intermediateSize: 256, numHiddenLayers: 4,
                                                      numAttentionHeads: 4),
                                   imageSize: 64, patchSize: 8),
         text: TextTowerConfig(tower: TowerConfig(hiddenSize: 32, intermediateSize: 128, numHiddenLayers: 2,

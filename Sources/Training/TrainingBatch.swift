@@ -38,3 +38,29 @@ public struct TrainingBatch: Sendable {
         }
     }
 }
+
+extension TrainingBatch {
+    /// A batch of random pixels and random token ids (for throughput measurements): `scenes` scenes with
+    /// `objects` objects and `relations` relations each, texts of 3–6 tokens.
+    public static func random(config: TrainableModelConfig, scenes: Int, objects: Int, relations: Int,
+                              seed: UInt64) -> TrainingBatch {
+        var rng = TrainingRandom(seed: seed)
+        let s = config.vision.imageSize, c = min(config.text.maxPositionEmbeddings, 16)
+        let vocab = UInt64(max(config.text.vocabSize - 2, 2))
+        var pixels: [Level: [Float]] = [:], ids: [Level: [Int32]] = [:]
+        for (level, n) in [(Level.global, scenes), (.object, scenes * objects), (.relation, scenes * relations)] {
+            pixels[level] = rng.normals(count: n * 3 * s * s, std: 1)
+            var t = [Int32]()
+            for _ in 0..<n {
+                var row: [Int32] = [Int32(config.text.vocabSize - 2)]
+                for _ in 0..<(3 + Int(rng.next() % 4)) { row.append(Int32(rng.next() % vocab)) }
+                row = Array(row.prefix(c - 1)) + [Int32(config.text.vocabSize - 1)]
+                t += row + Array(repeating: Int32(config.text.vocabSize - 1), count: c - row.count)
+            }
+            ids[level] = t
+        }
+        return TrainingBatch(imageSize: s, tokens: c, pixels: pixels, ids: ids,
+                             objectsPerScene: Array(repeating: objects, count: scenes),
+                             relationsPerScene: Array(repeating: relations, count: scenes))
+    }
+}

@@ -15,7 +15,7 @@ public enum TrainingCheckpoint {
 
     /// Writes the trainer's state and `position` to `url`.
     public static func save(_ trainer: ScenarioTrainer, position: Position, to url: URL) throws {
-        var f = SafeTensorsFile()
+        var f = TrainingTensorFile()
         for p in trainer.allParameters {
             f.set("model.\(p.name)", floats: p.value, shape: p.shape)
             if let m = trainer.optimizer.firstMoment[p.name], let v = trainer.optimizer.secondMoment[p.name] {
@@ -40,16 +40,17 @@ public enum TrainingCheckpoint {
 
     /// The model config stored in a checkpoint.
     public static func config(at url: URL) throws -> TrainableModelConfig {
-        let f = try SafeTensorsFile(contentsOf: url)
-        guard let json = f.metadata["config"]?.data(using: .utf8) else {
-            throw TrainingError.incompatibleCheckpoint(path: url.path, reason: "no model config in the metadata")
+        let f = try TrainingTensorFile(contentsOf: url)
+        if let json = f.metadata["config"]?.data(using: .utf8) {
+            return try JSONDecoder().decode(TrainableModelConfig.self, from: json)
         }
-        return try JSONDecoder().decode(TrainableModelConfig.self, from: json)
+        if let config = ModelExporter.config(fromMetadata: f.metadata) { return config }
+        throw TrainingError.incompatibleCheckpoint(path: url.path, reason: "no model config in the metadata")
     }
 
     /// Restores weights, optimiser moments, teacher and step into `trainer`; returns the saved position.
     public static func restore(_ trainer: ScenarioTrainer, from url: URL) throws -> Position {
-        let f = try SafeTensorsFile(contentsOf: url)
+        let f = try TrainingTensorFile(contentsOf: url)
         guard let json = f.metadata["position"]?.data(using: .utf8) else {
             throw TrainingError.incompatibleCheckpoint(path: url.path, reason: "no position in the metadata")
         }
@@ -76,7 +77,7 @@ public enum TrainingCheckpoint {
 
     /// Loads model weights only (e.g. `--init`), by parameter name; frozen/trainable flags are kept.
     public static func loadWeights(into model: TrainableModel, from url: URL) throws {
-        let f = try SafeTensorsFile(contentsOf: url)
+        let f = try TrainingTensorFile(contentsOf: url)
         for p in model.parameters {
             let key = f.shape("model.\(p.name)") != nil ? "model.\(p.name)" : p.name
             let values = try f.floats(key)

@@ -14,6 +14,8 @@ public final class TrainingRun {
     private let log: (String) -> Void
     private let trainScenes: [Int]
     public let stepsPerEpoch: Int
+    /// When set, the run saves a checkpoint and stops after this optimiser step (to test or split runs).
+    public var stopAfterStep: Int?
 
     /// Prepares a run; `totalSteps` of the schedule follows from the train split, batch size and epochs.
     public init(dataset: PreparedDataset, model: TrainableModel, options: TrainingOptions, outputDirectory: URL,
@@ -112,6 +114,10 @@ public final class TrainingRun {
                 }
                 if checkpointEvery > 0 && position.step % checkpointEvery == 0 {
                     try TrainingCheckpoint.save(trainer, position: position, to: checkpointURL)
+                }
+                if position.step == stopAfterStep {
+                    try TrainingCheckpoint.save(trainer, position: position, to: checkpointURL)
+                    return position
                 }
             }
             position.epoch += 1

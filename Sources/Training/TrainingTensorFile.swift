@@ -2,7 +2,7 @@ import Foundation
 
 /// Minimal safetensors reading and writing for training checkpoints and prepared datasets
 /// (little-endian; `F32`, `F16`, `I32`, `I64`, `U8`).
-struct SafeTensorsFile {
+struct TrainingTensorFile {
     struct Entry {
         var dtype: String
         var shape: [Int]
@@ -92,6 +92,10 @@ struct SafeTensorsFile {
             }
         }
         entries[name] = Entry(dtype: half ? "F16" : "F32", shape: shape, bytes: d)
+    }
+
+    mutating func set(_ name: String, uint8s: [UInt8], shape: [Int]) {
+        entries[name] = Entry(dtype: "U8", shape: shape, bytes: Data(uint8s))
     }
 
     mutating func set(_ name: String, int32s: [Int32], shape: [Int]) {

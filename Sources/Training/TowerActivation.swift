@@ -1,7 +1,7 @@
 import Foundation
 
 /// The MLP activations CLIP configs name (`hidden_act`).
-public enum Activation: String, Codable, Sendable {
+public enum TowerActivation: String, Codable, Sendable {
     /// `x · σ(1.702 x)` (OpenAI CLIP).
     case quickGELU = "quick_gelu"
     /// `x · Φ(x)` with the exact error function.

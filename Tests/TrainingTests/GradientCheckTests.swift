@@ -1,0 +1,105 @@
+import Foundation
+import ScenarioModel
+import Testing
+@testable import Training
+
+/// Central finite differences of the whole loss against the analytic gradients, for every parameter of
+/// tiny models: covers linear layers, LayerNorm, QuickGELU and GELU, causal and full attention, token, position,
+/// class and patch embeddings, CLS/EOS pooling, L2 normalisation, logit scales and the distillation temperature.
+@Suite struct GradientCheckTests {
+    static func randomBatch(config: TrainableModelConfig, rng: inout TrainingRandom) -> TrainingBatch {
+        let s = config.vision.imageSize, c = config.text.maxPositionEmbeddings, v = config.text.vocabSize
+        let objects = [2, 1, 3], relations = [1, 2, 1]
+        var pixels: [Level: [Float]] = [:], ids: [Level: [Int32]] = [:]
+        for (level, n) in [(Level.global, 3), (.object, 6), (.relation, 4)] {
+            pixels[level] = rng.normals(count: n * 3 * s * s, std: 1)
+            var t = [Int32]()
+            for _ in 0..<n {
+                t.append(Int32(v - 2))
+                for _ in 0..<(1 + Int(rng.next() % 4)) { t.append(Int32(1 + rng.next() % UInt64(v - 4))) }
+                t.append(Int32(v - 1))
+                while t.count % c != 0 { t.append(Int32(v - 1)) }
+            }
+            ids[level] = t
+        }
+        return TrainingBatch(imageSize: s, tokens: c, pixels: pixels, ids: ids, objectsPerScene: objects,
+                             relationsPerScene: relations)
+    }
+
+    /// Checks the largest-gradient entry and one random entry of every trainable parameter.
+    static func check(architecture: TrainingArchitecture, activation: TowerActivation, freeze: Bool) -> (Int, Float) {
+        var config = TrainableModelConfig.tiny(threeLevel: architecture.isThreeLevel, vocabSize: 32)
+        config.embedDim = 24
+        config.vision.tower.hiddenAct = activation
+        config.text.tower.hiddenAct = activation
+        let model = TrainableModel(config: config, seed: 3)
+        if freeze { model.freeze(visionLayers: 1, textLayers: 1, embeddings: true) }
+        var options = TrainingOptions()
+        options.architecture = architecture
+        let trainer = ScenarioTrainer(model: model, options: options, totalSteps: 10)
+        var rng = TrainingRandom(seed: 9)
+        if let teacher = trainer.teacher {
+            for p in teacher.parameters {
+                let n = rng.normals(count: p.count, std: 0.05)
+                for i in 0..<p.count { p.value[i] += n[i] }
+            }
+        }
+        trainer.studentLogScale.value[0] = Float(Foundation.log(1 / 0.2))
+        let batch = randomBatch(config: config, rng: &rng)
+        trainer.evaluate(batch, backward: true)
+        var worst: Float = 0, checked = 0
+        for p in trainer.allParameters where p.trainable {
+            let analytic = p.grad
+            let largest = analytic.indices.max { abs(analytic[$0]) < abs(analytic[$1]) }!
+            for i in [largest, Int(rng.next() % UInt64(p.count))] {
+                let old = p.value[i]
+                let eps: Float = 2e-3
+                p.value[i] = old + eps
+                let plus = trainer.evaluate(batch, backward: false).total
+                p.value[i] = old - eps
+                let minus = trainer.evaluate(batch, backward: false).total
+                p.value[i] = old
+                let numeric = (plus - minus) / (2 * eps)
+                // Relative error with an absolute floor for float32 round-off in the loss (≈ 1e-6 / eps).
+                let err = abs(numeric - analytic[i]) / (abs(numeric) + abs(analytic[i]) + 0.05)
+                worst = max(worst, err)
+                checked += 1
+            }
+        }
+        return (checked, worst)
+    }
+
+    @Test(arguments: [TrainingArchitecture.scenarioclip1, .scenarioclip0, .onelevel])
+    func wholeLossGradientsMatchFiniteDifferences(_ architecture: TrainingArchitecture) {
+        let (checked, worst) = Self.check(architecture: architecture, activation: .quickGELU, freeze: false)
+        #expect(checked > 100)
+        #expect(worst < 0.02, "worst relative error \(worst)")
+    }
+
+    @Test func exactGELUAndFrozenLayers() {
+        let (checked, worst) = Self.check(architecture: .scenarioclip1, activation: .gelu, freeze: true)
+        #expect(checked > 50)
+        #expect(worst < 0.02, "worst relative error \(worst)")
+    }
+
+    @Test func frozenLayersLeaveGradientsOfTrainableOnesUnchanged() {
+        let config = TrainableModelConfig.tiny(threeLevel: true, vocabSize: 32)
+        var rng = TrainingRandom(seed: 5)
+        let batch = Self.randomBatch(config: config, rng: &rng)
+        var options = TrainingOptions()
+        options.architecture = .scenarioclip0
+        let full = TrainableModel(config: config, seed: 1)
+        let frozen = TrainableModel(config: config, seed: 1)
+        frozen.freeze(visionLayers: 1, textLayers: 1, embeddings: true)
+        ScenarioTrainer(model: full, options: options, totalSteps: 1).evaluate(batch, backward: true)
+        ScenarioTrainer(model: frozen, options: options, totalSteps: 1).evaluate(batch, backward: true)
+        for (a, b) in zip(full.parameters, frozen.parameters) {
+            if b.trainable {
+                #expect(PyTorchParityTests.relativeError(b.grad, a.grad) < 1e-5, "\(b.name)")
+            } else {
+                #expect(b.grad.allSatisfy { $0 == 0 }, "frozen \(b.name) got a gradient")
+            }
+        }
+        #expect(frozen.parameterCount.trainable < full.parameterCount.trainable)
+    }
+}
