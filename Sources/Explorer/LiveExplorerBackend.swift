@@ -4,6 +4,7 @@ import Foundation
 import Imaging
 import ScenarioModel
 import Scenes
+import SceneWorkspace
 
 /// The explorer's backend over the real modules: a ``SceneDataset`` in the reference format, its SQLite
 /// ``EmbeddingCache`` (vectors and marks) and a ScenarioCLIP model. Parts that cannot work report why
@@ -293,8 +294,24 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         return scored.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(limit).map(\.0)
     }
 
+    /// Indexes what the cache lacks for this model (``SceneIndexer``: batches committed one by one, so cancelling
+    /// keeps every finished batch), then reloads the vectors.
     public func index(progress: @escaping @Sendable (IndexProgress) -> Void, cancel: CancellationFlag) throws {
-        throw ExplorerError.unavailable("background indexing is not available in this build; run 'scenarioclip index \(dataset.root.path)'")
+        let model = try requireModel()
+        let indexer = SceneIndexer(dataset: dataset, cache: cache, model: model)
+        let report = try indexer.run(
+            progress: { progress(IndexProgress(done: $0.done, total: $0.total)) },
+            isCancelled: { cancel.isCancelled })
+        reloadVectors()
+        let p = report.progress
+        let message: String? = if report.cancelled {
+            "indexing cancelled after \(p.done) of \(p.total) items (finished batches are kept)"
+        } else if let first = report.failures.first {
+            "\(report.failures.count) item(s) could not be embedded: \(first)"
+        } else {
+            nil
+        }
+        progress(IndexProgress(done: p.done, total: p.total, finished: true, message: message))
     }
 
     /// Forgets loaded vectors (after indexing added some).
