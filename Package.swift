@@ -95,6 +95,7 @@ let package = Package(
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache", "Imaging", "ScenarioModel"]),
         .testTarget(
             name: "ScenarioCLIPCommandsTests",
-            dependencies: ["ScenarioCLIPCommands", "CLIP", "Weights", "Numerics", "EmbeddingCache", "Scenes"]),
+            dependencies: ["ScenarioCLIPCommands", "CLIP", "Weights", "Numerics", "EmbeddingCache", "Scenes"],
+            exclude: ["Fixtures"]),
     ]
 )
