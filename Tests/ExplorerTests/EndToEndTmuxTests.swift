@@ -152,9 +152,8 @@ struct Tmux {
     func start(_ command: [String]) throws {
         run(["kill-session", "-t", "e2e"])
         let quoted = command.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        let shell = "\(quoted); echo EXPLORE_EXIT=$?; sleep 120"
+        let shell = "\(quoted); echo EXPLORE_EXIT=$?; sleep 20"
         run(["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", "env TERM=xterm-256color sh -c \"\(shell.replacingOccurrences(of: "\"", with: "\\\""))\""])
-        run(["set-option", "-t", "e2e", "remain-on-exit", "on"])
     }
 
     func send(_ key: String) { run(["send-keys", "-t", "e2e", key]) }
