@@ -1,4 +1,3 @@
-import COpenBLAS
 import Numerics
 
 /// Matrix helpers for evaluation: row normalisation and cosine-similarity tables.
@@ -6,35 +5,15 @@ public enum Similarity {
     /// Rows of `matrix` scaled to unit L2 norm (zero rows stay zero). `matrix`: `[n, d]`.
     public static func l2NormalizedRows(_ matrix: Tensor) -> Tensor {
         precondition(matrix.rank == 2, "expected [n, d], got \(matrix.shape)")
-        var result = matrix
-        let rows = matrix.shape[0]
-        let width = matrix.shape[1]
-        result.withUnsafeMutableBufferPointer { buffer in
-            for row in 0..<rows {
-                let start = buffer.baseAddress! + row * width
-                let norm = cblas_snrm2(Int32(width), start, 1)
-                if norm > 0 { cblas_sscal(Int32(width), 1 / norm, start, 1) }
-            }
-        }
-        return result
+        return matrix.l2NormalizedRows()
     }
 
     /// `a · bᵀ` for `a: [n, d]`, `b: [m, d]`, returning `[n, m]` (one sgemm). Complexity O(n·m·d).
     public static func table(_ a: Tensor, _ b: Tensor) -> Tensor {
         precondition(a.rank == 2 && b.rank == 2 && a.shape[1] == b.shape[1],
                      "incompatible shapes \(a.shape) and \(b.shape)")
-        let n = a.shape[0], m = b.shape[0], d = a.shape[1]
-        var out = Tensor(zeros: [n, m])
-        guard n > 0, m > 0 else { return out }
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                out.withUnsafeMutableBufferPointer { po in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(d),
-                                1, pa.baseAddress, Int32(d), pb.baseAddress, Int32(d), 0, po.baseAddress, Int32(m))
-                }
-            }
-        }
-        return out
+        guard a.shape[0] > 0, b.shape[0] > 0 else { return Tensor(zeros: [a.shape[0], b.shape[0]]) }
+        return a.matmul(b, transposeOther: true)
     }
 
     /// Cosine similarity table between the rows of `a` and `b`: `[n, m]`.
