@@ -50,7 +50,7 @@ extension ExplorerState {
             if progress.finished {
                 backendStatus.indexed = progress.message == nil
                 indexing = nil
-                say(progress.message ?? "indexing finished: \(progress.total) items")
+                say(progress.message ?? (progress.total == 0 ? "index already up to date" : "indexing finished: \(progress.done) items"))
             }
             return []
         }

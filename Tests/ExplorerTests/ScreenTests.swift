@@ -58,7 +58,7 @@ import Testing
         h.backend.indexed = false
         h.session.startIndexing()
         #expect(h.state.indexing == nil)
-        #expect(h.state.message == "indexing finished: 0 items")
+        #expect(h.state.message == "index already up to date")
     }
 
     @Test func mainScreenSnapshot() throws {
