@@ -92,7 +92,7 @@ let package = Package(
             dependencies: ["SceneWorkspace", "Scenes", "EmbeddingCache", "ScenarioModel", "Imaging", "Numerics", "Retrieval", "Evaluation"]),
         .testTarget(name: "SceneGeneratorTests", dependencies: ["SceneGenerator", "Scenes", "Imaging"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Numerics", "CLIP", "ScenarioModel", "Weights"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache", "Imaging", "ScenarioModel"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache", "Imaging", "ScenarioModel", "SceneWorkspace", "Retrieval", "Numerics"]),
         .testTarget(
             name: "ScenarioCLIPCommandsTests",
             dependencies: ["ScenarioCLIPCommands", "CLIP", "Weights", "Numerics", "EmbeddingCache", "Scenes"],

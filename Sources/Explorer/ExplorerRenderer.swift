@@ -278,7 +278,8 @@ public enum ExplorerRenderer {
             return
         }
         func verdict(_ item: ZeroShotItem) -> (String, CellStyle) {
-            item.disagrees ? ("✗", theme[.disagree]) : ("✓", theme[.agree])
+            if item.top.isEmpty { return ("?", theme[.dim]) }  // not ranked: no cached vector yet
+            return item.disagrees ? ("✗", theme[.disagree]) : ("✓", theme[.agree])
         }
         func topLine(_ item: ZeroShotItem) -> String {
             guard let best = item.top.first else { return "—" }

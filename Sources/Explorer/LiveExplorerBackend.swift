@@ -2,28 +2,34 @@ import EmbeddingCache
 import Dispatch
 import Foundation
 import Imaging
+import Retrieval
 import ScenarioModel
 import Scenes
 import SceneWorkspace
 
-/// The explorer's backend over the real modules: a ``SceneDataset`` in the reference format, its SQLite
-/// ``EmbeddingCache`` (vectors and marks) and a ScenarioCLIP model. Parts that cannot work report why
-/// (no model, nothing indexed) instead of inventing results.
+/// The explorer's backend over the real modules: a thin adapter over ``SceneWorkspace/Workspace`` (search,
+/// "more like this", zero-shot, review queue, class-text vectors read from the cache) and ``SceneIndexer``,
+/// plus the dataset's annotations and pictures and the marks in the ``EmbeddingCache``. The model loads in
+/// the background; until it is there (or when it cannot load) browsing and marks work and model features
+/// report why they cannot run instead of inventing results.
 public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
+    // @unchecked Sendable: `lock` guards every mutable field; the workspace is itself thread-safe.
     public let datasetName: String
     public let dataset: SceneDataset
     public let cache: EmbeddingCache
     private let modelName: String?
-    private var loadedModel: (any SceneEmbedder)?
+    private var loadedWorkspace: Workspace?
     private var modelProblem: String?
     private var modelLoading = false
-    private var indexedKnown: Bool?
+    private var indexedKnown = false
     private let modelReady = DispatchGroup()
     private let summaries: [SceneSummary]
     private let lock = NSLockLike()
     private var imageSizes: [String: (Int, Int)] = [:]
-    private var levels: [Level: SceneVectors] = [:]
-    private var classVectors: [Level: SceneVectors] = [:]
+
+    /// How many classes the zero-shot view ranks per item; an annotation outside them is a disagreement
+    /// (the default of `scenarioclip classify --top`, so both flag the same items).
+    public static let agreementTopK = 5
 
     /// Opens `datasetURL` and its cache (default: `<dataset>/.scenarioclip/cache.sqlite`), and starts loading
     /// the model with `loadModel` in the background (named `modelName` in the status line). Without a model,
@@ -38,23 +44,26 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         datasetName = dataset.root.lastPathComponent
         cache = try EmbeddingCache.open(at: cacheURL ?? EmbeddingCache.defaultLocation(forDataset: dataset.root))
         self.modelName = modelName
-        let splits = dataset.splits()
-        summaries = dataset.records.enumerated().map { index, record in
-            var tags = [splits[index].rawValue]
-            if record.unseen == true { tags.append("unseen") }
-            return SceneSummary(id: record.id, action: record.action, objects: record.objects.map(\.name),
-                relations: record.relations.map(\.text), tags: tags)
-        }
+        summaries = Self.summaries(of: dataset)
         if let loadModel {
             modelLoading = true
             modelReady.enter()
+            let dataset = dataset, cache = cache
             DispatchQueue.global(qos: .userInitiated).async { [self] in
-                var model: (any SceneEmbedder)?
+                var workspace: Workspace?
                 var problem: String?
-                do { model = try loadModel() } catch { problem = "model unavailable: \(error)" }
+                var indexed = false
+                do {
+                    let loaded = Workspace(dataset: dataset, cache: cache, model: try loadModel())
+                    indexed = Self.isIndexed(loaded)
+                    workspace = loaded
+                } catch {
+                    problem = "model unavailable: \(error)"
+                }
                 lock.withLock {
-                    loadedModel = model
+                    loadedWorkspace = workspace
                     modelProblem = problem
+                    indexedKnown = indexed
                     modelLoading = false
                 }
                 modelReady.leave()
@@ -64,29 +73,53 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         }
     }
 
-    /// The model, waiting for the background load to finish (never called on the UI thread).
-    var model: (any SceneEmbedder)? {
+    /// Wraps a workspace whose model is already loaded (named `modelName` in the status line).
+    /// - Throws: ``ExplorerError/unavailable(_:)`` when the dataset has no scenes.
+    public init(workspace: Workspace, modelName: String) throws {
+        guard !workspace.dataset.records.isEmpty else {
+            throw ExplorerError.unavailable("dataset \(workspace.dataset.root.path) has no usable scenes")
+        }
+        dataset = workspace.dataset
+        cache = workspace.cache
+        datasetName = dataset.root.lastPathComponent
+        self.modelName = modelName
+        summaries = Self.summaries(of: dataset)
+        loadedWorkspace = workspace
+        indexedKnown = Self.isIndexed(workspace)
+    }
+
+    private static func summaries(of dataset: SceneDataset) -> [SceneSummary] {
+        let splits = dataset.splits()
+        return dataset.records.enumerated().map { index, record in
+            var tags = [splits[index].rawValue]
+            if record.unseen == true { tags.append("unseen") }
+            return SceneSummary(id: record.id, action: record.action, objects: record.objects.map(\.name),
+                relations: record.relations.map(\.text), tags: tags)
+        }
+    }
+
+    /// The workspace, waiting for the background model load to finish (never called on the UI thread).
+    /// - Throws: ``ExplorerError/unavailable(_:)`` saying why there is no model.
+    public func workspace() throws -> Workspace {
         modelReady.wait()
-        return lock.withLock { loadedModel }
+        let (workspace, problem) = lock.withLock { (loadedWorkspace, modelProblem) }
+        guard let workspace else { throw ExplorerError.unavailable(problem ?? "model unavailable") }
+        return workspace
     }
 
     public func status() -> BackendStatus {
-        let (model, problem, loading) = lock.withLock { (loadedModel, modelProblem, modelLoading) }
+        let (workspace, problem, loading, indexed) = lock.withLock { (loadedWorkspace, modelProblem, modelLoading, indexedKnown) }
         if loading {
             return BackendStatus(model: nil, modelProblem: "loading the model…", indexed: false, marksLocation: cache.path)
         }
-        return BackendStatus(model: model == nil ? nil : modelName, modelProblem: problem, indexed: isIndexed(model), marksLocation: cache.path)
+        return BackendStatus(model: workspace == nil ? nil : modelName, modelProblem: problem,
+            indexed: workspace != nil && indexed, marksLocation: cache.path)
     }
 
-    /// `true` when the cache holds global vectors of every scene for this model (asked once, again after indexing).
-    func isIndexed(_ model: (any SceneEmbedder)?) -> Bool {
-        guard let model else { return false }
-        if let known = lock.withLock({ indexedKnown }) { return known }
-        guard let counts = try? cache.vectorCounts() else { return false }
-        let global = counts.first { $0.fingerprint == model.fingerprint && $0.level == .global }?.count ?? 0
-        let indexed = global >= dataset.records.count
-        lock.withLock { indexedKnown = indexed }
-        return indexed
+    /// `true` when every scene has a cached global vector for the workspace's model. Asked off the UI thread
+    /// (after the model loads, after indexing): it loads the global level, which the first search needs anyway.
+    private static func isIndexed(_ workspace: Workspace) -> Bool {
+        (try? workspace.scenesMissingGlobalVectors().isEmpty) ?? false
     }
 
     public func scenes() throws -> [SceneSummary] { summaries }
@@ -162,91 +195,46 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         try cache.deleteMark(sceneID: sceneID, targetKind: kind, targetIndex: index)
     }
 
-    // MARK: Vectors
+    // MARK: Model features (through the workspace)
 
-    private func requireModel() throws -> any SceneEmbedder {
-        guard let model else { throw ExplorerError.unavailable(lock.withLock { modelProblem } ?? "model unavailable") }
-        return model
-    }
-
-    static func cacheLevel(_ level: Level) -> CacheLevel {
-        switch level {
-        case .global: return .global
-        case .object: return .object
-        case .relation: return .relation
+    /// Runs `body` on the workspace, turning workspace and parser errors into explorer errors the UI shows.
+    private func withWorkspace<T>(_ body: (Workspace) throws -> T) throws -> T {
+        let workspace = try workspace()
+        do {
+            return try body(workspace)
+        } catch let error as ExplorerError {
+            throw error
+        } catch SceneWorkspaceError.notIndexed(let level, _) {
+            throw ExplorerError.unavailable("not indexed: no \(level) vectors for this model yet (press I, or run 'scenarioclip index')")
+        } catch SceneWorkspaceError.unknownScene(let id) {
+            throw ExplorerError.unknownScene(id: id)
+        } catch let error as RetrievalError {
+            throw ExplorerError.query("\(error)")
+        } catch {
+            throw ExplorerError.unavailable("\(error)")
         }
     }
 
-    /// The level's cached image vectors, L2-normalised (loaded once, reloaded after indexing).
-    func imageVectors(_ level: Level) throws -> SceneVectors {
-        let model = try requireModel()
-        if let cached = lock.withLock({ levels[level] }) { return cached }
-        let loaded = try cache.loadLevel(fingerprint: model.fingerprint, level: LiveExplorerBackend.cacheLevel(level))
-        guard loaded.count > 0 else {
-            throw ExplorerError.unavailable("not indexed: no \(level.rawValue) vectors for this model yet (press I, or run 'scenarioclip index')")
-        }
-        let vectors = try SceneVectors(width: loaded.width, values: loaded.matrix.scalars,
-            sceneIDs: loaded.sceneIDs, itemIndices: loaded.itemIndices.map(Int.init))
-        lock.withLock { levels[level] = vectors }
-        return vectors
+    /// A workspace hit as the explorer shows it: the region to highlight comes from the annotation.
+    private static func hit(_ hit: WorkspaceHit, in workspace: Workspace) -> QueryHit {
+        QueryHit(sceneID: hit.sceneID, level: hit.level, label: hit.label,
+            region: workspace.region(sceneID: hit.sceneID, level: hit.level, index: hit.index),
+            itemIndex: hit.level == .global ? nil : hit.index, score: hit.score)
     }
 
-    /// Text vectors of the dataset's classes at `level`, normalised, embedded once.
-    func classTextVectors(_ level: Level) throws -> SceneVectors {
-        let model = try requireModel()
-        if let cached = lock.withLock({ classVectors[level] }) { return cached }
-        let labels: [String]
-        switch level {
-        case .global: labels = dataset.classes.actions
-        case .object: labels = dataset.classes.objects
-        case .relation: labels = dataset.classes.relations
-        }
-        guard !labels.isEmpty else { throw ExplorerError.unavailable("the dataset lists no \(level.rawValue) classes") }
-        let embedded = try model.embedTexts(labels, level: level).scalars
-        let vectors = try SceneVectors(width: model.embeddingWidth, values: embedded,
-            sceneIDs: labels, itemIndices: Array(labels.indices), compact: false)
-        lock.withLock { classVectors[level] = vectors }
-        return vectors
-    }
-
-    /// The unit query vector of a plain or weighted text expression at `level`.
-    func queryVector(_ text: String, level: Level) throws -> [Float] {
-        let model = try requireModel()
-        return try SceneVectors.queryVector(text) { texts in
-            let embedded = try model.embedTexts(texts, level: level).scalars
-            let width = model.embeddingWidth
-            return texts.indices.map { Array(embedded[$0 * width..<($0 + 1) * width]) }
-        }
-    }
-
-    private func hits(_ vectors: SceneVectors, level: Level, query: [Float], limit: Int, excluding: (String, Int)? = nil) throws -> [QueryHit] {
-        try vectors.top(query, limit: limit + (excluding == nil ? 0 : 1)).compactMap { row, score in
-            let sceneID = vectors.sceneIDs[row], item = vectors.itemIndices[row]
-            if let excluding, excluding.0 == sceneID && excluding.1 == item { return nil }
-            let record = try record(sceneID)
-            switch level {
-            case .global:
-                return QueryHit(sceneID: sceneID, level: .global, label: record.action, region: nil, itemIndex: nil, score: score)
-            case .object:
-                guard record.objects.indices.contains(item) else { return nil }
-                let object = record.objects[item]
-                return QueryHit(sceneID: sceneID, level: .object, label: object.name, region: object.box, itemIndex: item, score: score)
-            case .relation:
-                guard record.relations.indices.contains(item) else { return nil }
-                let relation = record.relations[item]
-                return QueryHit(sceneID: sceneID, level: .relation, label: relation.text, region: record.unionBox(of: relation), itemIndex: item, score: score)
-            }
-        }.prefix(limit).map { $0 }
-    }
-
+    /// Searches the request's levels (all three for ``QueryScope/all``, merged by score) with the workspace.
+    /// Text terms go through the level's text tower; image terms (`img:path`) through its vision tower.
     public func search(_ request: QueryRequest) throws -> [QueryHit] {
-        let scopes: [Level] = request.scope == .all ? [.global, .object, .relation] : [Level(rawValue: request.scope.rawValue)!]
-        var all: [QueryHit] = []
-        for level in scopes {
-            let vectors = try imageVectors(level)
-            all += try hits(vectors, level: level, query: try queryVector(request.text, level: level), limit: request.limit)
+        let expression: QueryExpression
+        do { expression = try QueryExpression(parsing: request.text) } catch { throw ExplorerError.query("\(error)") }
+        let levels: [Level] = request.scope == .all ? Level.allCases : [Level(rawValue: request.scope.rawValue)!]
+        return try withWorkspace { workspace in
+            var hits: [QueryHit] = []
+            for level in levels {
+                hits += try workspace.search(expression, level: level, k: request.limit).map { Self.hit($0, in: workspace) }
+            }
+            return Array(hits.sorted { $0.score > $1.score }.prefix(request.limit))
         }
-        return Array(all.sorted { $0.score > $1.score }.prefix(request.limit))
     }
 
     public func moreLikeThis(sceneID: String, target: MarkTarget, limit: Int) throws -> [QueryHit] {
@@ -256,53 +244,34 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         case .object(let i): (level, item) = (.object, i)
         case .relation(let i): (level, item) = (.relation, i)
         }
-        let vectors = try imageVectors(level)
-        guard let row = vectors.row(sceneID: sceneID, item: item) else {
-            throw ExplorerError.unavailable("not indexed: \(sceneID) \(target) has no cached vector")
+        return try withWorkspace { workspace in
+            try workspace.similar(toScene: sceneID, level: level, index: item, k: limit).map { Self.hit($0, in: workspace) }
         }
-        return try hits(vectors, level: level, query: vectors.vector(row), limit: limit, excluding: (sceneID, item))
     }
 
-    /// How many labels count as "the model's top" when checking an annotation.
-    public static let agreementTopK = 3
-
+    /// The workspace's zero-shot ranking (top ``agreementTopK`` per item) arranged by the scene's annotation;
+    /// an item without a cached vector gets an empty ranking.
     public func zeroShot(sceneID: String) throws -> ZeroShotReport {
         let record = try record(sceneID)
-        func item(_ level: Level, index: Int, annotated: String) throws -> ZeroShotItem {
-            let vectors = try imageVectors(level)
-            let classes = try classTextVectors(level)
-            guard let row = vectors.row(sceneID: sceneID, item: index) else {
-                return ZeroShotItem(annotated: annotated, top: [])
-            }
-            let top = try classes.top(vectors.vector(row), limit: LiveExplorerBackend.agreementTopK)
-                .map { ScoredLabel(classes.sceneIDs[$0.0], $0.1) }
-            return ZeroShotItem(annotated: annotated, top: top)
-        }
-        return ZeroShotReport(
-            sceneID: sceneID,
-            action: try item(.global, index: 0, annotated: record.action),
-            objects: try record.objects.indices.map { try item(.object, index: $0, annotated: record.objects[$0].name) },
-            relations: try record.relations.indices.map { try item(.relation, index: $0, annotated: record.relations[$0].text) })
+        let result = try withWorkspace { try $0.zeroShot(sceneID: sceneID, k: Self.agreementTopK) }
+        return ZeroShotReport(result, record: record)
     }
 
     public func reviewQueue(limit: Int) throws -> [String] {
-        var scored: [(String, Int)] = []
-        for record in dataset.records {
-            let report = try zeroShot(sceneID: record.id)
-            if report.disagreementCount > 0 { scored.append((record.id, report.disagreementCount)) }
-        }
-        return scored.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(limit).map(\.0)
+        try withWorkspace { try $0.reviewQueue(k: Self.agreementTopK, limit: limit).map(\.sceneID) }
     }
 
     /// Indexes what the cache lacks for this model (``SceneIndexer``: batches committed one by one, so cancelling
-    /// keeps every finished batch), then reloads the vectors.
+    /// keeps every finished batch), then has the workspace reload its vectors.
     public func index(progress: @escaping @Sendable (IndexProgress) -> Void, cancel: CancellationFlag) throws {
-        let model = try requireModel()
-        let indexer = SceneIndexer(dataset: dataset, cache: cache, model: model)
+        let workspace = try workspace()
+        let indexer = SceneIndexer(dataset: dataset, cache: cache, model: workspace.model)
         let report = try indexer.run(
             progress: { progress(IndexProgress(done: $0.done, total: $0.total)) },
             isCancelled: { cancel.isCancelled })
-        reloadVectors()
+        workspace.reload()
+        let indexed = Self.isIndexed(workspace)
+        lock.withLock { indexedKnown = indexed }
         let p = report.progress
         let message: String? = if report.cancelled {
             "indexing cancelled after \(p.done) of \(p.total) items (finished batches are kept)"
@@ -312,13 +281,5 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
             nil
         }
         progress(IndexProgress(done: p.done, total: p.total, finished: true, message: message))
-    }
-
-    /// Forgets loaded vectors (after indexing added some).
-    func reloadVectors() {
-        lock.withLock {
-            levels.removeAll()
-            indexedKnown = nil
-        }
     }
 }

@@ -1,7 +1,7 @@
 import Retrieval
 
-/// A level's vectors for search: a Retrieval ``VectorIndex`` (unit rows, exact or int8-compact search) plus
-/// the scene id and item index of every row.
+/// The synthetic backend's vectors of one level: a Retrieval ``VectorIndex`` (unit rows, exact or int8-compact
+/// search, as the workspace uses) plus the scene id and item index of every row.
 public struct SceneVectors: Sendable {
     public let index: VectorIndex
     /// Scene id (or class label) of each row.
@@ -56,28 +56,6 @@ public struct SceneVectors: Sendable {
     public func top(_ query: [Float], limit: Int) throws -> [(Int, Float)] {
         do {
             return try index.search(query, k: limit).map { ($0.row, $0.score) }
-        } catch {
-            throw ExplorerError.query("\(error)")
-        }
-    }
-
-    /// Parses a query line (plain text or `"2:dog" + "ball" - "grass"`) and combines its text terms'
-    /// vectors with `embed` (one call for all texts). Image terms are refused.
-    /// - Throws: ``ExplorerError/query(_:)`` with the parser's message.
-    public static func queryVector(_ text: String, embed: ([String]) throws -> [[Float]]) throws -> [Float] {
-        let expression: QueryExpression
-        do { expression = try QueryExpression(parsing: text) } catch { throw ExplorerError.query("\(error)") }
-        var texts: [String] = []
-        for term in expression.terms {
-            switch term.kind {
-            case .text(let t): texts.append(t)
-            case .image(let path):
-                throw ExplorerError.query("image terms (\(path)) are not supported in the explorer; use 'scenarioclip query --image'")
-            }
-        }
-        let vectors = try embed(texts)
-        do {
-            return try QueryExpression.combine(zip(expression.terms, vectors).map { (weight: $0.weight, vector: $1) })
         } catch {
             throw ExplorerError.query("\(error)")
         }

@@ -5,8 +5,8 @@ import ScenarioModel
 
 /// A generated dataset of any size held in memory, for benchmarks: scenes built from a small vocabulary,
 /// random unit vectors per scene/object/relation, a hashed bag-of-words text encoder (not a CLIP model),
-/// and pictures decoded from a few JPEG files. Search runs the same ``NormalizedVectors`` scan as the live
-/// backend, over every vector.
+/// and pictures decoded from a few JPEG files. Search runs the same ``VectorIndex`` scan as the workspace
+/// behind the live backend, over every vector.
 public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendable {
     public let datasetName: String
     let width: Int
@@ -101,7 +101,17 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
     }
 
     public func search(_ request: QueryRequest) throws -> [QueryHit] {
-        let query = try SceneVectors.queryVector(request.text) { texts in texts.map(textVector) }
+        let query: [Float]
+        do {
+            query = try QueryExpression(parsing: request.text).embedding { term in
+                guard case .text(let text) = term.kind else { throw ExplorerError.query("the synthetic backend has no image tower") }
+                return textVector(text)
+            }
+        } catch let error as ExplorerError {
+            throw error
+        } catch {
+            throw ExplorerError.query("\(error)")
+        }
         let useObjects = request.scope == .object
         let vectors = useObjects ? objects : global
         return try vectors.top(query, limit: request.limit).map { row, score in

@@ -1,3 +1,7 @@
+import ScenarioModel
+import SceneWorkspace
+import Scenes
+
 /// One label and the model's score for it.
 public struct ScoredLabel: Sendable, Equatable {
     public var label: String
@@ -15,8 +19,8 @@ public struct ZeroShotItem: Sendable, Equatable {
     public var annotated: String
     /// Best labels first.
     public var top: [ScoredLabel]
-    /// `true` when `annotated` is not in `top`.
-    public var disagrees: Bool { !top.contains { $0.label == annotated } }
+    /// `true` when the model ranked the item and `annotated` is not in `top`.
+    public var disagrees: Bool { !top.isEmpty && !top.contains { $0.label == annotated } }
 
     public init(annotated: String, top: [ScoredLabel]) {
         self.annotated = annotated
@@ -43,5 +47,21 @@ public struct ZeroShotReport: Sendable, Equatable {
     /// Items the model disagrees with.
     public var disagreementCount: Int {
         (action.disagrees ? 1 : 0) + objects.filter(\.disagrees).count + relations.filter(\.disagrees).count
+    }
+}
+
+extension ZeroShotReport {
+    /// Arranges a workspace ranking by the scene's annotation: the action, then every object and relation in
+    /// the record's order. Items the workspace could not rank (no cached vector) get an empty ranking.
+    public init(_ result: SceneZeroShot, record: SceneRecord) {
+        func item(_ level: Level, _ index: Int, annotated: String) -> ZeroShotItem {
+            let ranked = result.items.first { $0.level == level && $0.index == index }
+            return ZeroShotItem(annotated: annotated, top: ranked?.ranking.map { ScoredLabel($0.label, $0.score) } ?? [])
+        }
+        self.init(
+            sceneID: record.id,
+            action: item(.global, 0, annotated: record.action),
+            objects: record.objects.indices.map { item(.object, $0, annotated: record.objects[$0].name) },
+            relations: record.relations.indices.map { item(.relation, $0, annotated: record.relations[$0].text) })
     }
 }

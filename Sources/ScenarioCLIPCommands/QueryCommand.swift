@@ -87,17 +87,7 @@ struct QueryResult: Encodable {
         index = hit.index
         score = hit.score
         label = hit.label
-        let record = workspace.dataset.record(id: hit.sceneID)
-        image = record?.imagePath.path
-        switch hit.level {
-        case .global:
-            box = nil
-        case .object:
-            box = record.flatMap { hit.index < $0.objects.count ? $0.objects[hit.index].box : nil }
-                .map { [$0.x1, $0.y1, $0.x2, $0.y2] }
-        case .relation:
-            box = record.flatMap { r in hit.index < r.relations.count ? r.unionBox(of: r.relations[hit.index]) : nil }
-                .map { [$0.x1, $0.y1, $0.x2, $0.y2] }
-        }
+        image = workspace.dataset.record(id: hit.sceneID)?.imagePath.path
+        box = workspace.region(sceneID: hit.sceneID, level: hit.level, index: hit.index).map { [$0.x1, $0.y1, $0.x2, $0.y2] }
     }
 }

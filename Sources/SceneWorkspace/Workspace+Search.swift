@@ -62,6 +62,17 @@ extension Workspace {
             .prefix(k).map { $0 }
     }
 
+    /// The picture region of an item, in image pixels: the object's box, or the union of a relation's subject
+    /// and object boxes; `nil` at the global level (the whole picture) and for unknown scenes or items.
+    public func region(sceneID: String, level: Level, index: Int) -> PixelBox? {
+        guard let record = dataset.record(id: sceneID) else { return nil }
+        switch level {
+        case .global: return nil
+        case .object: return record.objects.indices.contains(index) ? record.objects[index].box : nil
+        case .relation: return record.relations.indices.contains(index) ? record.unionBox(of: record.relations[index]) : nil
+        }
+    }
+
     /// The annotation text of an item: the action, the object name or the relation triple.
     public func label(sceneID: String, level: Level, index: Int) -> String {
         guard let record = dataset.record(id: sceneID) else { return "" }

@@ -90,6 +90,13 @@ public final class Workspace: @unchecked Sendable {
         return rowsByLevel[level]?[id] ?? []
     }
 
+    /// Ids of the dataset's scenes that have no cached global vector for the model, in dataset order: empty
+    /// when the dataset is indexed. Loads (and keeps) the global level, which the first search needs anyway.
+    public func scenesMissingGlobalVectors() throws -> [String] {
+        let indexed = Set(try vectors(.global).sceneIDs)
+        return dataset.records.map(\.id).filter { !indexed.contains($0) }
+    }
+
     // MARK: Class texts
 
     /// The class texts zero-shot ranks at `level`: actions, object names or relation strings.

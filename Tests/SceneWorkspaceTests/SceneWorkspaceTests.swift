@@ -157,6 +157,35 @@ private func open(_ data: TestDataset, model: ColourEmbedder) throws -> (SceneDa
         #expect(similar.first?.sceneID == "s3" && similar.first?.label == "blue")
     }
 
+    @Test func scenesMissingGlobalVectorsEmptiesWhenIndexed() throws {
+        let data = try TestDataset()
+        defer { data.remove() }
+        try data.write(scenes())
+        let model = ColourEmbedder()
+        let (dataset, cache, indexer) = try open(data, model: model)
+        let workspace = Workspace(dataset: dataset, cache: cache, model: model)
+        #expect(try workspace.scenesMissingGlobalVectors() == ["s1", "s2", "s3", "s4"])
+        _ = try indexer.run()
+        workspace.reload()
+        #expect(try workspace.scenesMissingGlobalVectors().isEmpty)
+        // Another model's vectors do not count.
+        let other = Workspace(dataset: dataset, cache: cache, model: ColourEmbedder(fingerprint: "colour-v2"))
+        #expect(try other.scenesMissingGlobalVectors().count == 4)
+    }
+
+    @Test func regionsOfHitsComeFromTheAnnotation() throws {
+        let (data, workspace) = try indexed()
+        defer { data.remove() }
+        #expect(workspace.region(sceneID: "s1", level: .object, index: 1) == PixelBox(x1: 16, y1: 4, x2: 30, y2: 20))
+        // s1's relation is "red near blue": the union of the red and the blue box.
+        #expect(workspace.region(sceneID: "s1", level: .relation, index: 0) == PixelBox(x1: 2, y1: 2, x2: 30, y2: 20))
+        #expect(workspace.region(sceneID: "s1", level: .global, index: 0) == nil)
+        #expect(workspace.region(sceneID: "s1", level: .object, index: 2) == nil)
+        #expect(workspace.region(sceneID: "nope", level: .object, index: 0) == nil)
+        let hit = try #require(try workspace.search(QueryExpression(parsing: "yellow"), level: .object, k: 1).first)
+        #expect(workspace.region(sceneID: hit.sceneID, level: .object, index: hit.index) == PixelBox(x1: 0, y1: 0, x2: 10, y2: 10))
+    }
+
     @Test func zeroShotFlagsTheMislabelledScene() throws {
         let (data, workspace) = try indexed()
         defer { data.remove() }
