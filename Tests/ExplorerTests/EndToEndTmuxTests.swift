@@ -52,6 +52,56 @@ import Testing
         try tmux.waitFor("EXPLORE_EXIT=0")
     }
 
+    /// Real search results with the bundled model: the explorer indexes ten demo scenes in the background, then
+    /// an object-level query naming a class finds a region annotated with that class, and Enter shows it.
+    @Test(.timeLimit(.minutes(3)))
+    func objectQueryOnTheDemoFindsTheNamedObject() throws {
+        let binary = try #require(Tmux.scenarioclipBinary(), "scenarioclip binary not found next to the test bundle; run 'swift build' first")
+        let model = DemoSubset.assets.appendingPathComponent("model/scenarioclip-demo.safetensors")
+        try #require(FileManager.default.fileExists(atPath: model.path), "the bundled model is not installed")
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("scl-e2e-demo-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let subset = try DemoSubset(scenes: 10, to: work.appendingPathComponent("demo10"))
+        let query = "bicycle"
+        try #require(subset.records.contains { $0.objects.contains(query) }, "the subset holds no \(query)")
+        let tmux = try Tmux(socket: "scl-e2e-demo-\(getpid())")
+        defer { tmux.killServer() }
+
+        // Opens with the bundled model and indexes what the cache lacks, in the background.
+        try tmux.start([binary.path, "explore", subset.root.path, "--cache", work.appendingPathComponent("cache.sqlite").path])
+        try tmux.waitFor("10/10 scenes", timeout: 60)
+        try tmux.waitFor("· indexed", timeout: 120)  // not "· not indexed"
+
+        // Object level (Tab in the query line), then the class name.
+        tmux.send("/")
+        tmux.send("Tab")
+        tmux.sendLiteral(query)
+        var hits: [DemoSubset.Hit] = []
+        try tmux.waitUntil(timeout: 30, "object hits for '\(query)'") { screen in
+            guard screen.contains("“\(query)” [object]"), screen.contains(" hits") else { return false }
+            hits = DemoSubset.Hit.parse(screen)
+            return !hits.isEmpty
+        }
+        #expect(hits.count >= 5)
+        #expect(hits.map(\.score) == hits.map(\.score).sorted(by: >))
+        let top = try #require(hits.first)
+        // The best region is annotated as that class in the dataset's own metadata.
+        let record = try #require(subset.records.first { $0.id == top.sceneID }, "top hit \(top.sceneID) is not in the subset")
+        #expect(top.label == query)
+        #expect(record.objects.contains(query), "top hit \(top.sceneID) has objects \(record.objects)")
+        // Every listed hit names an object its scene really has.
+        for hit in hits {
+            #expect(subset.records.first { $0.id == hit.sceneID }?.objects.contains(hit.label) == true, "\(hit)")
+        }
+
+        // Enter jumps to the top hit's scene with its region boxed as the hit.
+        tmux.send("Enter")
+        try tmux.waitFor("Action: \(record.action)")
+        try tmux.waitFor("┌hit")
+        tmux.send("q")
+        try tmux.waitFor("EXPLORE_EXIT=0")
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func notATerminalGivesAClearMessageAndFails() throws {
         let binary = try #require(Tmux.scenarioclipBinary())
@@ -220,5 +270,66 @@ enum TinyDataset {
         ]
         try JSONSerialization.data(withJSONObject: classes, options: [.sortedKeys]).write(to: root.appendingPathComponent("classes.json"))
         return root
+    }
+}
+
+/// The first scenes of the bundled demo dataset copied into a folder, with their annotations read back from
+/// the demo's metadata (what the tests check results against).
+struct DemoSubset {
+    struct Record {
+        var id: String
+        var action: String
+        var objects: [String]
+    }
+
+    /// One row of the explorer's hit list at the object level: `0.434 000000 obj bicycle`.
+    struct Hit: CustomStringConvertible {
+        var score: Float
+        var sceneID: String
+        var label: String
+
+        var description: String { "\(sceneID) obj \(label) \(score)" }
+
+        /// Hit rows of the list pane (left of the first `│`), top to bottom.
+        static func parse(_ screen: String) -> [Hit] {
+            screen.split(separator: "\n").compactMap { line in
+                guard let pane = line.split(separator: "│", maxSplits: 1, omittingEmptySubsequences: false).first else { return nil }
+                let words = pane.split(separator: " ")
+                guard words.count >= 4, words[2] == "obj", let score = Float(words[0]), words[0].contains(".") else { return nil }
+                return Hit(score: score, sceneID: String(words[1]), label: words[3...].joined(separator: " "))
+            }
+        }
+    }
+
+    static let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Assets")
+
+    let root: URL
+    let records: [Record]
+
+    /// Copies the first `scenes` records of `Assets/demo` (pictures, focused regions, metadata, classes) to `root`.
+    init(scenes: Int, to root: URL) throws {
+        let demo = DemoSubset.assets.appendingPathComponent("demo")
+        let fm = FileManager.default
+        let metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: demo.appendingPathComponent("metadata.json")))
+        let all = try #require((metadata as? [String: Any])?["data"] as? [[String: Any]])
+        let chosen = Array(all.prefix(scenes))
+        for folder in ["images", "regions"] {
+            try fm.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        var records: [Record] = []
+        for record in chosen {
+            let image = try #require(record["image_path"] as? String)
+            var files = [image]
+            let relations = try #require(record["relations"] as? [[Any]])
+            files += relations.compactMap { $0.first as? String }
+            for file in files { try fm.copyItem(at: demo.appendingPathComponent(file), to: root.appendingPathComponent(file)) }
+            let objects = try #require(record["objects"] as? [[Any]]).compactMap { $0.first as? String }
+            records.append(Record(id: try #require(record["id"] as? String), action: try #require(record["action"] as? String), objects: objects))
+        }
+        try JSONSerialization.data(withJSONObject: ["data": chosen]).write(to: root.appendingPathComponent("metadata.json"))
+        try fm.copyItem(at: demo.appendingPathComponent("classes.json"), to: root.appendingPathComponent("classes.json"))
+        self.root = root
+        self.records = records
     }
 }
