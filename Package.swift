@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "SceneWorkspace",
             dependencies: ["Scenes", "EmbeddingCache", "ScenarioModel", "Retrieval", "Evaluation", "Imaging", "Numerics", "Weights"]),
-        .target(name: "Training", dependencies: ["Numerics", "CLIP", "ScenarioModel", "Scenes", "Imaging", "COpenBLAS"]),
+        .target(name: "Training", dependencies: ["Numerics", "CLIP", "ScenarioModel", "Scenes", "Imaging", "Tokenizer", "COpenBLAS"]),
 
         // MARK: Front ends
         .target(
@@ -91,7 +91,7 @@ let package = Package(
             name: "SceneWorkspaceTests",
             dependencies: ["SceneWorkspace", "Scenes", "EmbeddingCache", "ScenarioModel", "Imaging", "Numerics", "Retrieval", "Evaluation"]),
         .testTarget(name: "SceneGeneratorTests", dependencies: ["SceneGenerator", "Scenes", "Imaging"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Numerics", "CLIP", "ScenarioModel", "Weights"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Numerics", "CLIP", "ScenarioModel", "Weights", "Scenes", "Tokenizer"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache", "Imaging", "ScenarioModel", "SceneWorkspace", "Retrieval", "Numerics"]),
         .testTarget(
             name: "ScenarioCLIPCommandsTests",

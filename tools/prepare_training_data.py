@@ -27,9 +27,11 @@ SOT, EOT = 49406, 49407
 
 
 def resize_center(img, size):
+    """torchvision Resize(size, BICUBIC) + CenterCrop(size) on a PIL image, as uint8 HWC."""
     w, h = img.size
-    scale = size / min(w, h)
-    nw, nh = max(size, round(w * scale)), max(size, round(h * scale))
+    short, long = min(w, h), max(w, h)
+    new_long = int(size * long / short)
+    nw, nh = (size, new_long) if w <= h else (new_long, size)
     img = img.resize((nw, nh), Image.BICUBIC)
     left, top = int(round((nw - size) / 2.0)), int(round((nh - size) / 2.0))
     return np.asarray(img.crop((left, top, left + size, top + size)), dtype=np.uint8)

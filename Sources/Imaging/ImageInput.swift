@@ -17,11 +17,22 @@ extension CLIPPreprocessor {
     /// The tensor of one input of an already decoded image. Returns `[3, S, S]`.
     /// - Throws: ``ImagingError`` for bad boxes, or when a focused-region file cannot be decoded.
     public func tensor(for input: ImageInput, of image: RGBImage, options: JPEGDecodeOptions = .init()) throws -> Tensor {
+        normalized(try window(for: input, of: image, options: options))
+    }
+
+    /// The `S × S` pixels of one input before normalisation (what PIL holds after `Resize` + `CenterCrop`).
+    /// - Throws: ``ImagingError`` for bad boxes, or when a focused-region file cannot be decoded.
+    public func window(for input: ImageInput, of image: RGBImage, options: JPEGDecodeOptions = .init()) throws -> RGBImage {
         switch input {
-        case .full: return try tensor(for: image)
-        case .object(let box): return try objectTensor(for: image, box: box)
-        case .relation(let subject, let object): return try relationTensor(for: image, subject: subject, object: object)
-        case .focusedRegion(let url): return try tensor(for: JPEG.decode(contentsOf: url, options: options))
+        case .full:
+            return try croppedImage(image)
+        case .object(let box):
+            return try croppedImage(image, visible: try Self.visibleBox(box, in: image))
+        case .relation(let subject, let object):
+            for box in [subject, object] { try Self.checkOrder(box, in: image) }
+            return try croppedImage(image, visible: try Self.visibleBox(subject.union(object), in: image))
+        case .focusedRegion(let url):
+            return try croppedImage(JPEG.decode(contentsOf: url, options: options))
         }
     }
 }

@@ -2,7 +2,9 @@ import Foundation
 
 /// Progress for long work: a redrawn bar with rate and ETA on a terminal, plain lines every few seconds
 /// otherwise (logs, pipes). Writes to standard error so standard output stays clean for results.
-final class ProgressReporter {
+/// Safe to call from several threads (`lock` guards the drawing state).
+final class ProgressReporter: @unchecked Sendable {
+    private let lock = NSLock()
     private let label: String
     private let unit: String
     private let isTerminal = isatty(STDERR_FILENO) != 0
@@ -16,6 +18,8 @@ final class ProgressReporter {
 
     /// Reports `done` of `total` after `elapsed` seconds.
     func update(done: Int, total: Int, elapsed: Double, force: Bool = false) {
+        lock.lock()
+        defer { lock.unlock() }
         let now = Date()
         let interval = isTerminal ? 0.1 : 5
         guard force || now.timeIntervalSince(lastPrint) >= interval || done == total else { return }
@@ -36,6 +40,8 @@ final class ProgressReporter {
 
     /// Ends the bar's line.
     func finish() {
+        lock.lock()
+        defer { lock.unlock() }
         if drewBar { FileHandle.standardError.write(Data("\n".utf8)) }
         drewBar = false
     }

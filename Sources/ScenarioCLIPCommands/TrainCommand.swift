@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Scenes
+import Tokenizer
 import Training
 
 /// `scenarioclip train`: Train or fine-tune a ScenarioCLIP model.
@@ -8,14 +10,16 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train or fine-tune a ScenarioCLIP model.",
         discussion: """
-            DATASET is a prepared dataset file (tools/prepare_training_data.py DATASET_DIR OUT.safetensors decodes,
-            resizes and tokenises a dataset in the reference format once). Writes OUT/checkpoint.safetensors
+            DATASET is a scene dataset folder in the reference format (metadata*.json + classes.json): its images
+            are decoded, resized and tokenised once before training (sizes from the model; --save-prepared keeps
+            the result for later runs), or a file so prepared (also written by tools/prepare_training_data.py).
+            Writes OUT/checkpoint.safetensors
             (weights, AdamW moments, EMA teacher, step, RNG; --resume continues from it) and OUT/model.safetensors,
             then prints zero-shot top-1/5 on the test split for seen and unseen compositions.
             """
     )
 
-    @Argument(help: "Prepared dataset (.safetensors).") var dataset: String
+    @Argument(help: "Scene dataset folder, or a prepared dataset file (.safetensors).") var dataset: String
     @Option(help: "scenarioclip1 | scenarioclip0 | onelevel.") var arch: String = "scenarioclip1"
     @Option(help: "Start from this checkpoint or exported model's weights.") var `init`: String?
     @Option(help: "Model size when training from scratch: tiny | demo | vit-b32.") var config: String = "demo"
@@ -36,6 +40,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Steps between checkpoints.") var checkpointEvery: Int = 100
     @Flag(help: "Continue from OUT/checkpoint.safetensors.") var resume = false
     @Flag(help: "Write the final model in float16.") var half = false
+    @Option(help: "Global images kept at this side for train-time crops when preparing a folder (default: 1.25 × the model's image size).")
+    var sourceSize: Int?
+    @Option(help: "Also write the prepared dataset to this file (reuse it as DATASET).") var savePrepared: String?
 
     func validate() throws {
         guard TrainingArchitecture(rawValue: arch) != nil else {
@@ -48,13 +55,22 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: dataset, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw ValidationError("\(dataset) is a dataset folder; prepare it first: "
-                                  + "tools/prepare_training_data.py \(dataset) prepared.safetensors")
-        }
         TrainingThreads.set(threads)
-        let data = try PreparedDataset(contentsOf: URL(fileURLWithPath: dataset))
+        var modelConfig: TrainableModelConfig
+        if let initPath = `init` {
+            modelConfig = try TrainingCheckpoint.config(at: URL(fileURLWithPath: initPath))
+        } else {
+            switch config {
+            case "tiny": modelConfig = .tiny()
+            case "vit-b32": modelConfig = .vitB32
+            default: modelConfig = .demo
+            }
+        }
+        let data = try loadDataset(imageSize: modelConfig.vision.imageSize, context: modelConfig.text.maxPositionEmbeddings)
+        if `init` == nil {
+            modelConfig.vision.imageSize = data.imageSize
+            modelConfig.text.maxPositionEmbeddings = data.context
+        }
         let architecture = TrainingArchitecture(rawValue: arch)!
         var options = TrainingOptions()
         options.architecture = architecture
@@ -70,18 +86,6 @@ struct TrainCommand: ParsableCommand {
         options.augment = !noAugment
         options.seed = seed
         options.parallelLevels = parallelLevels
-        var modelConfig: TrainableModelConfig
-        if let initPath = `init` {
-            modelConfig = try TrainingCheckpoint.config(at: URL(fileURLWithPath: initPath))
-        } else {
-            switch config {
-            case "tiny": modelConfig = .tiny()
-            case "vit-b32": modelConfig = .vitB32
-            default: modelConfig = .demo
-            }
-            modelConfig.vision.imageSize = data.imageSize
-            modelConfig.text.maxPositionEmbeddings = data.context
-        }
         modelConfig.threeLevel = architecture.isThreeLevel
         guard modelConfig.vision.imageSize == data.imageSize, modelConfig.text.maxPositionEmbeddings >= data.context else {
             throw ValidationError("the model takes \(modelConfig.vision.imageSize) px images and "
@@ -105,5 +109,31 @@ struct TrainCommand: ParsableCommand {
         print("wrote \(modelURL.path)")
         let report = ZeroShotReport.evaluate(model: model, dataset: data, scenes: data.scenes(inSplit: 2))
         print("zero-shot on the test split:\n" + report.markdownTable)
+    }
+
+    /// The prepared dataset: read from a prepared file, or prepared now from a dataset folder.
+    private func loadDataset(imageSize: Int, context: Int) throws -> PreparedDataset {
+        let url = URL(fileURLWithPath: dataset)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isDirectory) else {
+            throw ValidationError("\(dataset): no such dataset folder or prepared file")
+        }
+        guard isDirectory.boolValue else { return try PreparedDataset(contentsOf: url) }
+        let scenes = try SceneDataset.load(from: url)
+        let sizes = PreparationSizes(imageSize: imageSize, sourceSize: sourceSize ?? (imageSize * 5 + 3) / 4, context: context)
+        let reporter = ProgressReporter(label: "preparing", unit: "scenes")
+        let started = Date()
+        let data = try PreparedDataset.prepare(scenes, sizes: sizes, tokenizer: try CLIPTokenizer.bundled(),
+                                               workers: ProcessInfo.processInfo.activeProcessorCount) { done, total in
+            reporter.update(done: done, total: total, elapsed: Date().timeIntervalSince(started))
+        }
+        reporter.finish()
+        print(String(format: "prepared %d scenes (%d objects, %d relations) at %d px in %.1f s", data.sceneCount,
+                     data.objectClass.count, data.relationClass.count, imageSize, Date().timeIntervalSince(started)))
+        if let savePrepared {
+            try data.write(to: URL(fileURLWithPath: savePrepared), source: url.standardizedFileURL.path)
+            print("wrote \(savePrepared)")
+        }
+        return data
     }
 }

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// `scenarioclip train` on the real binary: a dataset folder is prepared in Swift, trained on, exported, and the
+/// exported model is usable by `eval`; the saved prepared file trains the same way.
+@Suite(.serialized) struct TrainCommandTests {
+    @Test func trainsFromADatasetFolderAndTheModelEvaluates() throws {
+        let root = try CLIHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let dataset = root.appendingPathComponent("scenes")
+        let generated = try CLIHarness.run(["generate", dataset.path, "--scenes", "12", "--seed", "3", "--size", "96x72"])
+        #expect(generated.status == 0, "\(generated.stderr)")
+
+        let prepared = root.appendingPathComponent("prepared.safetensors")
+        let out = root.appendingPathComponent("run")
+        let trained = try CLIHarness.run([
+            "train", dataset.path, "--config", "tiny", "--arch", "scenarioclip1", "--epochs", "1", "--batch-size", "4",
+            "--seed", "1", "--out", out.path, "--save-prepared", prepared.path,
+        ])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        #expect(trained.stdout.contains("prepared 12 scenes"), "\(trained.stdout)")
+        #expect(trained.stdout.contains("at 16 px"))
+        #expect(trained.stdout.contains("zero-shot on the test split"))
+        let model = out.appendingPathComponent("model.safetensors")
+        #expect(FileManager.default.fileExists(atPath: model.path))
+        #expect(FileManager.default.fileExists(atPath: prepared.path))
+
+        let indexed = try CLIHarness.run(["index", dataset.path, "--model", model.path])
+        #expect(indexed.status == 0, "\(indexed.stderr)")
+        let evaluated = try CLIHarness.run(["eval", dataset.path, "--model", model.path, "--split", "all", "--json"])
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        let report = try CLIHarness.json(evaluated.stdout) as? [String: Any]
+        #expect(report != nil, "\(evaluated.stdout)")
+
+        let again = try CLIHarness.run([
+            "train", prepared.path, "--config", "tiny", "--epochs", "1", "--batch-size", "4", "--seed", "1",
+            "--out", root.appendingPathComponent("again").path,
+        ])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(!again.stdout.contains("prepared 12 scenes"))
+        let trainingScenes = { (text: String) in text.split(separator: "\n").first { $0.contains("training scenes") } }
+        #expect(trainingScenes(again.stdout) != nil && trainingScenes(again.stdout) == trainingScenes(trained.stdout))
+    }
+
+    @Test func missingDatasetIsAClearError() throws {
+        let root = try CLIHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let missing = root.appendingPathComponent("nowhere").path
+        let result = try CLIHarness.run(["train", missing, "--config", "tiny", "--out", root.appendingPathComponent("o").path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(missing) && result.stderr.contains("no such dataset folder or prepared file"), "\(result.stderr)")
+    }
+}
