@@ -30,4 +30,15 @@ public enum BLAS {
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
+
+    /// `y = alpha · A · x + beta · y` for a row-major `[m, n]` matrix `A` (`cblas_sgemv`). Cost `2·m·n` flops.
+    @inlinable
+    public static func gemv(
+        m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
+        beta: Float = 0, y: UnsafeMutablePointer<Float>
+    ) {
+        precondition(m >= 0 && n >= 0, "negative gemv dimension m=\(m) n=\(n)")
+        if m == 0 { return }
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, blasint(m), blasint(n), alpha, a, blasint(lda), x, 1, beta, y, 1)
+    }
 }

@@ -32,6 +32,9 @@ public struct Linear: Sendable {
         }
     }
 
+    /// Up to this many rows go through `cblas_sgemv` row by row instead of one `cblas_sgemm`.
+    public static let matrixVectorRowLimit = 8
+
     /// How ``apply(_:rows:inputStride:into:outputStride:mode:)`` treats the output buffer.
     public enum OutputMode: Sendable {
         /// `output = x·Wᵀ + b`.
@@ -67,6 +70,18 @@ public struct Linear: Sendable {
             beta = 1
         }
         weight.withUnsafeBufferPointer { w in
+            if rows <= Self.matrixVectorRowLimit {
+                // A few rows (a short text, one pooled token): one matrix-vector product per row skips sgemm's
+                // weight packing; the weights stay in cache between rows.
+                for r in 0..<rows {
+                    // Zero first: some OpenBLAS versions compute beta·y even for beta = 0 (NaN from garbage).
+                    if beta == 0 { (output + r * ldc).update(repeating: 0, count: out) }
+                    BLAS.gemv(
+                        m: out, n: inFeatures, a: w.baseAddress!, lda: inFeatures, x: input + r * lda, beta: 1,
+                        y: output + r * ldc)
+                }
+                return
+            }
             BLAS.gemm(
                 transposeB: true, m: rows, n: out, k: inFeatures,
                 a: input, lda: lda, b: w.baseAddress!, ldb: inFeatures, beta: beta, c: output, ldc: ldc)

@@ -9,16 +9,18 @@ import Testing
         a.count == b.count && zip(a, b).allSatisfy { abs(Double($0) - $1) <= tolerance * max(1, abs($1)) }
     }
 
-    @Test(arguments: [1, 7, 8, 9, 33, 768])
-    func linearMatchesDefinition(inFeatures: Int) {
+    @Test(arguments: [(1, 1), (1, 7), (3, 8), (2, 9), (3, 33), (5, 768)])
+    func linearMatchesDefinition(batch: Int, inFeatures: Int) {
+        // 2·3 rows run as matrix-vector products, 5·3 and more as one matrix product.
         let out = 13
-        let x = Tensor.randomNormal(shape: [2, 3, inFeatures], seed: 1)
+        let rowCount = batch * 3
+        let x = Tensor.randomNormal(shape: [batch, 3, inFeatures], seed: 1)
         let w = Tensor.randomNormal(shape: [out, inFeatures], seed: 2)
         let b = Tensor.randomNormal(shape: [out], seed: 3)
         let y = Linear(weight: w, bias: b)(x)
-        #expect(y.shape == [2, 3, out])
+        #expect(y.shape == [batch, 3, out])
         var expected: [Double] = []
-        for r in 0..<6 {
+        for r in 0..<rowCount {
             for o in 0..<out {
                 var acc = Double(b[flat: o])
                 for i in 0..<inFeatures { acc += Double(x[flat: r * inFeatures + i]) * Double(w[flat: o * inFeatures + i]) }
@@ -27,7 +29,7 @@ import Testing
         }
         #expect(Self.close(y.scalars, expected, tolerance: 1e-4))
         let noBias = Linear(weight: w, bias: nil)(x)
-        let biasRows = (0..<6).flatMap { _ in b.scalars.map(Double.init) }
+        let biasRows = (0..<rowCount).flatMap { _ in b.scalars.map(Double.init) }
         #expect(Self.close(noBias.scalars, zip(expected, biasRows).map { $0 - $1 }, tolerance: 1e-4))
     }
 
