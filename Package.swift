@@ -33,7 +33,8 @@ let package = Package(
         .target(name: "Tokenizer", dependencies: ["BundledAssets"]),
         .target(name: "Weights", dependencies: ["Numerics"]),
         .target(name: "CLIP", dependencies: ["Numerics", "Weights", "Tokenizer"]),
-        .target(name: "Imaging", dependencies: ["CJPEG", "Numerics"]),
+        .target(name: "CResample", path: "Sources/CResample"),
+        .target(name: "Imaging", dependencies: ["CJPEG", "CResample", "Numerics"]),
 
         // MARK: ScenarioCLIP
         .target(

@@ -141,6 +141,8 @@ def main():
         ("exif", (200, 120), "RGB", dict(quality=90, exif=exif_with_orientation(6))),
     ]
     specs.append(("ycck", (96, 72), "CMYK", None))  # written by tools/write_ycck_jpeg.c (PIL cannot)
+    # Taller than 2:1 and shrunk: Pillow >= 13 resizes vertically first (python-pillow/Pillow#9549).
+    specs.append(("tall", (260, 700), "RGB", dict(quality=90)))
     manifest = {"images": [], "preprocess": [], "crops": [], "mean": MEAN, "std": STD}
     pils = {}
     for i, (name, size, mode, kwargs) in enumerate(specs):
@@ -190,6 +192,7 @@ def main():
         ("large", "relation", [[40.5, 300.0, 400.0, 650.2], [600.0, 100.0, 900.0, 380.0]], 224),
         ("grey", "object", [[30, 40, 200, 120]], 64),
         ("tiny", "object", [[1, 1, 5, 4]], 64),
+        ("tall", "object", [[30.5, 100.2, 200.9, 650.0]], 224),
     ]
     for k, (name, kind, boxes, size) in enumerate(crops):
         ints = [[int(v) for v in b] for b in boxes]
@@ -206,7 +209,11 @@ def main():
 
     # Plain resizes to arbitrary sizes (thumbnails), down and up: PIL Image.resize(BICUBIC), raw RGB.
     manifest["resizes"] = []
-    for name, (w, h) in [("landscape", (100, 37)), ("landscape", (150, 213)), ("tiny", (20, 30)), ("cmyk", (160, 60))]:
+    # The extra sizes exercise the SIMD resampler's branches: many taps (large downscale), odd widths,
+    # windows wider than a tiny source row, one-axis resizes.
+    for name, (w, h) in [("landscape", (100, 37)), ("landscape", (150, 213)), ("tiny", (20, 30)), ("cmyk", (160, 60)),
+                         ("large", (37, 29)), ("large", (225, 149)), ("tiny", (3, 2)), ("tiny", (301, 5)),
+                         ("wide422", (17, 97)), ("portrait", (181, 45)), ("tall", (250, 300)), ("tall", (37, 41))]:
         out = f"expected/{name}_resize_{w}x{h}.rgb"
         np.asarray(pils[name].resize((w, h), Image.BICUBIC)).tofile(os.path.join(ROOT, out))
         manifest["resizes"].append({"image": f"images/{name}.jpg", "width": w, "height": h, "expected": out})

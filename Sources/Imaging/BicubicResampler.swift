@@ -1,16 +1,23 @@
+import CResample
 import Foundation
 
 /// PIL's `Image.resize(..., Image.BICUBIC)` for 8-bit RGB, restricted to one output window.
 ///
-/// Mirrors Pillow's `Resample.c`: separable two passes (horizontal first, rounded to 8 bits, then vertical),
-/// bicubic kernel with `a = -0.5` and support 2 scaled by the downscale factor (antialiasing), coefficients
-/// normalised per output pixel in `Double` then converted to 22-bit fixed point, accumulators starting at
-/// half a unit and clipped to 0...255. Each output pixel depends only on its own taps, so computing just the
-/// window `[left, left+cropWidth) × [top, top+cropHeight)` of the resized image gives the same values as
-/// resizing everything and cropping afterwards.
+/// Mirrors Pillow's `Resample.c`: separable two passes, each rounded to 8 bits, bicubic kernel with
+/// `a = -0.5` and support 2 scaled by the downscale factor (antialiasing), coefficients normalised per output
+/// pixel in `Double` then converted to 22-bit fixed point, accumulators starting at half a unit and clipped to
+/// 0...255. Each output pixel depends only on its own taps, so computing just the window
+/// `[left, left+cropWidth) × [top, top+cropHeight)` of the resized image gives the same values as resizing
+/// everything and cropping afterwards.
+///
+/// Pass order: horizontal first, except (Pillow 13, python-pillow/Pillow#9549) when the height shrinks and
+/// by more than twice as many pixels as the width (`h - outHeight > 2 · (w - outWidth)`): then vertical first.
+/// Both orders are exact integer arithmetic; the order only changes where the intermediate rounding happens.
 ///
 /// A `visible` box treats every source pixel outside it as black (the object/relation "black canvas")
 /// without materialising the canvas: zero pixels contribute nothing to the fixed-point sums.
+///
+/// The inner loops are C (`CResample`): AVX2 when the CPU has it, portable C otherwise, equal byte for byte.
 struct BicubicResampler {
     static let precisionBits = 22
 
@@ -69,126 +76,164 @@ struct BicubicResampler {
         return Taps(first: first, count: count, weights: weights, stride: kernelSize)
     }
 
-    @inline(__always)
-    static func clip8(_ value: Int32) -> UInt8 {
-        let shifted = value >> Int32(precisionBits)
-        return shifted <= 0 ? 0 : (shifted >= 255 ? 255 : UInt8(shifted))
+    /// Whether Pillow runs the vertical pass first for a `w × h → outWidth × outHeight` resize.
+    static func verticalFirst(width w: Int, height h: Int, outWidth: Int, outHeight: Int) -> Bool {
+        outWidth != w && outHeight < h && h - outHeight > 2 * (w - outWidth)
     }
 
     /// Resizes `image` to `outWidth × outHeight` as PIL does and returns only the window at
     /// (`left`, `top`) of `cropWidth × cropHeight`, interleaved RGB. Pixels outside `visible` count as black.
+    /// `allowSIMD: false` forces the portable C kernels (same bytes; used to test both paths).
     /// - Complexity: O(rows needed × cropWidth × taps + cropHeight × cropWidth × taps).
     static func resizeCropped(
         _ image: RGBImage, outWidth: Int, outHeight: Int, left: Int, top: Int, cropWidth: Int, cropHeight: Int,
-        visible: PixelBox
+        visible: PixelBox, allowSIMD: Bool = true
     ) -> [UInt8] {
         precondition(left >= 0 && top >= 0 && left + cropWidth <= outWidth && top + cropHeight <= outHeight)
         let w = image.width, h = image.height
+        let vis = visible.clamped(width: w, height: h)
         let needHorizontal = outWidth != w
         let needVertical = outHeight != h
-        let vis = visible.clamped(width: w, height: h)
-        let half = Int32(1 << (precisionBits - 1))
-
-        // Vertical taps decide which source rows the horizontal pass must produce.
+        let lineBytes = cropWidth * 3
+        if vis.isEmpty { return [UInt8](repeating: 0, count: cropHeight * lineBytes) }
+        let simd: Int32 = allowSIMD ? 1 : 0
+        let hTaps = needHorizontal ? taps(inSize: w, outSize: outWidth, outFirst: left, outCount: cropWidth) : nil
         let vTaps = needVertical ? taps(inSize: h, outSize: outHeight, outFirst: top, outCount: cropHeight) : nil
-        let rowFirst: Int, rowEnd: Int
-        if let vTaps {
-            rowFirst = vTaps.first.min() ?? 0
-            rowEnd = zip(vTaps.first, vTaps.count).map { $0 + $1 }.max() ?? 0
-        } else {
-            rowFirst = top
-            rowEnd = top + cropHeight
-        }
 
-        // Pass 1: rows rowFirst..<rowEnd, columns of the window, 8-bit (as Pillow's intermediate image).
-        let rows = rowEnd - rowFirst
-        var middle = [UInt8](repeating: 0, count: rows * cropWidth * 3)
-        image.pixels.withUnsafeBufferPointer { src in
-            middle.withUnsafeMutableBufferPointer { mid in
-                let rowLow = max(vis.y1, rowFirst), rowHigh = min(vis.y2, rowEnd)
-                guard !vis.isEmpty, rowLow < rowHigh else { return }
-                let visibleRows = rowLow..<rowHigh
-                if needHorizontal {
-                    let hTaps = taps(inSize: w, outSize: outWidth, outFirst: left, outCount: cropWidth)
-                    // Per output column: visible tap range and weight offset (others are black).
-                    var starts = [Int](repeating: 0, count: cropWidth)
-                    var ends = [Int](repeating: 0, count: cropWidth)
-                    var bases = [Int](repeating: 0, count: cropWidth)
-                    for xx in 0..<cropWidth {
-                        starts[xx] = max(hTaps.first[xx], vis.x1)
-                        ends[xx] = min(hTaps.first[xx] + hTaps.count[xx], vis.x2)
-                        bases[xx] = xx * hTaps.stride - hTaps.first[xx]
+        return image.pixels.withUnsafeBufferPointer { src in
+            let source = src.baseAddress!
+            if let hTaps, let vTaps, verticalFirst(width: w, height: h, outWidth: outWidth, outHeight: outHeight) {
+                // Vertical pass over the columns the horizontal taps read, invisible rows weighted zero, then
+                // horizontal with invisible columns weighted zero.
+                let colFirst = hTaps.first.min() ?? 0
+                let colEnd = zip(hTaps.first, hTaps.count).map { $0 + $1 }.max() ?? 0
+                let midLine = (colEnd - colFirst) * 3
+                var middle = [UInt8](repeating: 0, count: cropHeight * midLine)
+                middle.withUnsafeMutableBufferPointer { mid in
+                    verticalPass(
+                        source + colFirst * 3, stride: w * 3, lineBytes: midLine, taps: vTaps, rowOffset: 0,
+                        visibleRows: vis.y1..<vis.y2, into: mid.baseAddress!, simd: simd)
+                }
+                var output = [UInt8](repeating: 0, count: cropHeight * lineBytes)
+                middle.withUnsafeBufferPointer { mid in
+                    output.withUnsafeMutableBufferPointer { out in
+                        horizontalPass(
+                            mid.baseAddress!, stride: midLine, width: colEnd - colFirst, rows: cropHeight,
+                            taps: hTaps, columnOffset: colFirst, visibleColumns: vis.x1..<vis.x2,
+                            into: out.baseAddress!, simd: simd)
                     }
-                    hTaps.weights.withUnsafeBufferPointer { kk in
-                        for y in visibleRows {
-                            let srcRow = y * w * 3
-                            let midRow = (y - rowFirst) * cropWidth * 3
-                            for xx in 0..<cropWidth {
-                                let start = starts[xx], end = ends[xx]
-                                var s0 = half, s1 = half, s2 = half
-                                if start < end {
-                                    let kBase = bases[xx]
-                                    for x in start..<end {
-                                        let k = kk[kBase + x]
-                                        let p = srcRow + x * 3
-                                        s0 &+= Int32(src[p]) &* k
-                                        s1 &+= Int32(src[p + 1]) &* k
-                                        s2 &+= Int32(src[p + 2]) &* k
-                                    }
-                                }
-                                let o = midRow + xx * 3
-                                mid[o] = clip8(s0)
-                                mid[o + 1] = clip8(s1)
-                                mid[o + 2] = clip8(s2)
-                            }
-                        }
-                    }
-                } else {
-                    // No horizontal resize: copy the window's columns, masked.
-                    let x0 = max(vis.x1, left), x1 = min(vis.x2, left + cropWidth)
-                    guard x0 < x1 else { return }
-                    for y in visibleRows {
-                        let srcRow = y * w * 3
-                        let midRow = (y - rowFirst) * cropWidth * 3
-                        for x in x0..<x1 {
-                            let p = srcRow + x * 3, o = midRow + (x - left) * 3
-                            mid[o] = src[p]
-                            mid[o + 1] = src[p + 1]
-                            mid[o + 2] = src[p + 2]
+                }
+                return output
+            }
+
+            // Horizontal first. Vertical taps decide which source rows the horizontal pass must produce.
+            let rowFirst = vTaps.map { $0.first.min() ?? 0 } ?? top
+            let rowEnd = vTaps.map { zip($0.first, $0.count).map { $0 + $1 }.max() ?? 0 } ?? (top + cropHeight)
+            // Rows outside the visible band stay zero (black) and contribute nothing to the vertical pass.
+            var middle = [UInt8](repeating: 0, count: (rowEnd - rowFirst) * lineBytes)
+            let rowLow = max(vis.y1, rowFirst), rowHigh = min(vis.y2, rowEnd)
+            if rowLow < rowHigh {
+                middle.withUnsafeMutableBufferPointer { mid in
+                    let srcRows = source + rowLow * w * 3
+                    let midRows = mid.baseAddress! + (rowLow - rowFirst) * lineBytes
+                    if let hTaps {
+                        horizontalPass(
+                            srcRows, stride: w * 3, width: w, rows: rowHigh - rowLow, taps: hTaps, columnOffset: 0,
+                            visibleColumns: vis.x1..<vis.x2, into: midRows, simd: simd)
+                    } else {
+                        // No horizontal resize: copy the window's visible columns.
+                        let x0 = max(vis.x1, left), x1 = min(vis.x2, left + cropWidth)
+                        guard x0 < x1 else { return }
+                        for y in 0..<(rowHigh - rowLow) {
+                            (midRows + y * lineBytes + (x0 - left) * 3)
+                                .update(from: srcRows + y * w * 3 + x0 * 3, count: (x1 - x0) * 3)
                         }
                     }
                 }
             }
+            guard let vTaps else { return middle }
+            var output = [UInt8](repeating: 0, count: cropHeight * lineBytes)
+            middle.withUnsafeBufferPointer { mid in
+                output.withUnsafeMutableBufferPointer { out in
+                    verticalPass(
+                        mid.baseAddress!, stride: lineBytes, lineBytes: lineBytes, taps: vTaps, rowOffset: rowFirst,
+                        visibleRows: nil, into: out.baseAddress!, simd: simd)
+                }
+            }
+            return output
         }
-        guard let vTaps else { return middle }
+    }
 
-        // Pass 2: vertical, over the intermediate rows (rows outside the visible band are all zero).
-        let lineWidth = cropWidth * 3
-        var output = [UInt8](repeating: 0, count: cropHeight * lineWidth)
-        var sums = [Int32](repeating: 0, count: lineWidth)
-        middle.withUnsafeBufferPointer { mid in
-            output.withUnsafeMutableBufferPointer { out in
-                sums.withUnsafeMutableBufferPointer { acc in
-                    vTaps.weights.withUnsafeBufferPointer { kk in
-                        for yy in 0..<cropHeight {
-                            for i in 0..<lineWidth { acc[i] = half }
-                            let start = max(vTaps.first[yy], vis.y1)
-                            let end = min(vTaps.first[yy] + vTaps.count[yy], vis.y2)
-                            if start < end {
-                                let kBase = yy * vTaps.stride - vTaps.first[yy]
-                                for y in start..<end {
-                                    let k = kk[kBase + y]
-                                    let row = (y - rowFirst) * lineWidth
-                                    for i in 0..<lineWidth { acc[i] &+= Int32(mid[row + i]) &* k }
-                                }
-                            }
-                            let o = yy * lineWidth
-                            for i in 0..<lineWidth { out[o + i] = clip8(acc[i]) }
-                        }
-                    }
+    /// Horizontal pass over `rows` rows of `width` pixels at `source`; `taps` index columns of the full image,
+    /// `columnOffset` is the full-image column of `source`'s first pixel. Writes `taps.first.count` pixels per row.
+    private static func horizontalPass(
+        _ source: UnsafePointer<UInt8>, stride: Int, width: Int, rows: Int, taps: Taps, columnOffset: Int,
+        visibleColumns: Range<Int>, into output: UnsafeMutablePointer<UInt8>, simd: Int32
+    ) {
+        let outCount = taps.first.count
+        let plan = HorizontalPlan(
+            taps: taps, columnOffset: columnOffset, sourceWidth: width, visibleColumns: visibleColumns)
+        plan.starts.withUnsafeBufferPointer { starts in
+            plan.coefficients.withUnsafeBufferPointer { coeffs in
+                resample_rgb_horizontal(
+                    source, stride, width, rows, starts.baseAddress!, coeffs.baseAddress!, plan.pairs, outCount,
+                    output, outCount * 3, simd)
+            }
+        }
+    }
+
+    /// Vertical pass: output row `r` from source rows `taps.first[r] - rowOffset ...`; rows outside
+    /// `visibleRows` (full-image indices, `nil` = all) get weight zero.
+    private static func verticalPass(
+        _ source: UnsafePointer<UInt8>, stride: Int, lineBytes: Int, taps: Taps, rowOffset: Int,
+        visibleRows: Range<Int>?, into output: UnsafeMutablePointer<UInt8>, simd: Int32
+    ) {
+        let starts = taps.first.map { Int32($0 - rowOffset) }
+        let counts = taps.count.map { Int32($0) }
+        var weights = taps.weights
+        if let visibleRows {
+            for r in taps.first.indices {
+                for t in 0..<taps.count[r] where !visibleRows.contains(taps.first[r] + t) {
+                    weights[r * taps.stride + t] = 0
                 }
             }
         }
-        return output
+        weights.withUnsafeBufferPointer { kk in
+            resample_vertical(
+                source, stride, lineBytes, starts, counts, kk.baseAddress!, taps.stride, taps.first.count, output,
+                lineBytes, simd)
+        }
+    }
+
+    /// Horizontal taps laid out for `resample_rgb_horizontal`: every output column reads a window of
+    /// `2 · pairs` source pixels from `starts[c]` (shifted left near the right edge so the window stays inside
+    /// the row), with weights `[w, w, w, 0]` per pixel and zero for padding and invisible columns.
+    struct HorizontalPlan {
+        var starts: [Int32]
+        var coefficients: [Int32]
+        var pairs: Int
+
+        init(taps: Taps, columnOffset: Int, sourceWidth: Int, visibleColumns: Range<Int>) {
+            let outCount = taps.first.count
+            let longest = taps.count.max() ?? 0
+            pairs = max(1, (longest + 1) / 2)
+            let window = 2 * pairs
+            starts = [Int32](repeating: 0, count: outCount)
+            coefficients = [Int32](repeating: 0, count: outCount * pairs * 8)
+            for c in 0..<outCount {
+                let first = taps.first[c] - columnOffset
+                let start = max(0, min(first, sourceWidth - window))
+                starts[c] = Int32(start)
+                let base = c * pairs * 8
+                for t in 0..<taps.count[c] where visibleColumns.contains(taps.first[c] + t) {
+                    let j = first + t - start
+                    let weight = taps.weights[c * taps.stride + t]
+                    let at = base + (j / 2) * 8 + (j % 2) * 4
+                    coefficients[at] = weight
+                    coefficients[at + 1] = weight
+                    coefficients[at + 2] = weight
+                }
+            }
+        }
     }
 }
