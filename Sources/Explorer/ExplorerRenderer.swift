@@ -149,6 +149,13 @@ public enum ExplorerRenderer {
         guard let geometry = PictureGeometry(area: area, imageWidth: detail.imageWidth, imageHeight: detail.imageHeight, cellAspect: state.cellAspect)
         else { return }
         let frame = geometry.frame
+        if let pixels = state.pixelPicture, pixels.sceneID == detail.id, pixels.frame == frame,
+            pixels.boxes == pictureBoxes(state, detail)
+        {
+            // The terminal draws the pixels (boxes included) over these blank cells after the text.
+            grid.fill(frame, style: theme[.normal])
+            return
+        }
         if let picture = state.picture, picture.sceneID == detail.id, picture.size == GridSize(columns: frame.width, rows: frame.height) {
             for row in 0..<frame.height {
                 for column in 0..<frame.width {
@@ -161,7 +168,14 @@ public enum ExplorerRenderer {
                 grid.put(problem, column: frame.x, row: frame.y + frame.height / 2, style: theme[.error], limit: frame.width)
             }
         }
-        // Boxes: plain first, highlighted on top.
+        for box in pictureBoxes(state, detail) {
+            drawBox(&grid, geometry.cells(for: box.box), label: box.label, style: theme[box.role])
+        }
+    }
+
+    /// The boxes over the scene's picture, in drawing order (later ones on top): a selected relation's region,
+    /// the objects, the selected object(s) highlighted, then the query hit's region.
+    public static func pictureBoxes(_ state: ExplorerState, _ detail: SceneDetail) -> [PictureBox] {
         var selected = Set<Int>()
         switch state.focus {
         case .objects where detail.objects.indices.contains(state.objectCursor): selected.insert(state.objectCursor)
@@ -171,22 +185,22 @@ public enum ExplorerRenderer {
             if let o = relation.objectIndex { selected.insert(o) }
         default: break
         }
-        // A selected relation's focused region, under the boxes.
+        var boxes: [PictureBox] = []
         if state.focus == .relations, detail.relations.indices.contains(state.relationCursor),
             let region = detail.relations[state.relationCursor].region
         {
-            drawBox(&grid, geometry.cells(for: region), label: "region", style: theme[.hint])
+            boxes.append(PictureBox(box: region, label: "region", role: .hint))
         }
         for (i, object) in detail.objects.enumerated() where !selected.contains(i) {
-            drawBox(&grid, geometry.cells(for: object.box), label: object.name, style: theme[.box])
+            boxes.append(PictureBox(box: object.box, label: object.name, role: .box))
         }
         for i in selected.sorted() {
-            let object = detail.objects[i]
-            drawBox(&grid, geometry.cells(for: object.box), label: object.name, style: theme[.boxSelected])
+            boxes.append(PictureBox(box: detail.objects[i].box, label: detail.objects[i].name, role: .boxSelected))
         }
         if let hit = state.hitRegion {
-            drawBox(&grid, geometry.cells(for: hit), label: "hit", style: theme[.boxHit])
+            boxes.append(PictureBox(box: hit, label: "hit", role: .boxHit))
         }
+        return boxes
     }
 
     /// Draws a box outline with its label on the top edge, keeping the picture's background colour.

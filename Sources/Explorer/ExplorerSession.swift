@@ -23,9 +23,9 @@ public final class ExplorerSession: @unchecked Sendable {
     private let searchLock = NSLockLike()
     private var indexCancel: CancellationFlag?
     private let indexLock = NSLockLike()
-    private var images = ImageCache(capacity: 64)
-    private var pictures: [PictureKey: PictureCells] = [:]
-    private var pictureOrder: [PictureKey] = []
+    private var images = LRUCache<String, RGBImage>(capacity: 64)
+    private var pictures = LRUCache<PictureKey, PictureCells>(capacity: 128)
+    private var pixelPictures = LRUCache<PixelKey, PixelPicture>(capacity: 32)
 
     private struct PictureKey: Hashable {
         var sceneID: String
@@ -33,12 +33,24 @@ public final class ExplorerSession: @unchecked Sendable {
         var depth: ColorDepth
     }
 
+    private struct PixelKey: Hashable {
+        var sceneID: String
+        var frame: CellRect
+        var boxes: [PictureBox]
+        var `protocol`: PixelProtocol
+        var cell: GridSize
+    }
+
     /// Opens the session: loads the scene list and the first scene.
-    public init(backend: any ExplorerBackend, size: GridSize, theme: Theme, pictureMode: PictureMode, runsInBackground: Bool) throws {
+    /// - Parameter cellPixels: one cell's size in screen pixels when the terminal reports it (sets the cell
+    ///   aspect pictures are fitted with; pixel modes need it).
+    public init(backend: any ExplorerBackend, size: GridSize, theme: Theme, pictureMode: PictureMode, runsInBackground: Bool,
+                cellPixels: CellPixelSize? = nil) throws {
         self.backend = backend
         self.runsInBackground = runsInBackground
         state = ExplorerState(size: size, theme: theme, datasetName: backend.datasetName, backendStatus: backend.status())
         state.pictureMode = pictureMode
+        setCellPixels(cellPixels)
         state.scenes = try backend.scenes()
         state.applyFilterAndSort()
         if let first = state.cursorScene { perform(.loadScene(first.id)) }
@@ -69,6 +81,30 @@ public final class ExplorerSession: @unchecked Sendable {
     public func frame() -> CellGrid {
         preparePicture()
         return ExplorerRenderer.render(state)
+    }
+
+    /// The pixel picture to write over the frame just rendered (pixel mode), or `nil` when none should show:
+    /// not in pixel mode, no scene, the terminal too small, or the help overlay covering the screen.
+    public func pixelPicture() -> PixelPicture? {
+        guard case .pixels = state.pictureMode, !state.helpVisible, !state.isTooSmall, let detail = state.detail,
+            let picture = state.pixelPicture, picture.sceneID == detail.id
+        else { return nil }
+        return picture
+    }
+
+    /// Records the terminal's cell size in pixels (at start and after a resize); `nil` when unknown.
+    public func setCellPixels(_ cell: CellPixelSize?) {
+        guard let cell, cell.width > 0, cell.height > 0 else {
+            state.cellPixels = nil
+            return
+        }
+        state.cellPixels = cell
+        state.cellAspect = cell.aspect
+    }
+
+    /// Shows `message` in the message line (notes from start-up, such as a picture mode fallback).
+    public func notify(_ message: String) {
+        state.say(message)
     }
 
     /// Re-reads the backend's status (model loaded, index complete). Returns `true` when it changed.
@@ -184,6 +220,7 @@ public final class ExplorerSession: @unchecked Sendable {
             for mark in try backend.marks(sceneID: id) { marks[mark.target] = mark }
             state.sceneMarks = marks
             state.picture = nil
+            state.pixelPicture = nil
             state.pictureProblem = nil
             if state.zeroShotVisible {
                 state.zeroShot = nil
@@ -195,25 +232,55 @@ public final class ExplorerSession: @unchecked Sendable {
         }
     }
 
-    /// Makes `state.picture` match the current scene, layout and colour depth (cached).
+    /// Makes `state.picture` (or `state.pixelPicture`) match the current scene, layout and colour depth (cached).
     private func preparePicture() {
-        guard case .symbols(let depth) = state.pictureMode, !state.isTooSmall, let detail = state.detail else { return }
+        guard !state.isTooSmall, let detail = state.detail else { return }
         let layout = ExplorerLayout(size: state.size)
         guard let geometry = PictureGeometry(area: layout.picture, imageWidth: detail.imageWidth, imageHeight: detail.imageHeight, cellAspect: state.cellAspect)
         else { return }
-        let key = PictureKey(sceneID: detail.id, size: GridSize(columns: geometry.frame.width, rows: geometry.frame.height), depth: depth)
-        if state.picture?.sceneID == key.sceneID && state.picture?.size == key.size { return }
-        if let cached = pictures[key] {
-            state.picture = cached
+        switch state.pictureMode {
+        case .off: return
+        case .pixels(let proto): preparePixels(detail, geometry.frame, proto)
+        case .symbols(let depth): prepareSymbols(detail, geometry, depth)
+        }
+    }
+
+    private func preparePixels(_ detail: SceneDetail, _ frame: CellRect, _ proto: PixelProtocol) {
+        guard let cell = state.cellPixels else { return }
+        let boxes = ExplorerRenderer.pictureBoxes(state, detail)
+        let key = PixelKey(sceneID: detail.id, frame: frame, boxes: boxes, protocol: proto, cell: GridSize(columns: cell.width, rows: cell.height))
+        if let current = state.pixelPicture, current.sceneID == key.sceneID, current.frame == frame, current.boxes == boxes { return }
+        if let cached = pixelPictures.value(for: key) {
+            state.pixelPicture = cached
             return
         }
         do {
-            let image = try images.image(for: detail.id) { try backend.image(sceneID: detail.id) }
-            let cells = PictureRasterizer.cells(for: image, sceneID: detail.id, size: key.size, depth: depth)
-            pictures[key] = cells
-            pictureOrder.append(key)
-            if pictureOrder.count > 128 { pictures[pictureOrder.removeFirst()] = nil }
-            state.picture = cells
+            let image = try images.value(for: detail.id) { try backend.image(sceneID: detail.id) }
+            guard image.width > 0, image.height > 0 else { throw ExplorerError.picture(sceneID: detail.id, message: "empty picture") }
+            // Scaled to the exact pixels of the frame, so the boxes drawn in stay where chafa puts the picture.
+            let scaled = image.resized(width: frame.width * cell.width, height: frame.height * cell.height)
+            let boxed = PictureBoxPainter.draw(boxes, into: scaled, imageWidth: detail.imageWidth, imageHeight: detail.imageHeight,
+                theme: state.theme, lineWidth: max(2, cell.width / 4))
+            guard let sequence = PictureRasterizer.pixelSequence(
+                for: boxed, size: GridSize(columns: frame.width, rows: frame.height), cell: cell, protocol: proto)
+            else { throw ExplorerError.picture(sceneID: detail.id, message: "chafa produced no \(proto.rawValue) output") }
+            let picture = PixelPicture(sceneID: detail.id, protocol: proto, frame: frame, boxes: boxes, sequence: sequence)
+            pixelPictures.store(picture, for: key)
+            state.pixelPicture = picture
+        } catch {
+            state.pixelPicture = nil
+            state.pictureProblem = "picture unavailable: \(error)"
+        }
+    }
+
+    private func prepareSymbols(_ detail: SceneDetail, _ geometry: PictureGeometry, _ depth: ColorDepth) {
+        let key = PictureKey(sceneID: detail.id, size: GridSize(columns: geometry.frame.width, rows: geometry.frame.height), depth: depth)
+        if state.picture?.sceneID == key.sceneID && state.picture?.size == key.size { return }
+        do {
+            state.picture = try pictures.value(for: key) {
+                let image = try images.value(for: detail.id) { try backend.image(sceneID: detail.id) }
+                return PictureRasterizer.cells(for: image, sceneID: detail.id, size: key.size, depth: depth)
+            }
         } catch {
             state.picture = nil
             state.pictureProblem = "picture unavailable: \(error)"
@@ -268,27 +335,5 @@ public final class ExplorerSession: @unchecked Sendable {
 
     static func explorerError(_ error: Error) -> ExplorerError {
         (error as? ExplorerError) ?? .unavailable("\(error)")
-    }
-}
-
-/// Decoded pictures, least recently used dropped first.
-struct ImageCache {
-    let capacity: Int
-    private var images: [String: RGBImage] = [:]
-    private var order: [String] = []
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    mutating func image(for id: String, load: () throws -> RGBImage) throws -> RGBImage {
-        if let image = images[id] {
-            if let i = order.firstIndex(of: id) { order.remove(at: i) }
-            order.append(id)
-            return image
-        }
-        let image = try load()
-        images[id] = image
-        order.append(id)
-        if order.count > capacity { images[order.removeFirst()] = nil }
-        return image
     }
 }

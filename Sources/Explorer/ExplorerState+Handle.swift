@@ -331,6 +331,7 @@ extension ExplorerState {
         guard let id = cursorScene?.id else {
             detail = nil
             picture = nil
+            pixelPicture = nil
             return []
         }
         return id == detail?.id ? [] : [.loadScene(id)]

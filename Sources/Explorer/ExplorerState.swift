@@ -39,8 +39,32 @@ public struct InputLine: Equatable, Sendable {
 public enum PictureMode: Equatable, Sendable {
     /// Symbol mosaics coloured with the given depth (libchafa).
     case symbols(ColorDepth)
+    /// Real pixels through a terminal graphics protocol (libchafa's encoders); boxes are drawn into the pixels.
+    case pixels(PixelProtocol)
     /// No picture, a dotted placeholder (tests, `--no-pictures`).
     case off
+}
+
+/// A terminal graphics protocol that shows pixels.
+public enum PixelProtocol: String, Equatable, Sendable, CaseIterable {
+    /// DEC sixel graphics (foot, mlterm, WezTerm, iTerm2, Konsole, contour, xterm built with sixel, …).
+    case sixels
+    /// The kitty graphics protocol (kitty, Ghostty).
+    case kitty
+}
+
+/// The size of one terminal cell in screen pixels.
+public struct CellPixelSize: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+
+    /// Width ÷ height.
+    public var aspect: Double { Double(width) / Double(height) }
 }
 
 /// Colours a terminal can show.
@@ -106,10 +130,14 @@ public struct ExplorerState: Sendable {
     /// Region of the query hit being shown, highlighted over the picture.
     public var hitRegion: PixelBox?
     public var picture: PictureCells?
+    /// The picture encoded for a pixel protocol (pixel mode), with its boxes drawn in.
+    public var pixelPicture: PixelPicture?
     public var pictureProblem: String?
     public var pictureMode: PictureMode = .off
     /// Width ÷ height of one terminal cell in pixels (about 0.5).
     public var cellAspect: Double = 0.5
+    /// One cell's size in screen pixels, when the terminal reports it (pixel pictures need it).
+    public var cellPixels: CellPixelSize?
 
     // Zero-shot view.
     public var zeroShotVisible = false

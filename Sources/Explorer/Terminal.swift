@@ -17,6 +17,8 @@ public final class Terminal: @unchecked Sendable {
     private let maxPairs: Int32
     private let terminalColors: Int32
     private var previous: CellGrid?
+    /// The pixel picture on screen now (pixel modes).
+    private var shownPixels: PixelPicture?
     private var wakeRead: Int32 = -1
     private var wakeWrite: Int32 = -1
 
@@ -115,20 +117,36 @@ public final class Terminal: @unchecked Sendable {
         GridSize(columns: Int(getmaxx(scl_stdscr())), rows: Int(getmaxy(scl_stdscr())))
     }
 
+    /// One cell's size in screen pixels from the terminal's window size report, or `nil` when the terminal
+    /// reports no pixel size (many do not, tmux among them).
+    public var cellPixelSize: CellPixelSize? {
+        var ws = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0, ws.ws_row > 0, ws.ws_xpixel > 0, ws.ws_ypixel > 0
+        else { return nil }
+        let cell = CellPixelSize(width: Int(ws.ws_xpixel) / Int(ws.ws_col), height: Int(ws.ws_ypixel) / Int(ws.ws_row))
+        return cell.width > 0 && cell.height > 0 ? cell : nil
+    }
+
     /// A file descriptor whose write end ``wake()`` pokes, so background results interrupt ``nextEvent(timeoutMilliseconds:)``.
     public func wake() {
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
     }
 
-    /// Copies `grid` to the screen, redrawing only rows that changed since the last call.
-    public func draw(_ grid: CellGrid) {
+    /// Copies `grid` to the screen, redrawing only rows that changed since the last call, then writes `pixels`
+    /// (a sixel or kitty picture) at its cells. A picture already on screen is written again only when it
+    /// changed or text was drawn over its cells; one no longer wanted is taken off (kitty: deleted; sixel:
+    /// its lines are repainted by curses).
+    public func draw(_ grid: CellGrid, pixels: PixelPicture? = nil) {
+        var repaintAll = previous == nil
         if previous?.size != grid.size {
             previous = nil
             erase()
+            repaintAll = true
         }
+        let old = previous
         for row in 0..<grid.size.rows {
-            if let previous, rowEqual(previous, grid, row) { continue }
+            if let old, rowEqual(old, grid, row) { continue }
             var column = 0
             while column < grid.size.columns {
                 let cell = grid[column, row]
@@ -137,11 +155,54 @@ public final class Terminal: @unchecked Sendable {
             }
         }
         previous = grid
+        var writePixels = pixels != nil && pixels != shownPixels
+        if let shown = shownPixels {
+            let coveredByText = repaintAll || old.map { !cellsEqual($0, grid, in: shown.frame) } ?? true
+            if pixels != shown || coveredByText {
+                takeOff(shown)
+                shownPixels = nil
+                writePixels = pixels != nil
+            }
+        }
         wnoutrefresh(scl_stdscr())
         doupdate()
+        if writePixels, let pixels {
+            show(pixels)
+            shownPixels = pixels
+        }
     }
 
-    /// Forgets what is on screen so the next ``draw(_:)`` repaints everything.
+    /// Writes a pixel picture at its top-left cell, keeping the cursor where curses left it (DECSC/DECRC).
+    private func show(_ picture: PixelPicture) {
+        var bytes = Array("\u{1B}7\u{1B}[\(picture.frame.y + 1);\(picture.frame.x + 1)H".utf8)
+        bytes += picture.sequence
+        bytes += Array("\u{1B}8".utf8)
+        if picture.protocol == .kitty { TerminalRestore.kittyPicturesShown = true }
+        TerminalRestore.writeAll(bytes)
+    }
+
+    /// Removes a pixel picture: kitty deletes its placements; sixel pixels are overwritten by repainting the
+    /// lines they cover on the next update.
+    private func takeOff(_ picture: PixelPicture) {
+        switch picture.protocol {
+        case .kitty:
+            TerminalRestore.writeAll(Array(TerminalRestore.kittyDeleteAll.utf8))
+        case .sixels:
+            let rows = getmaxy(scl_stdscr())
+            let first = Int32(picture.frame.y), count = min(Int32(picture.frame.height + 1), rows - first)
+            if count > 0 { wredrawln(scl_stdscr(), first, count) }
+        }
+    }
+
+    private func cellsEqual(_ a: CellGrid, _ b: CellGrid, in rect: CellRect) -> Bool {
+        guard a.size == b.size else { return false }
+        for row in max(0, rect.y)..<min(rect.maxY, a.size.rows) {
+            for column in max(0, rect.x)..<min(rect.maxX, a.size.columns) where a[column, row] != b[column, row] { return false }
+        }
+        return true
+    }
+
+    /// Forgets what is on screen so the next ``draw(_:pixels:)`` repaints everything (pictures included).
     public func invalidate() {
         previous = nil
         clearok(scl_stdscr(), true)
@@ -282,6 +343,28 @@ enum TerminalRestore {
     nonisolated(unsafe) static var stderrBuffer: Int32 = -1
     nonisolated(unsafe) static var resized = false
     nonisolated(unsafe) static var handlersInstalled = false
+    /// Set once a kitty picture was written: they are deleted before the screen is given back.
+    nonisolated(unsafe) static var kittyPicturesShown = false
+
+    /// Deletes every kitty image placement on screen and frees its data (quietly).
+    static let kittyDeleteAll = "\u{1B}_Ga=d,d=A,q=2\u{1B}\\"
+
+    /// Writes all of `bytes` to standard output, past curses' buffer (call after `doupdate`).
+    static func writeAll(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if n > 0 {
+                    offset += n
+                } else if n < 0 && (errno == EINTR || errno == EAGAIN) {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
+    }
 
     /// Sends standard error to an unlinked temporary file until ``restore()``.
     static func bufferStderr() {
@@ -300,6 +383,10 @@ enum TerminalRestore {
     static func restore() {
         if cursesActive {
             cursesActive = false
+            if kittyPicturesShown {
+                kittyPicturesShown = false
+                writeAll(Array(kittyDeleteAll.utf8))
+            }
             endwin()
         }
         if savedStderr >= 0 {

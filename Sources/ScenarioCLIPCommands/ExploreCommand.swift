@@ -28,6 +28,11 @@ struct ExploreCommand: ParsableCommand {
     @Option(help: "Colour theme: dark, light, mono, or a path to a .theme file.")
     var theme: String = "dark"
 
+    @Option(help: ArgumentHelp(
+        "Pictures: auto (kitty or sixel graphics where the terminal is known to show them, never inside tmux or screen; else symbols), symbols, sixels or kitty.",
+        valueName: "mode"))
+    var pictures: PictureOption = .auto
+
     @Flag(help: "Do not draw pictures (boxes only).")
     var noPictures = false
 
@@ -59,6 +64,8 @@ struct ExploreCommand: ParsableCommand {
         let backend = try LiveExplorerBackend(
             datasetURL: datasetURL, cacheURL: cache.map { URL(fileURLWithPath: $0) },
             modelName: modelURL?.lastPathComponent ?? "scenarioclip-demo", loadModel: loader, modelUnavailableReason: reason)
-        try ExplorerApp.run(backend: backend, options: .init(themeName: theme, pictures: !noPictures, indexOnOpen: !noIndex))
+        try ExplorerApp.run(backend: backend, options: .init(themeName: theme, pictures: !noPictures, pictureOption: pictures, indexOnOpen: !noIndex))
     }
 }
+
+extension PictureOption: ExpressibleByArgument {}

@@ -6,10 +6,11 @@ struct Harness {
     let backend: FakeExplorerBackend
     let session: ExplorerSession
 
-    init(sceneCount: Int = 5, size: GridSize = GridSize(columns: 100, rows: 30), pictureMode: PictureMode = .off) throws {
+    init(sceneCount: Int = 5, size: GridSize = GridSize(columns: 100, rows: 30), pictureMode: PictureMode = .off,
+         cellPixels: CellPixelSize? = nil) throws {
         backend = FakeExplorerBackend(sceneCount: sceneCount)
         session = try ExplorerSession(backend: backend, size: size, theme: try Theme.load(named: "dark"),
-            pictureMode: pictureMode, runsInBackground: false)
+            pictureMode: pictureMode, runsInBackground: false, cellPixels: cellPixels)
     }
 
     var state: ExplorerState { session.state }
