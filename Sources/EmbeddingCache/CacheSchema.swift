@@ -1,20 +1,33 @@
+import Foundation
 import GRDB
 
 /// The cache's tables, created and upgraded by named migrations recorded in GRDB's `grdb_migrations` table.
 ///
+/// Format 2 (current):
 /// - `schema_info(key, value)`: `format` (schema version) and `vector_encoding` (`f16` | `f32`).
-/// - `vectors(fingerprint, level, item_key, width, vector)`: image embeddings by content.
+/// - `item_keys(id, key)`: every ``ItemKey`` ever stored, interned to an integer id.
+/// - `vector_sets(id, fingerprint, level)`: one per (model fingerprint, level).
+/// - `vector_chunks(id, set_id, width, count, key_ids, vectors)`: image embeddings by content, up to ~1 MB
+///   of rows per chunk (see ``VectorChunkStore``); `vector_slots(set_id, key_id, chunk, row)` indexes them.
 /// - `text_vectors(fingerprint, level, text, width, vector)`: class-text embeddings.
-/// - `items(scene_id, level, item_index, item_key)`: the dataset's items in dataset order (rowid).
+/// - `items(level, position, scene_id, item_index, key_id)`: the dataset's items in dataset order (`position`).
 /// - `file_hashes(path, size, mtime, hash)`: remembered content hashes of unchanged files.
 /// - `marks(scene_id, target_kind, target_index, verdict, note, updated_at)`: annotation marks.
+///
+/// Format 1 kept one `vectors(fingerprint, level, item_key, width, vector)` row per vector and
+/// `items(scene_id, level, item_index, item_key)` in rowid order; migration v2 moves both, keeping every vector.
 enum CacheSchema {
     /// Schema version written to `schema_info.format` by the latest migration.
-    static let format = 1
+    static let format = 2
+
+    /// Name of the first migration (format 1).
+    static let v1 = "v1: vectors, texts, items, file hashes, marks"
+    /// Name of the migration to chunked vectors (format 2).
+    static let v2 = "v2: chunked vectors, interned item keys"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: vectors, texts, items, file hashes, marks") { db in
+        migrator.registerMigration(v1) { db in
             try db.execute(sql: """
                 CREATE TABLE schema_info (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
                 CREATE TABLE vectors (
@@ -54,6 +67,97 @@ enum CacheSchema {
                 INSERT INTO schema_info (key, value) VALUES ('format', '1');
                 """)
         }
+        migrator.registerMigration(v2, migrate: migrateToChunks)
         return migrator
+    }
+
+    /// Format 1 → 2: interns item keys, rewrites `items` with key ids and dataset positions, and moves every
+    /// per-row vector into chunks (per fingerprint and level, in the order they were written). A vector
+    /// whose blob does not match its width and the database's encoding was already unreadable; it is
+    /// dropped (and re-embedded by the next index run).
+    static func migrateToChunks(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE item_keys (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
+            CREATE TABLE vector_sets (
+                id INTEGER PRIMARY KEY,
+                fingerprint TEXT NOT NULL,
+                level TEXT NOT NULL CHECK (level IN ('global', 'object', 'relation')),
+                UNIQUE (fingerprint, level));
+            CREATE TABLE vector_chunks (
+                id INTEGER PRIMARY KEY,
+                set_id INTEGER NOT NULL REFERENCES vector_sets (id),
+                width INTEGER NOT NULL,
+                count INTEGER NOT NULL,
+                key_ids BLOB NOT NULL,
+                vectors BLOB NOT NULL);
+            CREATE INDEX vector_chunks_by_set ON vector_chunks (set_id, id);
+            CREATE TABLE vector_slots (
+                set_id INTEGER NOT NULL,
+                key_id INTEGER NOT NULL,
+                chunk INTEGER NOT NULL,
+                row INTEGER NOT NULL,
+                PRIMARY KEY (set_id, key_id)) WITHOUT ROWID;
+            CREATE INDEX vector_slots_by_chunk ON vector_slots (chunk);
+            INSERT OR IGNORE INTO item_keys (key) SELECT item_key FROM items ORDER BY rowid;
+            INSERT OR IGNORE INTO item_keys (key) SELECT item_key FROM vectors ORDER BY rowid;
+            CREATE TABLE items_v2 (
+                level TEXT NOT NULL CHECK (level IN ('global', 'object', 'relation')),
+                position INTEGER NOT NULL,
+                scene_id TEXT NOT NULL,
+                item_index INTEGER NOT NULL,
+                key_id INTEGER NOT NULL REFERENCES item_keys (id),
+                PRIMARY KEY (level, position),
+                UNIQUE (scene_id, level, item_index)) WITHOUT ROWID;
+            INSERT INTO items_v2 (level, position, scene_id, item_index, key_id)
+                SELECT i.level, i.rowid, i.scene_id, i.item_index, k.id FROM items i JOIN item_keys k ON k.key = i.item_key;
+            DROP TABLE items;
+            ALTER TABLE items_v2 RENAME TO items;
+            CREATE INDEX items_by_key ON items (level, key_id);
+            """)
+        let stored = try String.fetchOne(db, sql: "SELECT value FROM schema_info WHERE key = 'vector_encoding'")
+        // A format-1 database always has its encoding; an unknown one is reported on open, after migrating.
+        let encoding = stored.flatMap(VectorEncoding.init(rawValue:)) ?? .f16
+        // Rows of one set and width, gathered up to a chunk's worth, then stored together.
+        var pendingSet: Int64 = -1
+        var pendingWidth = -1
+        var keyIDs: [Int64] = []
+        var blob = Data()
+        func flush() throws {
+            guard !keyIDs.isEmpty else { return }
+            try VectorChunkStore.store(db, setID: pendingSet, keyIDs: keyIDs, width: pendingWidth, rows: blob, encoding: encoding)
+            keyIDs.removeAll(keepingCapacity: true)
+            blob.removeAll(keepingCapacity: true)
+        }
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT v.fingerprint, v.level, k.id, v.width, v.vector FROM vectors v JOIN item_keys k ON k.key = v.item_key
+            ORDER BY v.fingerprint, v.level, v.width, v.rowid
+            """)
+        var setIDs: [String: Int64] = [:]
+        while let row = try rows.next() {
+            let fingerprint: String = row[0], level: String = row[1], width: Int = row[3]
+            let vector: Data = row[4]
+            guard width > 0, vector.count == width * encoding.bytesPerValue else { continue }
+            let name = fingerprint + "\u{0}" + level
+            let set: Int64
+            if let known = setIDs[name] {
+                set = known
+            } else {
+                set = try VectorChunkStore.setID(db, fingerprint: fingerprint, level: level, create: true)!
+                setIDs[name] = set
+            }
+            if set != pendingSet || width != pendingWidth
+                || keyIDs.count >= VectorChunkStore.rowsPerChunk(width: width, encoding: encoding) {
+                try flush()
+                pendingSet = set
+                pendingWidth = width
+            }
+            keyIDs.append(row[2])
+            blob.append(vector)
+        }
+        try flush()
+        try db.execute(sql: """
+            DROP TABLE vectors;
+            UPDATE schema_info SET value = '2' WHERE key = 'format';
+            """)
     }
 }

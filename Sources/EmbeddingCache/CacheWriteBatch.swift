@@ -3,9 +3,19 @@ import GRDB
 import Numerics
 
 /// Writes inside one ``EmbeddingCache/write(_:)`` transaction. Valid only inside that closure.
+///
+/// Image vectors are gathered per (fingerprint, level, width) and written as chunks when the transaction
+/// ends (or before a call that reads them), so storing row by row costs no more than storing a matrix.
 public struct CacheWriteBatch {
     let db: Database
     let encoding: VectorEncoding
+    let pending: PendingVectors
+
+    init(db: Database, encoding: VectorEncoding) {
+        self.db = db
+        self.encoding = encoding
+        pending = PendingVectors()
+    }
 
     /// Stores (or replaces) one image vector.
     public func storeVector(_ vector: [Float], for key: ItemKey, fingerprint: String, level: CacheLevel) throws {
@@ -14,10 +24,8 @@ public struct CacheWriteBatch {
 
     /// Stores (or replaces) one image vector.
     public func storeVector(_ vector: UnsafeBufferPointer<Float>, for key: ItemKey, fingerprint: String, level: CacheLevel) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO vectors (fingerprint, level, item_key, width, vector) VALUES (?, ?, ?, ?, ?)
-            """)
-        try statement.execute(arguments: [fingerprint, level.rawValue, key.rawValue, vector.count, encoding.encode(vector)])
+        guard let keyID = try VectorChunkStore.keyID(db, key: key.rawValue, create: true) else { return }
+        pending.add(keyID: keyID, row: encoding.encode(vector), width: vector.count, fingerprint: fingerprint, level: level.rawValue)
     }
 
     /// Stores the rows of `vectors: [keys.count, width]` under `keys`.
@@ -34,6 +42,14 @@ public struct CacheWriteBatch {
         }
     }
 
+    /// Writes the gathered vectors as chunks (called when the transaction body returns).
+    func flush() throws {
+        for group in pending.take() {
+            let set = try VectorChunkStore.setID(db, fingerprint: group.fingerprint, level: group.level, create: true)!
+            try VectorChunkStore.store(db, setID: set, keyIDs: group.keyIDs, width: group.width, rows: group.rows, encoding: encoding)
+        }
+    }
+
     /// Stores (or replaces) the embedding of a class text.
     public func storeTextVector(_ vector: [Float], for text: String, fingerprint: String, level: CacheLevel) throws {
         let statement = try db.cachedStatement(sql: """
@@ -45,9 +61,11 @@ public struct CacheWriteBatch {
     /// Replaces the dataset's item table with `items` (kept in the given order).
     public func replaceAllItems(_ items: [DatasetItem]) throws {
         try db.execute(sql: "DELETE FROM items")
-        let statement = try db.cachedStatement(sql: "INSERT INTO items (scene_id, level, item_index, item_key) VALUES (?, ?, ?, ?)")
-        for item in items {
-            try statement.execute(arguments: [item.sceneID, item.level.rawValue, item.index, item.key.rawValue])
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO items (level, position, scene_id, item_index, key_id) VALUES (?, ?, ?, ?, ?)")
+        for (position, item) in items.enumerated() {
+            let keyID = try VectorChunkStore.keyID(db, key: item.key.rawValue, create: true)!
+            try statement.execute(arguments: [item.level.rawValue, position, item.sceneID, item.index, keyID])
         }
     }
 
@@ -69,13 +87,59 @@ public struct CacheWriteBatch {
     }
 
     /// Deletes vectors of `fingerprint` (all levels) not referenced by any current item; returns how many.
+    /// The chunks that held them are rewritten.
     public func deleteUnreferencedVectors(fingerprint: String) throws -> Int {
-        try db.execute(
-            sql: """
-                DELETE FROM vectors WHERE fingerprint = ? AND NOT EXISTS (
-                    SELECT 1 FROM items i WHERE i.level = vectors.level AND i.item_key = vectors.item_key)
-                """,
-            arguments: [fingerprint])
-        return db.changesCount
+        try flush()
+        var removed = 0
+        let sets = try Row.fetchAll(db, sql: "SELECT id, level FROM vector_sets WHERE fingerprint = ?", arguments: [fingerprint])
+        for set in sets {
+            let id: Int64 = set[0], level: String = set[1]
+            let unused = try Int64.fetchSet(
+                db,
+                sql: """
+                    SELECT s.key_id FROM vector_slots s WHERE s.set_id = ? AND NOT EXISTS (
+                        SELECT 1 FROM items i WHERE i.level = ? AND i.key_id = s.key_id)
+                    """,
+                arguments: [id, level])
+            if !unused.isEmpty { removed += try VectorChunkStore.remove(db, setID: id, keyIDs: unused) }
+        }
+        return removed
+    }
+}
+
+/// Vectors stored during one transaction, grouped by (fingerprint, level, width) in first-seen order.
+final class PendingVectors {
+    struct Group {
+        var fingerprint: String
+        var level: String
+        var width: Int
+        var keyIDs: [Int64] = []
+        var rows = Data()
+    }
+
+    private var groups: [Group] = []
+    private var groupIndex: [String: Int] = [:]
+
+    func add(keyID: Int64, row: Data, width: Int, fingerprint: String, level: String) {
+        let name = "\(fingerprint)\u{0}\(level)\u{0}\(width)"
+        let index: Int
+        if let known = groupIndex[name] {
+            index = known
+        } else {
+            index = groups.count
+            groupIndex[name] = index
+            groups.append(Group(fingerprint: fingerprint, level: level, width: width))
+        }
+        groups[index].keyIDs.append(keyID)
+        groups[index].rows.append(row)
+    }
+
+    /// The gathered groups, leaving none.
+    func take() -> [Group] {
+        defer {
+            groups = []
+            groupIndex = [:]
+        }
+        return groups
     }
 }

@@ -5,18 +5,28 @@ import Numerics
 extension EmbeddingCache {
     /// One stored image vector, or `nil`.
     public func vector(for key: ItemKey, fingerprint: String, level: CacheLevel) throws -> [Float]? {
-        let found: (Int, Data)? = try perform("reading a vector") {
+        let found: (Int, Int, Data)? = try perform("reading a vector") {
             try writer.read { db in
                 try Row.fetchOne(
-                    db, sql: "SELECT width, vector FROM vectors WHERE fingerprint = ? AND level = ? AND item_key = ?",
-                    arguments: [fingerprint, level.rawValue, key.rawValue]
-                ).map { ($0[0], $0[1]) }
+                    db,
+                    sql: """
+                        SELECT c.width, s.row, c.vectors FROM vector_sets v
+                        JOIN item_keys k ON k.key = ?
+                        JOIN vector_slots s ON s.set_id = v.id AND s.key_id = k.id
+                        JOIN vector_chunks c ON c.id = s.chunk
+                        WHERE v.fingerprint = ? AND v.level = ?
+                        """,
+                    arguments: [key.rawValue, fingerprint, level.rawValue]
+                ).map { ($0[0], $0[1], $0[2]) }
             }
         }
-        guard let (width, blob) = found else { return nil }
-        guard let values = encoding.decode(blob), values.count == width else {
+        guard let (width, row, blob) = found else { return nil }
+        let rowBytes = width * encoding.bytesPerValue
+        guard (row + 1) * rowBytes <= blob.count, let values = encoding.decode(blob[(row * rowBytes)..<((row + 1) * rowBytes)]),
+              values.count == width
+        else {
             throw EmbeddingCacheError.badVector(fingerprint: fingerprint, level: level.rawValue, key: key.rawValue,
-                                               detail: "\(blob.count) bytes for width \(width) (\(encoding.rawValue))")
+                                               detail: "chunk of \(blob.count) bytes has no row \(row) of width \(width) (\(encoding.rawValue))")
         }
         return values
     }
@@ -27,7 +37,11 @@ extension EmbeddingCache {
             try writer.read { db in
                 var keys = Set<ItemKey>()
                 let cursor = try String.fetchCursor(
-                    db, sql: "SELECT item_key FROM vectors WHERE fingerprint = ? AND level = ?",
+                    db,
+                    sql: """
+                        SELECT k.key FROM vector_sets v JOIN vector_slots s ON s.set_id = v.id
+                        JOIN item_keys k ON k.id = s.key_id WHERE v.fingerprint = ? AND v.level = ?
+                        """,
                     arguments: [fingerprint, level.rawValue])
                 while let key = try cursor.next() { keys.insert(ItemKey(rawValue: key)) }
                 return keys
@@ -45,7 +59,10 @@ extension EmbeddingCache {
     public func vectorCounts() throws -> [(fingerprint: String, level: CacheLevel, count: Int)] {
         try perform("counting vectors") {
             try writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT fingerprint, level, count(*) FROM vectors GROUP BY fingerprint, level ORDER BY fingerprint, level")
+                try Row.fetchAll(db, sql: """
+                    SELECT v.fingerprint, v.level, sum(c.count) FROM vector_sets v JOIN vector_chunks c ON c.set_id = v.id
+                    GROUP BY v.id HAVING sum(c.count) > 0 ORDER BY v.fingerprint, v.level
+                    """)
                     .compactMap { row in
                         CacheLevel(rawValue: row[1]).map { (fingerprint: row[0], level: $0, count: row[2]) }
                     }
@@ -56,59 +73,108 @@ extension EmbeddingCache {
     /// Every vector of (fingerprint, level) for the dataset's current items, as one matrix in item order.
     /// Items whose vector is not cached yet are left out.
     ///
-    /// One SQL join over `items` and `vectors`; blobs are decoded straight into the matrix.
-    /// - Throws: ``EmbeddingCacheError/badVector(fingerprint:level:key:detail:)`` for a damaged blob or
+    /// Reads the level's items (one range scan), then the set's chunks in order (one ~1 MB blob each),
+    /// decoding each chunk row straight into the matrix rows of the items that use its key.
+    /// O(items + vectors · width); no per-vector B-tree lookups.
+    /// - Throws: ``EmbeddingCacheError/badVector(fingerprint:level:key:detail:)`` for a damaged chunk or
     ///   vectors of different widths.
     public func loadLevel(fingerprint: String, level: CacheLevel) throws -> LevelVectors {
         let encoding = self.encoding
         return try perform("loading vectors") {
             try writer.read { db in
-                let upperBound = try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE level = ?", arguments: [level.rawValue]) ?? 0
-                var sceneIDs: [String] = []
-                var indices: [Int32] = []
-                sceneIDs.reserveCapacity(upperBound)
-                indices.reserveCapacity(upperBound)
-                var storage: TensorStorage?
-                var width = 0
-                let rows = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT i.scene_id, i.item_index, v.width, v.vector, i.item_key FROM items i
-                        JOIN vectors v ON v.fingerprint = ? AND v.level = i.level AND v.item_key = i.item_key
-                        WHERE i.level = ? ORDER BY i.rowid
-                        """,
-                    arguments: [fingerprint, level.rawValue])
-                while let row = try rows.next() {
-                    let rowWidth: Int = row[2]
-                    if storage == nil {
-                        width = rowWidth
-                        storage = TensorStorage(zeroedCount: upperBound * width)
-                    }
-                    let n = sceneIDs.count
-                    let ok = try row.withUnsafeData(atIndex: 3) { data -> Bool in
-                        guard rowWidth == width, let data else { return false }
-                        return data.withUnsafeBytes { encoding.decode($0, width: width, into: storage!.pointer + n * width) }
-                    }
-                    guard ok else {
-                        throw EmbeddingCacheError.badVector(
-                            fingerprint: fingerprint, level: level.rawValue, key: row[4],
-                            detail: rowWidth == width ? "blob size does not match width \(width)" : "width \(rowWidth), other vectors have \(width)")
-                    }
-                    sceneIDs.append(row[0])
-                    indices.append(Int32(truncatingIfNeeded: row[1] as Int))
-                }
-                let count = sceneIDs.count
-                let matrix: Tensor
-                if let storage {
-                    matrix = count == upperBound
-                        ? Tensor(shape: [count, width], storage: storage)
-                        : Tensor(shape: [count, width], storage: TensorStorage(borrowing: storage.pointer, count: count * width, owner: storage))
-                } else {
-                    matrix = Tensor(zeros: [0, 0])
-                }
-                return LevelVectors(matrix: matrix, sceneIDs: sceneIDs, itemIndices: indices)
+                try Self.loadLevel(db, fingerprint: fingerprint, level: level, encoding: encoding)
             }
         }
+    }
+
+    private static func loadLevel(_ db: Database, fingerprint: String, level: CacheLevel, encoding: VectorEncoding) throws -> LevelVectors {
+        guard let setID = try VectorChunkStore.setID(db, fingerprint: fingerprint, level: level.rawValue, create: false) else {
+            return LevelVectors(matrix: Tensor(zeros: [0, 0]), sceneIDs: [], itemIndices: [])
+        }
+        // Items in dataset order; rows of one key are chained (first row per key, next row per row).
+        var sceneIDs: [String] = []
+        var indices: [Int32] = []
+        var firstRowOfKey: [Int32] = []
+        var nextRow: [Int32] = []
+        let items = try Row.fetchCursor(
+            db, sql: "SELECT scene_id, item_index, key_id FROM items WHERE level = ? ORDER BY position", arguments: [level.rawValue])
+        var lastRowOfKey: [Int32] = []
+        while let row = try items.next() {
+            let key = Int(row[2] as Int64)
+            guard key >= 0 else { continue }
+            if key >= firstRowOfKey.count {
+                let grown = max(key + 1, firstRowOfKey.count * 2)
+                firstRowOfKey += [Int32](repeating: -1, count: grown - firstRowOfKey.count)
+                lastRowOfKey += [Int32](repeating: -1, count: grown - lastRowOfKey.count)
+            }
+            let r = Int32(sceneIDs.count)
+            if firstRowOfKey[key] < 0 { firstRowOfKey[key] = r } else { nextRow[Int(lastRowOfKey[key])] = r }
+            lastRowOfKey[key] = r
+            nextRow.append(-1)
+            sceneIDs.append(row[0])
+            indices.append(Int32(truncatingIfNeeded: row[1] as Int))
+        }
+        let total = sceneIDs.count
+        if total == 0 { return LevelVectors(matrix: Tensor(zeros: [0, 0]), sceneIDs: [], itemIndices: []) }
+        var filled = [Bool](repeating: false, count: total)
+        var storage: TensorStorage?
+        var width = 0
+        let chunks = try Row.fetchCursor(
+            db, sql: "SELECT id, width, count, key_ids, vectors FROM vector_chunks WHERE set_id = ? ORDER BY id", arguments: [setID])
+        while let chunk = try chunks.next() {
+            let id: Int64 = chunk[0], chunkWidth: Int = chunk[1], count: Int = chunk[2]
+            func damage(_ detail: String) -> EmbeddingCacheError {
+                .badVector(fingerprint: fingerprint, level: level.rawValue, key: "chunk \(id)", detail: detail)
+            }
+            if storage == nil {
+                width = chunkWidth
+                storage = TensorStorage(zeroedCount: total * width)
+            }
+            guard chunkWidth == width else { throw damage("width \(chunkWidth), other vectors have \(width)") }
+            let out = storage!.pointer
+            let rowBytes = width * encoding.bytesPerValue
+            let ok = try chunk.withUnsafeData(atIndex: 3) { keys -> Bool in
+                guard let keys, keys.count == count * 8 else { return false }
+                return try chunk.withUnsafeData(atIndex: 4) { vectors -> Bool in
+                    guard let vectors, vectors.count == count * rowBytes else { return false }
+                    return keys.withUnsafeBytes { keyBytes in
+                        vectors.withUnsafeBytes { vectorBytes in
+                            for j in 0..<count {
+                                let key = Int(Int64(littleEndian: keyBytes.loadUnaligned(fromByteOffset: 8 * j, as: Int64.self)))
+                                guard key >= 0, key < firstRowOfKey.count else { continue }
+                                var r = firstRowOfKey[key]
+                                guard r >= 0 else { continue }
+                                let source = UnsafeRawBufferPointer(rebasing: vectorBytes[(j * rowBytes)..<((j + 1) * rowBytes)])
+                                while r >= 0 {
+                                    encoding.decode(source, width: width, into: out + Int(r) * width)
+                                    filled[Int(r)] = true
+                                    r = nextRow[Int(r)]
+                                }
+                            }
+                            return true
+                        }
+                    }
+                }
+            }
+            guard ok else { throw damage("\(count) rows of width \(width) do not match the chunk's blob sizes") }
+        }
+        guard let storage else { return LevelVectors(matrix: Tensor(zeros: [0, 0]), sceneIDs: [], itemIndices: []) }
+        // Leave out items without a vector, keeping the order.
+        var kept = 0
+        for r in 0..<total where filled[r] {
+            if kept != r {
+                (storage.pointer + kept * width).update(from: storage.pointer + r * width, count: width)
+                sceneIDs[kept] = sceneIDs[r]
+                indices[kept] = indices[r]
+            }
+            kept += 1
+        }
+        sceneIDs.removeLast(total - kept)
+        indices.removeLast(total - kept)
+        let matrix = kept == total
+            ? Tensor(shape: [kept, width], storage: storage)
+            : Tensor(shape: [kept, width], storage: TensorStorage(borrowing: storage.pointer, count: kept * width, owner: storage))
+        return LevelVectors(matrix: matrix, sceneIDs: sceneIDs, itemIndices: indices)
     }
 
     /// Cached text vectors of (fingerprint, level) for `texts`; texts not cached are absent from the result.
@@ -137,8 +203,8 @@ extension EmbeddingCache {
     public func items(level: CacheLevel? = nil) throws -> [DatasetItem] {
         try perform("reading items") {
             try writer.read { db in
-                let sql = "SELECT scene_id, level, item_index, item_key FROM items"
-                    + (level == nil ? "" : " WHERE level = ?") + " ORDER BY rowid"
+                let sql = "SELECT i.scene_id, i.level, i.item_index, k.key FROM items i JOIN item_keys k ON k.id = i.key_id"
+                    + (level == nil ? "" : " WHERE i.level = ?") + " ORDER BY i.position"
                 return try Row.fetchAll(db, sql: sql, arguments: level.map { [$0.rawValue] } ?? []).compactMap { row in
                     CacheLevel(rawValue: row[1]).map {
                         DatasetItem(sceneID: row[0], level: $0, index: row[2], key: ItemKey(rawValue: row[3]))

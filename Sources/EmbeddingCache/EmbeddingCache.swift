@@ -4,8 +4,9 @@ import GRDB
 /// The SQLite embedding cache of one dataset (WAL mode: any number of readers alongside one writer).
 ///
 /// Image vectors are keyed by (model fingerprint, level, ``ItemKey``) so renamed or moved files reuse
-/// their vectors and changed files get new keys. The `items` table maps the dataset's current scenes to
-/// keys; ``loadLevel(fingerprint:level:)`` reads one level as a contiguous matrix. Text vectors of class
+/// their vectors and changed files get new keys. Vectors live in ~1 MB chunks per (fingerprint, level)
+/// (``VectorChunkStore``); the `items` table maps the dataset's current scenes to keys, and
+/// ``loadLevel(fingerprint:level:)`` reads one level as a contiguous matrix from a few large blob reads. Text vectors of class
 /// lists and annotation marks live in the same file.
 public final class EmbeddingCache: Sendable {
     /// Where the database lives (`":memory:"` for in-memory caches).
@@ -130,7 +131,12 @@ public final class EmbeddingCache: Sendable {
     /// when it throws.
     public func write<T>(_ body: (CacheWriteBatch) throws -> T) throws -> T {
         try perform("writing") {
-            try writer.write { db in try body(CacheWriteBatch(db: db, encoding: encoding)) }
+            try writer.write { db in
+                let batch = CacheWriteBatch(db: db, encoding: encoding)
+                let result = try body(batch)
+                try batch.flush()
+                return result
+            }
         }
     }
 
