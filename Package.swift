@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "EmbeddingCache",
             dependencies: [
-                "Numerics", .product(name: "GRDB", package: "GRDB.swift"),
+                "Numerics", "CRetrieval", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "CRetrieval", path: "Sources/CRetrieval"),

@@ -1,5 +1,7 @@
 #include "retrieval_kernels.h"
 
+#include <string.h>
+
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 #define RETRIEVAL_HAVE_X86 1
@@ -68,4 +70,56 @@ void retrieval_int8_scores(const int8_t *codes, const float *scales, size_t rows
     }
 #endif
     int8_scores_portable(codes, scales, rows, dim, query, out);
+}
+
+static void half_to_float_portable(const uint16_t *in, float *out, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint32_t h = in[i];
+        uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1Fu, mant = h & 0x3FFu, bits;
+        if (exp == 0) {
+            if (mant == 0) {
+                bits = sign;
+            } else {  // subnormal: normalise
+                exp = 127 - 15 + 1;
+                while ((mant & 0x400u) == 0) { mant <<= 1; exp--; }
+                bits = sign | (exp << 23) | ((mant & 0x3FFu) << 13);
+            }
+        } else if (exp == 0x1F) {
+            bits = sign | 0x7F800000u | (mant << 13);
+        } else {
+            bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
+        }
+        memcpy(out + i, &bits, 4);
+    }
+}
+
+#ifdef RETRIEVAL_HAVE_X86
+__attribute__((target("avx,f16c")))
+static void half_to_float_f16c(const uint16_t *in, float *out, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m128i h = _mm_loadu_si128((const __m128i *)(in + i));
+        _mm256_storeu_ps(out + i, _mm256_cvtph_ps(h));
+    }
+    if (i < n) half_to_float_portable(in + i, out + i, n - i);
+}
+
+static int use_f16c(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx") ? 1 : 0;
+    }
+    return cached;
+}
+#endif
+
+void retrieval_half_to_float(const uint16_t *in, float *out, size_t n) {
+#ifdef RETRIEVAL_HAVE_X86
+    if (use_f16c()) {
+        half_to_float_f16c(in, out, n);
+        return;
+    }
+#endif
+    half_to_float_portable(in, out, n);
 }

@@ -117,7 +117,7 @@ extension EmbeddingCache {
         let total = sceneIDs.count
         if total == 0 { return LevelVectors(matrix: Tensor(zeros: [0, 0]), sceneIDs: [], itemIndices: []) }
         var filled = [Bool](repeating: false, count: total)
-        var storage: TensorStorage?
+        var storage: MatrixAllocation?
         var width = 0
         let chunks = try Row.fetchCursor(
             db, sql: "SELECT id, width, count, key_ids, vectors FROM vector_chunks WHERE set_id = ? ORDER BY id", arguments: [setID])
@@ -128,7 +128,7 @@ extension EmbeddingCache {
             }
             if storage == nil {
                 width = chunkWidth
-                storage = TensorStorage(zeroedCount: total * width)
+                storage = MatrixAllocation(count: total * width)
             }
             guard chunkWidth == width else { throw damage("width \(chunkWidth), other vectors have \(width)") }
             let out = storage!.pointer
@@ -171,9 +171,7 @@ extension EmbeddingCache {
         }
         sceneIDs.removeLast(total - kept)
         indices.removeLast(total - kept)
-        let matrix = kept == total
-            ? Tensor(shape: [kept, width], storage: storage)
-            : Tensor(shape: [kept, width], storage: TensorStorage(borrowing: storage.pointer, count: kept * width, owner: storage))
+        let matrix = Tensor(shape: [kept, width], storage: TensorStorage(borrowing: storage.pointer, count: kept * width, owner: storage))
         return LevelVectors(matrix: matrix, sceneIDs: sceneIDs, itemIndices: indices)
     }
 

@@ -1,3 +1,4 @@
+import CRetrieval
 import Foundation
 
 /// How vectors are stored in the cache's blobs (chosen when the database is created, recorded in its
@@ -35,10 +36,26 @@ public enum VectorEncoding: String, Sendable, CaseIterable, Codable {
     }
 
     /// Decodes `blob` into `width` floats at `destination`; `false` when the blob has the wrong size.
-    /// O(width); f16 goes through a 65,536-entry table.
+    /// O(width); f16 uses the CPU's F16C conversion when it has one (else a 65,536-entry table), f32 is a copy
+    /// on little-endian hosts.
     @discardableResult
     public func decode(_ blob: UnsafeRawBufferPointer, width: Int, into destination: UnsafeMutablePointer<Float>) -> Bool {
         guard blob.count == width * bytesPerValue else { return false }
+        guard width > 0 else { return true }
+        #if _endian(little)
+        switch self {
+        case .f16:
+            // The C kernel reads aligned UInt16s; blobs from SQLite are at least 2-byte aligned in practice,
+            // but check and fall back to the table when not.
+            if Int(bitPattern: blob.baseAddress!) % 2 == 0 {
+                retrieval_half_to_float(blob.baseAddress!.assumingMemoryBound(to: UInt16.self), destination, width)
+                return true
+            }
+        case .f32:
+            UnsafeMutableRawPointer(destination).copyMemory(from: blob.baseAddress!, byteCount: 4 * width)
+            return true
+        }
+        #endif
         switch self {
         case .f16:
             let table = halfTable

@@ -30,18 +30,28 @@ final class CompactCodes: @unchecked Sendable {
         let codes = self.codes, scales = self.scales
         Self.parallelRanges(count, minimumPerThread: 4096) { range in
             for i in range {
-                let row = matrix.baseAddress! + i * dimension
-                var maxAbs: Float = 0
-                for j in 0..<dimension { maxAbs = max(maxAbs, abs(row[j])) }
-                let scale = maxAbs > 0 ? maxAbs / 127 : 1
-                let inv = 1 / scale
-                scales[i] = scale
-                let out = codes.baseAddress! + i * dimension
-                for j in 0..<dimension {
-                    out[j] = Int8(max(-127, min(127, (row[j] * inv).rounded())))
-                }
+                scales[i] = Self.quantize(matrix.baseAddress! + i * dimension, dimension: dimension, into: codes.baseAddress! + i * dimension)
             }
         }
+    }
+
+    /// Writes the int8 code of one unit row and returns its scale (`row ≈ scale · code`).
+    static func quantize(_ row: UnsafePointer<Float>, dimension: Int, into out: UnsafeMutablePointer<Int8>) -> Float {
+        var maxAbs: Float = 0
+        for j in 0..<dimension { maxAbs = max(maxAbs, abs(row[j])) }
+        let scale = maxAbs > 0 ? maxAbs / 127 : 1
+        let inv = 1 / scale
+        for j in 0..<dimension {
+            out[j] = Int8(max(-127, min(127, (row[j] * inv).rounded())))
+        }
+        return scale
+    }
+
+    /// The int16 form of a unit query the int8 kernel multiplies with (`|value| ≤ queryRange`).
+    static func queryCode(_ query: [Float]) -> [Int16] {
+        let maxAbs = query.reduce(Float(0)) { max($0, abs($1)) }
+        let qscale = maxAbs > 0 ? queryRange / maxAbs : 1
+        return query.map { Int16(($0 * qscale).rounded()) }
     }
 
     deinit {
@@ -71,9 +81,7 @@ final class CompactCodes: @unchecked Sendable {
 
     /// The `count` rows with the best approximate scores for the unit `query`, best first.
     func candidates(for query: [Float], count wanted: Int) -> [SearchHit] {
-        let maxAbs = query.reduce(Float(0)) { max($0, abs($1)) }
-        let qscale = maxAbs > 0 ? Self.queryRange / maxAbs : 1
-        let q16 = query.map { Int16(($0 * qscale).rounded()) }
+        let q16 = Self.queryCode(query)
         let parts = max(1, min(Self.threads, count / 65536))
         var tops = [TopK](repeating: TopK(k: wanted), count: parts)
         tops.withUnsafeMutableBufferPointer { tops in

@@ -31,22 +31,36 @@ struct BenchCacheCommand: ParsableCommand {
     @Option(help: "Folder for the temporary files (default: the system temporary folder).")
     var folder: String?
 
+    @Flag(help: "Keep the files in --folder and reuse caches already written there (load timing only).")
+    var keep = false
+
+    @Flag(help: "Skip the dataset-loading measurement.")
+    var vectorsOnly = false
+
     func run() throws {
         let base = folder.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
-        let work = base.appendingPathComponent("scenarioclip-bench-cache-\(ProcessInfo.processInfo.processIdentifier)")
+        let work = keep ? base : base.appendingPathComponent("scenarioclip-bench-cache-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        defer { if !keep { try? FileManager.default.removeItem(at: work) } }
         print("bench cache: \(count) vectors × \(width), \(ProcessInfo.processInfo.activeProcessorCount) cores, folder \(work.path)")
 
         for name in encoding {
             guard let encoding = VectorEncoding(rawValue: name) else { throw ValidationError("unknown encoding '\(name)' (f16 or f32)") }
             try benchVectors(encoding: encoding, in: work)
         }
-        try benchDataset(in: work)
+        if !vectorsOnly { try benchDataset(in: work) }
     }
 
     private func benchVectors(encoding: VectorEncoding, in work: URL) throws {
-        let url = work.appendingPathComponent("cache-\(encoding.rawValue).sqlite")
+        let url = work.appendingPathComponent("cache-\(encoding.rawValue)-\(count)x\(width).sqlite")
+        if !(keep && FileManager.default.fileExists(atPath: url.path)) {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: url.path + suffix) }
+            try writeVectors(to: url, encoding: encoding)
+        }
+        try timeLoad(url, encoding: encoding)
+    }
+
+    private func writeVectors(to url: URL, encoding: VectorEncoding) throws {
         var generator = SplitMix64(seed: 1)
         let writeStart = Date()
         do {
@@ -71,6 +85,9 @@ struct BenchCacheCommand: ParsableCommand {
         let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
         print(String(format: "  %@: wrote %d vectors in %.1f s (%.0f vectors/s, batches of 5000), file %.1f MB",
                      encoding.rawValue, count, writeSeconds, Double(count) / writeSeconds, Double(bytes) / 1e6))
+    }
+
+    private func timeLoad(_ url: URL, encoding: VectorEncoding) throws {
         var best = Double.infinity
         var bestOpen = Double.infinity
         for _ in 0..<max(1, repeats) {

@@ -30,6 +30,20 @@ import Testing
         #expect(VectorEncoding.f32.decode(Data([1, 2, 3])) == nil)
     }
 
+    @Test func everyHalfBitPatternDecodesLikeFloat16() throws {
+        // All 65,536 patterns in one blob (the bulk kernel), then an odd-length tail (its scalar path).
+        var blob = Data()
+        for bits in 0...UInt16.max { withUnsafeBytes(of: bits.littleEndian) { blob.append(contentsOf: $0) } }
+        let decoded = try #require(VectorEncoding.f16.decode(blob))
+        for bits in 0...UInt16.max {
+            let want = Float(Float16(bitPattern: bits))
+            let got = decoded[Int(bits)]
+            #expect(got.bitPattern == want.bitPattern || (got.isNaN && want.isNaN), "half 0x\(String(bits, radix: 16))")
+        }
+        let tail = try #require(VectorEncoding.f16.decode(blob[2..<16]))
+        #expect(tail == (1..<8).map { Float(Float16(bitPattern: UInt16($0))) })
+    }
+
     @Test func failedBatchWritesNothing() throws {
         struct Stop: Error {}
         let cache = try EmbeddingCache.inMemory()

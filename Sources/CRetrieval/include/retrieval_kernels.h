@@ -10,6 +10,10 @@
 void retrieval_int8_scores(const int8_t *codes, const float *scales, size_t rows, size_t dim,
                            const int16_t *query, float *out);
 
+/// Converts `n` IEEE half-precision values (host byte order) to single precision: F16C when the CPU has
+/// it (checked at run time), portable C otherwise. Exact for every input (NaN payloads kept).
+void retrieval_half_to_float(const uint16_t *in, float *out, size_t n);
+
 /// 1 when the AVX2 kernel is in use.
 int retrieval_kernels_use_avx2(void);
 
