@@ -100,6 +100,9 @@ public final class VectorIndex: @unchecked Sendable {
     /// Whether int8 codes were built.
     public var isCompact: Bool { codes != nil }
 
+    /// Start of the `[count, dimension]` unit rows (valid while the index lives).
+    var rows: UnsafePointer<Float> { UnsafePointer(matrix.baseAddress!) }
+
     /// The stored (unit) vector of `row`.
     public func vector(at row: Int) -> [Float] {
         precondition(row >= 0 && row < count, "row \(row) out of range 0..<\(count)")
