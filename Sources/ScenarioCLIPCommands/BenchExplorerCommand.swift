@@ -25,6 +25,10 @@ struct BenchExplorerCommand: ParsableCommand {
     @Option(help: "Scene moves timed for the redraw figure.")
     var moves = 200
 
+    @Option(name: .customLong("pictures"),
+            help: ArgumentHelp("Pictures: symbols (256 colours), sixels or kitty (encoded for 9×18-pixel cells).", valueName: "mode"))
+    var pictureOption: PictureOption = .symbols
+
     func run() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scl-bench-explorer-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -46,13 +50,21 @@ struct BenchExplorerCommand: ParsableCommand {
         let size = GridSize(columns: 120, rows: 40)
         let theme = try Theme.load(named: "dark")
 
-        print("explorer bench: \(scenes) scenes, 512-d vectors (scene + 2 objects each), \(size) cells, 256-colour pictures")
+        let pictureMode: PictureMode
+        switch pictureOption {
+        case .sixels: pictureMode = .pixels(.sixels)
+        case .kitty: pictureMode = .pixels(.kitty)
+        case .symbols, .auto: pictureMode = .symbols(.colors256)
+        }
+        let pictureName = pictureOption == .sixels || pictureOption == .kitty ? "\(pictureOption.rawValue) pictures (9×18-pixel cells)" : "256-colour symbol pictures"
+        print("explorer bench: \(scenes) scenes, 512-d vectors (scene + 2 objects each), \(size) cells, \(pictureName)")
         var clock = Date()
         let backend = try SyntheticExplorerBackend(scenes: scenes, pictures: pictures)
         print(String(format: "  synthetic data generation (not part of start-up): %.0f ms", Date().timeIntervalSince(clock) * 1000))
 
         clock = Date()
-        let session = try ExplorerSession(backend: backend, size: size, theme: theme, pictureMode: .symbols(.colors256), runsInBackground: true)
+        let session = try ExplorerSession(backend: backend, size: size, theme: theme, pictureMode: pictureMode, runsInBackground: true,
+            cellPixels: CellPixelSize(width: 9, height: 18))
         _ = session.frame()
         print(String(format: "  start-up to first frame (scene list, first scene, picture): %.1f ms", Date().timeIntervalSince(clock) * 1000))
 
@@ -84,6 +96,9 @@ struct BenchExplorerCommand: ParsableCommand {
             cold.append(Date().timeIntervalSince(start) * 1000)
         }
         report("scene → scene redraw, first visit (JPEG decode + chafa)", cold)
+        if case .pixels = pictureMode, let picture = session.pixelPicture() {
+            print("  \(pictureOption.rawValue) picture: \(picture.frame.width)×\(picture.frame.height) cells, \(picture.sequence.count / 1024) KiB escape sequence")
+        }
         session.send(.key(.char("g")))
         _ = session.frame()
         var warm: [Double] = []
