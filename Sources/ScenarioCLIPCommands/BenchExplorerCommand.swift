@@ -2,6 +2,7 @@ import ArgumentParser
 import Explorer
 import Foundation
 import Imaging
+import ScenarioModel
 
 /// `scenarioclip bench explorer`: Explorer start-up, query and redraw latency.
 struct BenchExplorerCommand: ParsableCommand {
@@ -12,7 +13,9 @@ struct BenchExplorerCommand: ParsableCommand {
             Runs the explorer's session (state, effects, background search, rendering to a cell grid, pictures
             through libchafa) on a synthetic dataset held in memory: random 512-d unit vectors per scene and
             object, a hashed bag-of-words text encoder instead of the CLIP text tower, pictures decoded from
-            generated JPEGs. Terminal output itself is not timed.
+            generated JPEGs. With --cached, the real path instead: a synthetic dataset on disk and its SQLite cache
+            (random vectors per scene and object, written once into --folder), the live backend over
+            SceneWorkspace, and the bundled model's text tower encoding each query. Terminal output is not timed.
             """
     )
 
@@ -29,24 +32,16 @@ struct BenchExplorerCommand: ParsableCommand {
             help: ArgumentHelp("Pictures: symbols (256 colours), sixels or kitty (encoded for 9×18-pixel cells).", valueName: "mode"))
     var pictureOption: PictureOption = .symbols
 
+    @Flag(help: "Time the live backend on a synthetic dataset and cache on disk, with the bundled model's text tower.")
+    var cached = false
+
+    @Option(help: "Folder for --cached's dataset and cache (reused when present). Default: a temporary folder, removed after.")
+    var folder: String?
+
     func run() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scl-bench-explorer-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let pictures = try (0..<16).map { i -> URL in
-            var image = RGBImage(width: 256, height: 256)
-            for y in 0..<256 {
-                for x in 0..<256 {
-                    let p = (y * 256 + x) * 3
-                    image.pixels[p] = UInt8((x + i * 16) & 255)
-                    image.pixels[p + 1] = UInt8((y * 2 + i * 8) & 255)
-                    image.pixels[p + 2] = UInt8(((x ^ y) + i * 32) & 255)
-                }
-            }
-            let url = folder.appendingPathComponent("p\(i).jpg")
-            try JPEG.write(image, to: url, quality: 85)
-            return url
-        }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("scl-bench-explorer-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
         let size = GridSize(columns: 120, rows: 40)
         let theme = try Theme.load(named: "dark")
 
@@ -57,16 +52,38 @@ struct BenchExplorerCommand: ParsableCommand {
         case .symbols, .auto: pictureMode = .symbols(.colors256)
         }
         let pictureName = pictureOption == .sixels || pictureOption == .kitty ? "\(pictureOption.rawValue) pictures (9×18-pixel cells)" : "256-colour symbol pictures"
-        print("explorer bench: \(scenes) scenes, 512-d vectors (scene + 2 objects each), \(size) cells, \(pictureName)")
-        var clock = Date()
-        let backend = try SyntheticExplorerBackend(scenes: scenes, pictures: pictures)
-        print(String(format: "  synthetic data generation (not part of start-up): %.0f ms", Date().timeIntervalSince(clock) * 1000))
-
-        clock = Date()
-        let session = try ExplorerSession(backend: backend, size: size, theme: theme, pictureMode: pictureMode, runsInBackground: true,
-            cellPixels: CellPixelSize(width: 9, height: 18))
-        _ = session.frame()
-        print(String(format: "  start-up to first frame (scene list, first scene, picture): %.1f ms", Date().timeIntervalSince(clock) * 1000))
+        let session: ExplorerSession
+        if cached {
+            let model = BenchTextModel(base: try ScenarioModelLoader.bundled())
+            print("explorer bench (cached): \(scenes) scenes, \(model.embeddingWidth)-d vectors (scene + 2 objects each) in SQLite, "
+                + "bundled text tower, \(size) cells, \(pictureName)")
+            let dataFolder = folder.map { URL(fileURLWithPath: $0) } ?? scratch
+            var clock = Date()
+            let data = try ExplorerBenchDataset.prepare(count: scenes, width: model.embeddingWidth, fingerprint: model.fingerprint, in: dataFolder)
+            print(String(format: "  dataset + cache ready (written or reused; not part of start-up): %.0f ms", Date().timeIntervalSince(clock) * 1000))
+            clock = Date()
+            let backend = try LiveExplorerBackend(datasetURL: data.root, cacheURL: data.cache, modelName: "bundled text tower", loadModel: { model })
+            print(String(format: "    of which opening the dataset (parse + validate) and the cache: %.1f ms", Date().timeIntervalSince(clock) * 1000))
+            session = try ExplorerSession(backend: backend, size: size, theme: theme, pictureMode: pictureMode, runsInBackground: true,
+                cellPixels: CellPixelSize(width: 9, height: 18))
+            _ = session.frame()
+            print(String(format: "  start-up to first frame (dataset load, scene list, first scene, picture): %.1f ms", Date().timeIntervalSince(clock) * 1000))
+            // In the background meanwhile: the workspace checks the index (loading the global level).
+            while backend.status().model == nil { usleep(1000) }
+            print(String(format: "  model ready and global vectors loaded (background, after start): %.0f ms", Date().timeIntervalSince(clock) * 1000))
+            guard backend.status().indexed else { throw ValidationError("the bench cache is not complete; remove \(data.cache.path)") }
+        } else {
+            print("explorer bench: \(scenes) scenes, 512-d vectors (scene + 2 objects each), \(size) cells, \(pictureName)")
+            var clock = Date()
+            let pictures = try ExplorerBenchDataset.writePictures(to: scratch)
+            let backend = try SyntheticExplorerBackend(scenes: scenes, pictures: pictures)
+            print(String(format: "  synthetic data generation (not part of start-up): %.0f ms", Date().timeIntervalSince(clock) * 1000))
+            clock = Date()
+            session = try ExplorerSession(backend: backend, size: size, theme: theme, pictureMode: pictureMode, runsInBackground: true,
+                cellPixels: CellPixelSize(width: 9, height: 18))
+            _ = session.frame()
+            print(String(format: "  start-up to first frame (scene list, first scene, picture): %.1f ms", Date().timeIntervalSince(clock) * 1000))
+        }
 
         // Query line: each keystroke → results applied → frame.
         session.send(.key(.char("/")))
