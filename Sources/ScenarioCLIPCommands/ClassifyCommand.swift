@@ -33,6 +33,7 @@ struct ClassifyCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Embedding cache database.", valueName: "path"))
     var cache: String?
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var autoIndex: AutoIndexOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -45,6 +46,7 @@ struct ClassifyCommand: ParsableCommand {
             return
         }
         let workspace = try DatasetOptions(dataset: target, cache: cache).openWorkspace(model: modelOptions)
+        try autoIndex.indexMissing(in: workspace)
         let ids = try scene.map { id in
             guard workspace.dataset.record(id: id) != nil else { throw SceneWorkspaceError.unknownScene(id) }
             return [id]

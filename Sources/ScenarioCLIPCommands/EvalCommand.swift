@@ -13,7 +13,7 @@ struct EvalCommand: ParsableCommand {
             The split is the reference's: a shuffle with a fixed seed, 70% train / 10% val / 20% test, unless the
             records carry their own `split`. Objects and relations count as right when any top-k class is annotated
             on the same image (the reference's rule). Scenes marked `unseen` (held-out compositions) are reported
-            separately. The dataset must be indexed first.
+            separately. Items not cached yet for the model are embedded first (--no-index: only what is cached).
             """)
 
     @OptionGroup var data: DatasetOptions
@@ -22,6 +22,7 @@ struct EvalCommand: ParsableCommand {
     var split: String = "test"
     @Option(name: .long, help: "Seed of the split shuffle.")
     var seed: UInt64 = SceneDataset.defaultSplitSeed
+    @OptionGroup var autoIndex: AutoIndexOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -32,6 +33,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let workspace = try data.openWorkspace(model: modelOptions)
+        try autoIndex.indexMissing(in: workspace)
         let report = try workspace.evaluate(split: split == "all" ? nil : SceneSplit(rawValue: split), seed: seed)
         if output.json {
             try printJSON(report)

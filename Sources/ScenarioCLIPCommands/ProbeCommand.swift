@@ -29,6 +29,7 @@ struct ProbeCommand: ParsableCommand {
     var seed: UInt64 = 42
     @Option(name: .long, help: ArgumentHelp("Where to save the head (JSON). Default: <dataset>/.scenarioclip/probe-<task>.json.", valueName: "file"))
     var out: String?
+    @OptionGroup var autoIndex: AutoIndexOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -40,6 +41,7 @@ struct ProbeCommand: ParsableCommand {
 
     func run() throws {
         let workspace = try data.openWorkspace(model: modelOptions)
+        try autoIndex.indexMissing(in: workspace)
         var settings = LinearProbe.Settings()
         settings.epochs = epochs
         settings.learningRate = lr

@@ -12,7 +12,7 @@ struct QueryCommand: ParsableCommand {
         discussion: """
             The query is text (`dog on a table`), an image (`--image photo.jpg`, or `@photo.jpg` / `img:photo.jpg`
             inside an expression) or a weighted combination: '"2:dog" + "ball" - "grass"'.
-            The dataset must be indexed first (`scenarioclip index`).
+            Items not cached yet for the model are embedded first (--no-index: search only what is cached).
             """)
 
     @Argument(help: ArgumentHelp("Dataset folder.", valueName: "dataset"))
@@ -28,6 +28,7 @@ struct QueryCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Embedding cache database.", valueName: "path"))
     var cache: String?
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var autoIndex: AutoIndexOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -44,6 +45,7 @@ struct QueryCommand: ParsableCommand {
         if let image { terms.append(.init(.image(path: image))) }
         let expression = QueryExpression(terms: terms)
         let workspace = try DatasetOptions(dataset: dataset, cache: cache).openWorkspace(model: modelOptions)
+        try autoIndex.indexMissing(in: workspace)
         let levels = level == "all" ? Level.allCases : [Level(rawValue: level)!]
         var results: [WorkspaceHit] = []
         for level in levels { results += try workspace.search(expression, level: level, k: top) }
