@@ -98,6 +98,9 @@ import Testing
         tmux.send("Enter")
         try tmux.waitFor("Action: \(record.action)")
         try tmux.waitFor("┌hit")
+        // Inside tmux `--pictures auto` draws symbols (block glyphs), never pixel protocols.
+        let blocks = Set("▀▄█▌▐▖▗▘▝▙▛▜▟▚▞▁▂▃▅▆▇▊▋▍▎▏")
+        #expect(tmux.capture().contains { blocks.contains($0) })
         tmux.send("q")
         try tmux.waitFor("EXPLORE_EXIT=0")
     }
