@@ -244,6 +244,83 @@ int cjpeg_decoder_read_rgb(cjpeg_decoder *d, uint8_t *rgb, int *warnings,
     return CJPEG_OK;
 }
 
+/* Converts one decoded scanline (output_components per pixel) to RGB, like PIL's convert("RGB"). */
+static void line_to_rgb(int color, const uint8_t *row, uint8_t *line, size_t width) {
+    if (color == CJPEG_COLOR_GRAY) {
+        for (size_t x = 0; x < width; x++) line[3 * x] = line[3 * x + 1] = line[3 * x + 2] = row[x];
+    } else if (color == CJPEG_COLOR_CMYK) {
+        for (size_t x = 0; x < width; x++) {
+            const uint8_t *p = row + 4 * x;
+            int c = 255 - p[0], m = 255 - p[1], y = 255 - p[2], k = 255 - p[3];
+            int nk = 255 - k;
+            line[3 * x] = clip8(nk - muldiv255(c, nk));
+            line[3 * x + 1] = clip8(nk - muldiv255(m, nk));
+            line[3 * x + 2] = clip8(nk - muldiv255(y, nk));
+        }
+    } else {
+        memcpy(line, row, width * 3);
+    }
+}
+
+int cjpeg_decoder_read_rgb_region(cjpeg_decoder *d, int x, int y, int width, int height, uint8_t *rgb,
+                                  int *warnings, char message[CJPEG_MESSAGE_LENGTH]) {
+    message[0] = 0;
+    *warnings = 0;
+    uint8_t *volatile row = NULL;
+    if (setjmp(d->err.jump)) {
+        free(row);
+        *warnings = d->err.warnings;
+        return status_for((j_common_ptr)&d->cinfo, message);
+    }
+    const int image_width = (int)d->cinfo.image_width, image_height = (int)d->cinfo.image_height;
+    if (x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > image_width || y + height > image_height) {
+        snprintf(message, CJPEG_MESSAGE_LENGTH, "region %dx%d at (%d, %d) is outside the %dx%d image", width,
+                 height, x, y, image_width, image_height);
+        return CJPEG_ERR_LIBJPEG;
+    }
+    jpeg_start_decompress(&d->cinfo);
+    /* Decode a margin of two iMCUs around the region: libjpeg's fancy upsampling treats the edges of a
+     * cropped or skipped area as image edges, which changes the pixels next to them (and only those). */
+    const int imcu_width = d->cinfo.max_h_samp_factor * DCTSIZE;
+    const int imcu_height = d->cinfo.max_v_samp_factor * DCTSIZE;
+    int crop_first = x - 2 * imcu_width;
+    if (crop_first < 0) crop_first = 0;
+    int crop_end = x + width + 2 * imcu_width;
+    if (crop_end > image_width) crop_end = image_width;
+    JDIMENSION crop_x = (JDIMENSION)crop_first, crop_width = (JDIMENSION)(crop_end - crop_first);
+    if (crop_first > 0 || crop_end < image_width) jpeg_crop_scanline(&d->cinfo, &crop_x, &crop_width);
+    const size_t skip_columns = (size_t)(x - (int)crop_x);
+    const int components = d->cinfo.output_components;
+    row = malloc((size_t)crop_width * (size_t)components);
+    if (row == NULL) ERREXIT1(&d->cinfo, JERR_OUT_OF_MEMORY, 0);
+    int first_row = y - 2 * imcu_height;
+    if (first_row > 0) jpeg_skip_scanlines(&d->cinfo, (JDIMENSION)first_row);
+    const JDIMENSION end_row = (JDIMENSION)(y + height);
+    while (d->cinfo.output_scanline < end_row) {
+        JDIMENSION scanline = d->cinfo.output_scanline;
+        JSAMPROW target = row;
+        jpeg_read_scanlines(&d->cinfo, &target, 1);
+        if (scanline < (JDIMENSION)y) continue;
+        uint8_t *line = rgb + (size_t)(scanline - (JDIMENSION)y) * (size_t)width * 3;
+        line_to_rgb(d->color, row + skip_columns * (size_t)components, line, (size_t)width);
+    }
+    /* Read the rest too, so that a damaged or truncated tail is reported as PIL would: skipping to the last
+     * row only entropy-decodes (skipping past it would mark the data as complete without reading it). */
+    if (d->cinfo.output_scanline + 1 < d->cinfo.output_height) {
+        jpeg_skip_scanlines(&d->cinfo, d->cinfo.output_height - 1 - d->cinfo.output_scanline);
+    }
+    while (d->cinfo.output_scanline < d->cinfo.output_height) {
+        JSAMPROW target = row;
+        jpeg_read_scanlines(&d->cinfo, &target, 1);
+    }
+    jpeg_finish_decompress(&d->cinfo);
+    free(row);
+    row = NULL;
+    *warnings = d->err.warnings;
+    if (d->err.warnings > 0) snprintf(message, CJPEG_MESSAGE_LENGTH, "%s", d->err.last_warning);
+    return CJPEG_OK;
+}
+
 void cjpeg_decoder_close(cjpeg_decoder *d) {
     if (d == NULL) return;
     jpeg_destroy_decompress(&d->cinfo);

@@ -81,16 +81,42 @@ struct BicubicResampler {
         outWidth != w && outHeight < h && h - outHeight > 2 * (w - outWidth)
     }
 
-    /// Resizes `image` to `outWidth × outHeight` as PIL does and returns only the window at
+    /// The source pixels that the window (`left`, `top`, `cropWidth × cropHeight`) of a `w × h → outWidth ×
+    /// outHeight` resize reads: decoding only this box of the JPEG is enough (see ``resizeCropped``'s `origin`).
+    static func sourceRegion(
+        width w: Int, height h: Int, outWidth: Int, outHeight: Int, left: Int, top: Int, cropWidth: Int,
+        cropHeight: Int
+    ) -> PixelBox {
+        func span(_ inSize: Int, _ outSize: Int, _ first: Int, _ count: Int) -> (Int, Int) {
+            if inSize == outSize { return (first, first + count) }
+            let t = taps(inSize: inSize, outSize: outSize, outFirst: first, outCount: count)
+            return (t.first.min() ?? 0, zip(t.first, t.count).map { $0 + $1 }.max() ?? 0)
+        }
+        let (x1, x2) = span(w, outWidth, left, cropWidth)
+        let (y1, y2) = span(h, outHeight, top, cropHeight)
+        return PixelBox(x1: x1, y1: y1, x2: x2, y2: y2)
+    }
+
+    /// Resizes a `width × height` image to `outWidth × outHeight` as PIL does and returns only the window at
     /// (`left`, `top`) of `cropWidth × cropHeight`, interleaved RGB. Pixels outside `visible` count as black.
+    /// `image` holds the pixels of the full image from `origin` on (the whole image by default; at least
+    /// ``sourceRegion(width:height:outWidth:outHeight:left:top:cropWidth:cropHeight:)``).
     /// `allowSIMD: false` forces the portable C kernels (same bytes; used to test both paths).
     /// - Complexity: O(rows needed × cropWidth × taps + cropHeight × cropWidth × taps).
     static func resizeCropped(
-        _ image: RGBImage, outWidth: Int, outHeight: Int, left: Int, top: Int, cropWidth: Int, cropHeight: Int,
+        _ image: RGBImage, origin: (x: Int, y: Int) = (0, 0), width: Int? = nil, height: Int? = nil,
+        outWidth: Int, outHeight: Int, left: Int, top: Int, cropWidth: Int, cropHeight: Int,
         visible: PixelBox, allowSIMD: Bool = true
     ) -> [UInt8] {
         precondition(left >= 0 && top >= 0 && left + cropWidth <= outWidth && top + cropHeight <= outHeight)
-        let w = image.width, h = image.height
+        let w = width ?? image.width, h = height ?? image.height
+        let (ox, oy, rw) = (origin.x, origin.y, image.width)
+        let needed = sourceRegion(
+            width: w, height: h, outWidth: outWidth, outHeight: outHeight, left: left, top: top,
+            cropWidth: cropWidth, cropHeight: cropHeight)
+        precondition(
+            ox <= needed.x1 && oy <= needed.y1 && needed.x2 <= ox + rw && needed.y2 <= oy + image.height,
+            "source pixels \(image.width)x\(image.height) at (\(ox), \(oy)) do not cover the region \(needed)")
         let vis = visible.clamped(width: w, height: h)
         let needHorizontal = outWidth != w
         let needVertical = outHeight != h
@@ -111,7 +137,7 @@ struct BicubicResampler {
                 var middle = [UInt8](repeating: 0, count: cropHeight * midLine)
                 middle.withUnsafeMutableBufferPointer { mid in
                     verticalPass(
-                        source + colFirst * 3, stride: w * 3, lineBytes: midLine, taps: vTaps, rowOffset: 0,
+                        source + (colFirst - ox) * 3, stride: rw * 3, lineBytes: midLine, taps: vTaps, rowOffset: oy,
                         visibleRows: vis.y1..<vis.y2, into: mid.baseAddress!, simd: simd)
                 }
                 var output = [UInt8](repeating: 0, count: cropHeight * lineBytes)
@@ -134,11 +160,11 @@ struct BicubicResampler {
             let rowLow = max(vis.y1, rowFirst), rowHigh = min(vis.y2, rowEnd)
             if rowLow < rowHigh {
                 middle.withUnsafeMutableBufferPointer { mid in
-                    let srcRows = source + rowLow * w * 3
+                    let srcRows = source + (rowLow - oy) * rw * 3
                     let midRows = mid.baseAddress! + (rowLow - rowFirst) * lineBytes
                     if let hTaps {
                         horizontalPass(
-                            srcRows, stride: w * 3, width: w, rows: rowHigh - rowLow, taps: hTaps, columnOffset: 0,
+                            srcRows, stride: rw * 3, width: rw, rows: rowHigh - rowLow, taps: hTaps, columnOffset: ox,
                             visibleColumns: vis.x1..<vis.x2, into: midRows, simd: simd)
                     } else {
                         // No horizontal resize: copy the window's visible columns.
@@ -146,7 +172,7 @@ struct BicubicResampler {
                         guard x0 < x1 else { return }
                         for y in 0..<(rowHigh - rowLow) {
                             (midRows + y * lineBytes + (x0 - left) * 3)
-                                .update(from: srcRows + y * w * 3 + x0 * 3, count: (x1 - x0) * 3)
+                                .update(from: srcRows + y * rw * 3 + (x0 - ox) * 3, count: (x1 - x0) * 3)
                         }
                     }
                 }

@@ -32,7 +32,7 @@ extension CLIPPreprocessor {
             for box in [subject, object] { try Self.checkOrder(box, in: image) }
             return try croppedImage(image, visible: try Self.visibleBox(subject.union(object), in: image))
         case .focusedRegion(let url):
-            return try croppedImage(JPEG.decode(contentsOf: url, options: options))
+            return try croppedImage(contentsOf: url, options: options)
         }
     }
 }

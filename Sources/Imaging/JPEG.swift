@@ -34,6 +34,28 @@ public enum JPEG {
         }
     }
 
+    /// Decodes only the pixels inside `region` (stored coordinates, no EXIF rotation), equal to the same
+    /// pixels of ``decode(contentsOf:options:)``: libjpeg skips the IDCT, upsampling and colour conversion of
+    /// the columns and rows outside it (the entropy-coded data is still read to the end).
+    /// - Throws: ``ImagingError`` naming the file, or ``ImagingError/invalidBox(box:width:height:detail:)`` when
+    ///   `region` is empty or not inside the image.
+    public static func decode(contentsOf url: URL, region: PixelBox, options: JPEGDecodeOptions = .init()) throws -> RGBImage {
+        try withDecoder(contentsOf: url, options: options) { try $0.readRGB(region: region) }
+    }
+
+    /// Opens a decoder over the file's bytes (header read, pixel limit checked) for `body`.
+    static func withDecoder<T>(
+        contentsOf url: URL, options: JPEGDecodeOptions, _ body: (JPEGDecoder) throws -> T
+    ) throws -> T {
+        let data = try readFile(url)
+        try check(data: data, source: url.path)
+        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> T in
+            let decoder = try JPEGDecoder(bytes: raw, source: url.path)
+            try checkPixelLimit(decoder.header, source: url.path, limit: options.maxPixels)
+            return try body(decoder)
+        }
+    }
+
     /// Reads the stored width and height from the header only (no pixel decoding, no EXIF rotation).
     /// - Throws: ``ImagingError`` naming the file.
     public static func readSize(contentsOf url: URL) throws -> (width: Int, height: Int) {
@@ -204,6 +226,30 @@ final class JPEGDecoder {
                                     source: source)
         }
         return RGBImage(width: header.width, height: header.height, pixels: pixels)
+    }
+
+    /// Decodes only the pixels inside `region` (call once, instead of ``readRGB()``).
+    func readRGB(region: PixelBox) throws -> RGBImage {
+        guard !region.isEmpty, region.x1 >= 0, region.y1 >= 0, region.x2 <= header.width, region.y2 <= header.height else {
+            throw ImagingError.invalidBox(box: region, width: header.width, height: header.height,
+                                          detail: "the region to decode is empty or not inside the image")
+        }
+        let count = region.width * region.height * 3
+        var status = CJPEG_OK
+        var warnings: Int32 = 0
+        var message = [CChar](repeating: 0, count: Int(CJPEG_MESSAGE_LENGTH))
+        let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            status = Int(cjpeg_decoder_read_rgb_region(
+                handle, Int32(region.x1), Int32(region.y1), Int32(region.width), Int32(region.height),
+                buffer.baseAddress, &warnings, &message))
+            if status != CJPEG_OK { buffer.initialize(repeating: 0) }
+            initialized = count
+        }
+        if status != CJPEG_OK {
+            throw JPEGDecoder.error(status: status, message: JPEG.text(message), components: header.components,
+                                    source: source)
+        }
+        return RGBImage(width: region.width, height: region.height, pixels: pixels)
     }
 
     static func error(status: Int, message: String, components: Int, source: String) -> ImagingError {

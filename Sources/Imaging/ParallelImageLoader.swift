@@ -31,6 +31,10 @@ public struct ParallelImageLoader: Sendable {
         let preprocessor = preprocessor, options = options
         return Self.map(count: requests.count, workers: workers) { i in
             let request = requests[i]
+            if request.inputs == [.full] {
+                // Only the whole image: decode just the pixels its resize reads.
+                return [try preprocessor.tensor(contentsOf: request.url, options: options)]
+            }
             let image = try JPEG.decode(contentsOf: request.url, options: options)
             return try request.inputs.map { try preprocessor.tensor(for: $0, of: image, options: options) }
         }

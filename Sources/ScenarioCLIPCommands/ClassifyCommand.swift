@@ -82,7 +82,7 @@ struct ClassifyCommand: ParsableCommand {
         let workspace = try DatasetOptions(dataset: dataset, cache: cache).openWorkspace(model: modelOptions)
         let model = workspace.model
         let preprocessor = try CLIPPreprocessor(config: model.preprocess)
-        let pixels = try preprocessor.tensor(for: JPEG.decode(contentsOf: url))
+        let pixels = try preprocessor.tensor(contentsOf: url)
         let batch = pixels.reshaped([1] + pixels.shape)
         let head = try probe.map { try ProbeFile.load(URL(fileURLWithPath: $0), fingerprint: model.fingerprint) }
         var rankings: [ImageRanking] = []

@@ -26,7 +26,7 @@ extension Workspace {
             case .image(let path):
                 let url = URL(fileURLWithPath: path)
                 let preprocessor = try CLIPPreprocessor(config: model.preprocess)
-                let pixels = try preprocessor.tensor(for: JPEG.decode(contentsOf: url))
+                let pixels = try preprocessor.tensor(contentsOf: url)
                 return try model.embedImages(pixels.reshaped([1] + pixels.shape), level: level).scalars
             }
         }

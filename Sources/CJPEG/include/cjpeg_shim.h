@@ -50,6 +50,13 @@ int cjpeg_decoder_open(const uint8_t *data, size_t size, cjpeg_decoder **out, cj
 int cjpeg_decoder_read_rgb(cjpeg_decoder *decoder, uint8_t *rgb, int *warnings,
                            char message[CJPEG_MESSAGE_LENGTH]);
 
+/* Decodes only the pixels of the region [x, x+width) x [y, y+height) as interleaved RGB into rgb
+ * (width*height*3 bytes), equal to the same pixels of cjpeg_decoder_read_rgb: libjpeg-turbo's
+ * jpeg_crop_scanline/jpeg_skip_scanlines with a margin so that upsampling at the cut edges does not reach
+ * the region. Rows after the region are skipped (entropy-decoded only). Call instead of read_rgb, once. */
+int cjpeg_decoder_read_rgb_region(cjpeg_decoder *decoder, int x, int y, int width, int height, uint8_t *rgb,
+                                  int *warnings, char message[CJPEG_MESSAGE_LENGTH]);
+
 /* Frees the decoder (NULL is fine). */
 void cjpeg_decoder_close(cjpeg_decoder *decoder);
 
