@@ -55,7 +55,9 @@ public enum PixelProtocol: String, Equatable, Sendable, CaseIterable {
 
 /// The size of one terminal cell in screen pixels.
 public struct CellPixelSize: Equatable, Sendable {
+    /// Pixels across one cell.
     public var width: Int
+    /// Pixels down one cell.
     public var height: Int
 
     public init(width: Int, height: Int) {
