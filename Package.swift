@@ -64,7 +64,7 @@ let package = Package(
             name: "Explorer",
             dependencies: [
                 "CNcurses", "CChafa", "Scenes", "EmbeddingCache", "ScenarioModel", "Retrieval", "Imaging", "SceneWorkspace",
-                "BundledAssets",
+                "BundledAssets", "Numerics",
             ]),
         .target(
             name: "ScenarioCLIPCommands",

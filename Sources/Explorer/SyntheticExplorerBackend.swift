@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Numerics
 import Retrieval
 import ScenarioModel
 
@@ -27,7 +28,7 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
         datasetName = "synthetic-\(scenes)"
         self.width = width
         self.pictures = pictures
-        var rng = SplitMix(seed)
+        var rng = SplitMix64(seed: seed)
         var summaries: [SceneSummary] = []
         summaries.reserveCapacity(scenes)
         var objectIDs: [String] = [], objectItems: [Int] = []
@@ -47,18 +48,6 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
         let objectIndex = try VectorIndex(dimension: width, count: objectIDs.count, parallelRows: { row, out in embeddings.write(item: row, stream: 1, into: out) })
         global = SceneVectors(index: globalIndex, sceneIDs: summaries.map(\.id), itemIndices: Array(repeating: 0, count: scenes))
         objects = SceneVectors(index: objectIndex, sceneIDs: objectIDs, itemIndices: objectItems)
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        init(_ seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     public func status() -> BackendStatus {
@@ -94,7 +83,7 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
             // FNV-1a of the word: the same vector in every run.
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
             for byte in word.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            var rng = SplitMix(hash)
+            var rng = SplitMix64(seed: hash)
             for j in 0..<width { v[j] += Float(Int64(rng.next() % 2001) - 1000) / 1000 }
         }
         return v
