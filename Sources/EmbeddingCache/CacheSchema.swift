@@ -3,7 +3,9 @@ import GRDB
 
 /// The cache's tables, created and upgraded by named migrations recorded in GRDB's `grdb_migrations` table.
 ///
-/// Format 2 (current):
+/// Format 3 (current) adds `vector_lists(set_id, width, lists, centroids, key_ids, assignments, trained_at)`:
+/// one inverted-file layout per vector set — `[lists, width]` Float32 centroids and the list of each key it was
+/// trained or assigned on (see ``SearchLists``). Format 2:
 /// - `schema_info(key, value)`: `format` (schema version) and `vector_encoding` (`f16` | `f32`).
 /// - `item_keys(id, key)`: every ``ItemKey`` ever stored, interned to an integer id.
 /// - `vector_sets(id, fingerprint, level)`: one per (model fingerprint, level).
@@ -18,12 +20,14 @@ import GRDB
 /// `items(scene_id, level, item_index, item_key)` in rowid order; migration v2 moves both, keeping every vector.
 enum CacheSchema {
     /// Schema version written to `schema_info.format` by the latest migration.
-    static let format = 2
+    static let format = 3
 
     /// Name of the first migration (format 1).
     static let v1 = "v1: vectors, texts, items, file hashes, marks"
     /// Name of the migration to chunked vectors (format 2).
     static let v2 = "v2: chunked vectors, interned item keys"
+    /// Name of the migration adding search lists (format 3).
+    static let v3 = "v3: search lists (IVF centroids and assignments)"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -68,6 +72,19 @@ enum CacheSchema {
                 """)
         }
         migrator.registerMigration(v2, migrate: migrateToChunks)
+        migrator.registerMigration(v3) { db in
+            try db.execute(sql: """
+                CREATE TABLE vector_lists (
+                    set_id INTEGER PRIMARY KEY REFERENCES vector_sets (id),
+                    width INTEGER NOT NULL,
+                    lists INTEGER NOT NULL,
+                    centroids BLOB NOT NULL,
+                    key_ids BLOB NOT NULL,
+                    assignments BLOB NOT NULL,
+                    trained_at REAL NOT NULL);
+                UPDATE schema_info SET value = '3' WHERE key = 'format';
+                """)
+        }
         return migrator
     }
 

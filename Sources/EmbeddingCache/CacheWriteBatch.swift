@@ -50,6 +50,39 @@ public struct CacheWriteBatch {
         }
     }
 
+    /// Stores (replacing any earlier one) the IVF layout of (fingerprint, level): `lists.centroids` and the
+    /// list of each row of `vectors`, which must come from ``EmbeddingCache/loadLevel(fingerprint:level:)``
+    /// of the same cache. Rows with list `-1` are left out (they count as unassigned when loaded).
+    /// - Throws: ``EmbeddingCacheError/shapeMismatch(detail:)`` when the sizes disagree or `vectors` was not
+    ///   loaded from a cache.
+    public func storeSearchLists(_ lists: SearchLists, for vectors: LevelVectors, fingerprint: String, level: CacheLevel) throws {
+        let width = vectors.width
+        guard lists.lists > 0, lists.centroids.count == lists.lists * width, lists.assignments.count == vectors.count,
+              vectors.keyIDs.count == vectors.count
+        else {
+            throw EmbeddingCacheError.shapeMismatch(
+                detail: "search lists: \(lists.lists) lists with \(lists.centroids.count) centroid values and \(lists.assignments.count) "
+                    + "assignments for \(vectors.count) rows of width \(width)\(vectors.keyIDs.count == vectors.count ? "" : " not loaded from a cache")")
+        }
+        try flush()
+        let set = try VectorChunkStore.setID(db, fingerprint: fingerprint, level: level.rawValue, create: true)!
+        var keys = Data(capacity: vectors.count * 8)
+        var assigned = Data(capacity: vectors.count * 4)
+        var seen = Set<Int64>()
+        for (row, list) in lists.assignments.enumerated() where list >= 0 && Int(list) < lists.lists {
+            guard seen.insert(vectors.keyIDs[row]).inserted else { continue }
+            withUnsafeBytes(of: vectors.keyIDs[row].littleEndian) { keys.append(contentsOf: $0) }
+            withUnsafeBytes(of: list.littleEndian) { assigned.append(contentsOf: $0) }
+        }
+        let centroids = VectorEncoding.f32.encode(lists.centroids)
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO vector_lists (set_id, width, lists, centroids, key_ids, assignments, trained_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [set, width, lists.lists, centroids, keys, assigned, Date().timeIntervalSince1970])
+    }
+
     /// Stores (or replaces) the embedding of a class text.
     public func storeTextVector(_ vector: [Float], for text: String, fingerprint: String, level: CacheLevel) throws {
         let statement = try db.cachedStatement(sql: """

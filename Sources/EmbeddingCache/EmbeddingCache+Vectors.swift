@@ -159,6 +159,46 @@ extension EmbeddingCache {
             guard ok else { throw damage("\(count) rows of width \(width) do not match the chunk's blob sizes") }
         }
         guard let storage else { return LevelVectors(matrix: Tensor(zeros: [0, 0]), sceneIDs: [], itemIndices: []) }
+        // Key id and stored list of each row.
+        var keyOfRow = [Int64](repeating: -1, count: total)
+        for key in firstRowOfKey.indices {
+            var r = firstRowOfKey[key]
+            while r >= 0 {
+                keyOfRow[Int(r)] = Int64(key)
+                r = nextRow[Int(r)]
+            }
+        }
+        var lists: (count: Int, centroids: [Float], rows: [Int32])?
+        if let stored = try Row.fetchOne(
+            db, sql: "SELECT width, lists, centroids, key_ids, assignments FROM vector_lists WHERE set_id = ?", arguments: [setID]),
+            (stored[0] as Int) == width {
+            let count: Int = stored[1]
+            let centroids: Data = stored[2], keys: Data = stored[3], assigned: Data = stored[4]
+            let n = keys.count / 8
+            guard count > 0, centroids.count == count * width * 4, keys.count % 8 == 0, assigned.count == n * 4 else {
+                throw EmbeddingCacheError.badVector(fingerprint: fingerprint, level: level.rawValue, key: "search lists",
+                                                   detail: "blob sizes do not match \(count) lists of width \(width)")
+            }
+            var rows = [Int32](repeating: -1, count: total)
+            keys.withUnsafeBytes { keyBytes in
+                assigned.withUnsafeBytes { listBytes in
+                    for j in 0..<n {
+                        let key = Int(Int64(littleEndian: keyBytes.loadUnaligned(fromByteOffset: 8 * j, as: Int64.self)))
+                        let list = Int32(littleEndian: listBytes.loadUnaligned(fromByteOffset: 4 * j, as: Int32.self))
+                        guard key >= 0, key < firstRowOfKey.count, list >= 0, Int(list) < count else { continue }
+                        var r = firstRowOfKey[key]
+                        while r >= 0 {
+                            rows[Int(r)] = list
+                            r = nextRow[Int(r)]
+                        }
+                    }
+                }
+            }
+            let values = centroids.withUnsafeBytes { raw in
+                (0..<(count * width)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+            }
+            lists = (count, values, rows)
+        }
         // Leave out items without a vector, keeping the order.
         var kept = 0
         for r in 0..<total where filled[r] {
@@ -166,13 +206,21 @@ extension EmbeddingCache {
                 (storage.pointer + kept * width).update(from: storage.pointer + r * width, count: width)
                 sceneIDs[kept] = sceneIDs[r]
                 indices[kept] = indices[r]
+                keyOfRow[kept] = keyOfRow[r]
+                if lists != nil { lists!.rows[kept] = lists!.rows[r] }
             }
             kept += 1
         }
         sceneIDs.removeLast(total - kept)
         indices.removeLast(total - kept)
+        keyOfRow.removeLast(total - kept)
+        lists?.rows.removeLast(total - kept)
         let matrix = Tensor(shape: [kept, width], storage: TensorStorage(borrowing: storage.pointer, count: kept * width, owner: storage))
-        return LevelVectors(matrix: matrix, sceneIDs: sceneIDs, itemIndices: indices)
+        var result = LevelVectors(
+            matrix: matrix, sceneIDs: sceneIDs, itemIndices: indices,
+            searchLists: lists.map { SearchLists(lists: $0.count, centroids: $0.centroids, assignments: $0.rows) })
+        result.keyIDs = keyOfRow
+        return result
     }
 
     /// Cached text vectors of (fingerprint, level) for `texts`; texts not cached are absent from the result.

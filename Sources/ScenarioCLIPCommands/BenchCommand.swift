@@ -11,6 +11,7 @@ struct BenchCommand: ParsableCommand {
             BenchModelCommand.self,
             BenchSearchCommand.self,
             BenchCacheCommand.self,
+            BenchIndexCommand.self,
             BenchExplorerCommand.self,
             BenchTrainingCommand.self,
         ]

@@ -1,13 +1,24 @@
 import ArgumentParser
+import CLIP
 import Dispatch
 import Foundation
+import Numerics
 import Retrieval
+import ScenarioModel
+import Tokenizer
 
-/// `scenarioclip bench search`: exact vs int8+re-rank vector search over synthetic clustered embeddings.
+/// `scenarioclip bench search`: exact vs int8 + re-rank vs IVF vector search over synthetic clustered
+/// embeddings, and the cost of encoding the query text.
 struct BenchSearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Vector search over synthetic cached embeddings: exact vs int8 + re-rank latency and recall@k.")
+        abstract: "Vector search over synthetic cached embeddings: exact, int8 + re-rank and IVF latency and recall@k.",
+        discussion: """
+            Builds COUNT clustered unit vectors, an int8 index and an IVF index (k-means lists), then times each \
+            search method on the same queries and reports recall@k against exact search. Text encoding is timed \
+            with the bundled model (and, with --vitb32-text, a random-weight ViT-B/32 text tower whose 512-d \
+            output is searched directly); "per query incl. text" runs encoding and IVF search back to back.
+            """)
 
     @Option(help: "Number of vectors in the collection.")
     var count = 1_000_000
@@ -27,17 +38,37 @@ struct BenchSearchCommand: ParsableCommand {
     @Option(help: "Results per query.")
     var k = 10
 
-    @Option(help: "Candidates re-ranked exactly after the int8 pass (default max(10·k, 100)).")
+    @Option(help: "Candidates re-ranked exactly after an int8 pass (default max(10·k, 100)).")
     var candidates: Int?
+
+    @Option(help: "IVF lists (default √count).")
+    var lists: Int?
+
+    @Option(help: "IVF lists probed per query; repeat to compare (default: the index's default).")
+    var probes: [Int] = []
+
+    @Flag(help: "Also time a ViT-B/32-sized text tower (random weights) and search with its 512-d output.")
+    var vitb32Text = false
+
+    @Flag(help: "Skip the full int8 scan (saves its memory: count × (dimension + 4) bytes).")
+    var skipInt8 = false
 
     @Option(help: "Random seed.")
     var seed: UInt64 = 42
+
+    /// Query texts cycled through by the text-encoding measurements.
+    static let texts = [
+        "a person holding a cup", "dog chasing a ball on grass", "two people sitting at a table",
+        "a red car parked near a tree", "child riding a bicycle", "cat sleeping on a sofa",
+    ]
 
     func validate() throws {
         guard count > 0, dimension > 0, clusters > 0, queries > 0, k > 0 else {
             throw ValidationError("--count, --dimension, --clusters, --queries and --k must be positive")
         }
         if let candidates, candidates < k { throw ValidationError("--candidates must be at least --k") }
+        if let lists, lists <= 0 || lists > count { throw ValidationError("--lists must be in 1...count") }
+        if probes.contains(where: { $0 <= 0 }) { throw ValidationError("--probes must be positive") }
     }
 
     func run() throws {
@@ -48,39 +79,105 @@ struct BenchSearchCommand: ParsableCommand {
         print("threads: \(ProcessInfo.processInfo.activeProcessorCount), int8 kernel: \(VectorIndex.compactKernel)")
 
         var t = Date()
-        let index = try VectorIndex(dimension: d, count: n, compact: true) { i, row in
+        let index = try VectorIndex(dimension: d, count: n, compact: !skipInt8) { i, row in
             gen.write(item: i, into: row)
         }
-        print(String(format: "build (generate, normalise, quantise): %.1f s", Date().timeIntervalSince(t)))
-        print(String(format: "memory: float32 %.0f MB, int8 codes + scales %.0f MB",
-                      Double(n * d * 4) / 1e6, Double(n * (d + 4)) / 1e6))
+        print(String(format: "build (generate, normalise%@): %.1f s", skipInt8 ? "" : ", quantise", Date().timeIntervalSince(t)))
+        t = Date()
+        let centroids = IVFIndex.trainCentroids(base: index, lists: lists, seed: seed)
+        let trainSeconds = Date().timeIntervalSince(t)
+        t = Date()
+        let assignments = IVFIndex.assign(base: index, centroids: centroids)
+        let assignSeconds = Date().timeIntervalSince(t)
+        t = Date()
+        let ivf = try IVFIndex(base: index, centroids: centroids, assignments: assignments)
+        let layoutSeconds = Date().timeIntervalSince(t)
+        print(String(format: "IVF build: %d lists, k-means on %d rows %.1f s, assign %.1f s, lists + int8 codes %.1f s",
+                     ivf.lists, min(n, 40 * ivf.lists), trainSeconds, assignSeconds, layoutSeconds))
+        print(String(format: "memory: float32 %.0f MB, full int8 codes + scales %@, IVF codes + scales + rows %.0f MB, centroids %.1f MB",
+                     Double(n * d * 4) / 1e6, skipInt8 ? "not built" : String(format: "%.0f MB", Double(n * (d + 4)) / 1e6),
+                     Double(n * (d + 8)) / 1e6, Double(ivf.lists * d * 4) / 1e6))
 
         let qs = (0..<queries).map { gen.vector(item: $0, stream: 1) }
-        // warm-up (page in both representations)
+        let probeSettings = probes.isEmpty ? [ivf.defaultProbes] : probes
+        // Warm-up (page in every representation).
         _ = try index.exactSearch(qs[0], k: k)
-        _ = try index.compactSearch(qs[0], k: k, candidates: candidates)
+        if !skipInt8 { _ = try index.compactSearch(qs[0], k: k, candidates: candidates) }
+        _ = try ivf.search(qs[0], k: k, probes: probeSettings[0], candidates: candidates)
 
-        var exactTimes: [Double] = [], compactTimes: [Double] = []
-        var found = 0
+        var exactTimes: [Double] = []
+        var truth: [Set<Int>] = []
         for q in qs {
             t = Date()
             let exact = try index.exactSearch(q, k: k)
             exactTimes.append(Date().timeIntervalSince(t) * 1000)
+            truth.append(Set(exact.map(\.row)))
+        }
+        print("exact (sgemv + top-k):          \(Self.summary(exactTimes))")
+        if !skipInt8 {
+            let (times, recall) = try measure(qs, truth) { try index.compactSearch($0, k: k, candidates: candidates) }
+            print("int8 full scan + re-rank:       \(Self.summary(times)), recall@\(k) \(String(format: "%.4f", recall))")
+        }
+        for p in probeSettings {
+            let (times, recall) = try measure(qs, truth) { try ivf.search($0, k: k, probes: p, candidates: candidates) }
+            let label = "IVF \(p)/\(ivf.lists) lists + re-rank:".padding(toLength: 32, withPad: " ", startingAt: 0)
+            print("\(label)\(Self.summary(times)), recall@\(k) \(String(format: "%.4f", recall))")
+        }
+
+        // Text encoding with the bundled model, then encoding + IVF search back to back.
+        let model = try ScenarioModelLoader.bundled()
+        _ = try model.embedTexts([Self.texts[0]], level: .global)
+        var textTimes: [Double] = [], endToEnd: [Double] = []
+        for (i, q) in qs.enumerated() {
             t = Date()
-            let approx = try index.compactSearch(q, k: k, candidates: candidates)
-            compactTimes.append(Date().timeIntervalSince(t) * 1000)
-            let truth = Set(exact.map(\.row))
-            found += approx.filter { truth.contains($0.row) }.count
+            _ = try model.embedTexts([Self.texts[i % Self.texts.count]], level: .global)
+            textTimes.append(Date().timeIntervalSince(t) * 1000)
+            _ = try ivf.search(q, k: k, probes: probeSettings[0], candidates: candidates)
+            endToEnd.append(Date().timeIntervalSince(t) * 1000)
         }
-        func summary(_ ms: [Double]) -> String {
-            let s = ms.sorted()
-            let mean = s.reduce(0, +) / Double(s.count)
-            return String(format: "mean %.1f ms, median %.1f ms, p90 %.1f ms, min %.1f ms",
-                          mean, s[s.count / 2], s[min(s.count - 1, s.count * 9 / 10)], s[0])
+        print("text encoding, bundled model (\(model.embeddingWidth)-d): \(Self.summary(textTimes))")
+        print("per query incl. text (bundled model + IVF \(probeSettings[0])): \(Self.summary(endToEnd))")
+
+        if vitb32Text {
+            let (clip, bytes) = try BenchEngineCommand.randomModel(CLIPConfig())
+            let tokenizer = try CLIPTokenizer.bundled()
+            let encode = { (text: String) throws -> [Float] in
+                try clip.textFeatures([tokenizer.encode(text)]).scalars
+            }
+            let width = try encode(Self.texts[0]).count
+            var vitTimes: [Double] = [], vitEndToEnd: [Double] = []
+            for i in 0..<queries {
+                t = Date()
+                let vector = try encode(Self.texts[i % Self.texts.count])
+                vitTimes.append(Date().timeIntervalSince(t) * 1000)
+                if width == d { _ = try ivf.search(vector, k: k, probes: probeSettings[0], candidates: candidates) }
+                vitEndToEnd.append(Date().timeIntervalSince(t) * 1000)
+            }
+            print(String(format: "text encoding, ViT-B/32 text tower (random weights, %.0f MB model, 77 tokens): %@",
+                         Double(bytes) / 1e6, Self.summary(vitTimes)))
+            if width == d {
+                print("per query incl. text (ViT-B/32 text + IVF \(probeSettings[0]) on its 512-d output): \(Self.summary(vitEndToEnd))")
+            }
         }
-        print("exact (sgemv + top-k):        \(summary(exactTimes))")
-        print("int8 + exact re-rank:         \(summary(compactTimes))")
-        print(String(format: "recall@%d of int8 + re-rank vs exact: %.4f (%d candidates re-ranked)",
-                     k, Double(found) / Double(queries * k), candidates ?? max(10 * k, 100)))
+    }
+
+    /// Latencies (ms) and recall@k against `truth` of `search` over `qs`.
+    private func measure(_ qs: [[Float]], _ truth: [Set<Int>], _ search: ([Float]) throws -> [SearchHit]) throws -> ([Double], Double) {
+        var times: [Double] = []
+        var found = 0
+        for (q, want) in zip(qs, truth) {
+            let t = Date()
+            let hits = try search(q)
+            times.append(Date().timeIntervalSince(t) * 1000)
+            found += hits.filter { want.contains($0.row) }.count
+        }
+        return (times, Double(found) / Double(qs.count * k))
+    }
+
+    static func summary(_ ms: [Double]) -> String {
+        let s = ms.sorted()
+        let mean = s.reduce(0, +) / Double(s.count)
+        return String(format: "mean %.1f ms, median %.1f ms, p90 %.1f ms, min %.1f ms",
+                      mean, s[s.count / 2], s[min(s.count - 1, s.count * 9 / 10)], s[0])
     }
 }

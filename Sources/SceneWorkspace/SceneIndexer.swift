@@ -2,6 +2,7 @@ import EmbeddingCache
 import Foundation
 import Imaging
 import Numerics
+import Retrieval
 import ScenarioModel
 import Scenes
 
@@ -36,6 +37,8 @@ public final class SceneIndexer: @unchecked Sendable {
         public var failures: [String]
         /// `true` when the run stopped early because it was cancelled.
         public var cancelled: Bool
+        /// Search lists refreshed after a complete run (empty when cancelled).
+        public var searchLists: [SearchListsBuilder.Outcome] = []
     }
 
     public let dataset: SceneDataset
@@ -45,9 +48,12 @@ public final class SceneIndexer: @unchecked Sendable {
     public let batchSize: Int
     /// Threads decoding and preprocessing images.
     public let workers: Int
+    /// Levels with at least this many vectors get IVF search lists after a complete run.
+    public let listsMinimumRows: Int
 
     public init(dataset: SceneDataset, cache: EmbeddingCache, model: any SceneEmbedder, batchSize: Int = 32,
-                workers: Int = 2) {
+                workers: Int = 2, listsMinimumRows: Int = IVFIndex.minimumRows) {
+        self.listsMinimumRows = listsMinimumRows
         self.dataset = dataset
         self.cache = cache
         self.model = model
@@ -159,7 +165,12 @@ public final class SceneIndexer: @unchecked Sendable {
             state.elapsed = Date().timeIntervalSince(start)
             progress(state)
         }
+        var report = Report(progress: state, embedded: embedded, failures: failures, cancelled: cancelled)
+        if !cancelled {
+            report.searchLists = try SearchListsBuilder.refresh(cache: cache, fingerprint: fingerprint, minimumRows: listsMinimumRows)
+        }
         state.elapsed = Date().timeIntervalSince(start)
-        return Report(progress: state, embedded: embedded, failures: failures, cancelled: cancelled)
+        report.progress = state
+        return report
     }
 }

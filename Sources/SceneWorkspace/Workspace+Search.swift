@@ -38,10 +38,13 @@ extension Workspace {
     }
 
     /// The `k` best items of `level` for a query vector (any scale).
+    /// Uses the level's IVF lists when they are stored and fresh (``listIndex(_:)``), else the int8 or exact scan.
     public func search(vector: [Float], level: Level, k: Int) throws -> [WorkspaceHit] {
         let index = try index(level)
+        let lists = try listIndex(level)
         let loaded = try vectors(level)
-        return try index.search(vector, k: k).map { hit in
+        let hits = try lists.map { try $0.search(vector, k: k) } ?? index.search(vector, k: k)
+        return hits.map { hit in
             let scene = loaded.sceneIDs[hit.row]
             let item = Int(loaded.itemIndices[hit.row])
             return WorkspaceHit(sceneID: scene, level: level, index: item, score: hit.score,

@@ -20,10 +20,17 @@ public final class Workspace: @unchecked Sendable {
     private let lock = NSLock()
     private var vectorsByLevel: [Level: LevelVectors] = [:]
     private var indexByLevel: [Level: VectorIndex] = [:]
+    private var listsByLevel: [Level: IVFIndex] = [:]
     private var rowsByLevel: [Level: [String: [Int]]] = [:]
     private var classesByLevel: [Level: Tensor] = [:]
 
-    public init(dataset: SceneDataset, cache: EmbeddingCache, model: any SceneEmbedder) {
+    /// Levels with at least this many rows are searched through their stored IVF lists when the lists are
+    /// fresh (see ``SearchListsBuilder``); smaller ones with the int8 or exact scan.
+    public let listsMinimumRows: Int
+
+    public init(dataset: SceneDataset, cache: EmbeddingCache, model: any SceneEmbedder,
+                listsMinimumRows: Int = IVFIndex.minimumRows) {
+        self.listsMinimumRows = listsMinimumRows
         self.dataset = dataset
         self.cache = cache
         self.model = model
@@ -34,6 +41,7 @@ public final class Workspace: @unchecked Sendable {
         lock.lock()
         vectorsByLevel = [:]
         indexByLevel = [:]
+        listsByLevel = [:]
         rowsByLevel = [:]
         lock.unlock()
     }
@@ -61,25 +69,43 @@ public final class Workspace: @unchecked Sendable {
     /// The search index of `level` (built on first use).
     /// - Throws: ``SceneWorkspaceError/notIndexed(level:hint:)`` when nothing is cached.
     public func index(_ level: Level) throws -> VectorIndex {
+        try searchIndexes(level).exact
+    }
+
+    /// The IVF index of `level`, when its stored lists are fresh and the level is large enough for them.
+    public func listIndex(_ level: Level) throws -> IVFIndex? {
+        try searchIndexes(level).lists
+    }
+
+    /// Builds (once) the level's vector index and, from stored fresh search lists, its IVF index. With an IVF
+    /// index the base index skips its full int8 codes (the lists carry their own).
+    private func searchIndexes(_ level: Level) throws -> (exact: VectorIndex, lists: IVFIndex?) {
         lock.lock()
         if let cached = indexByLevel[level] {
+            let lists = listsByLevel[level]
             lock.unlock()
-            return cached
+            return (cached, lists)
         }
         lock.unlock()
         let loaded = try vectors(level)
         guard loaded.count > 0 else {
             throw SceneWorkspaceError.notIndexed(level: level.rawValue, hint: "run `scenarioclip index` first")
         }
+        let stored = loaded.searchLists.flatMap { lists in
+            loaded.count >= listsMinimumRows
+                && Double(lists.unassignedCount) <= IVFIndex.maximumUnassignedFraction * Double(loaded.count) ? lists : nil
+        }
         let built = try loaded.matrix.withUnsafeBufferPointer { values in
-            try VectorIndex(dimension: loaded.width, count: loaded.count) { buffer in
+            try VectorIndex(dimension: loaded.width, count: loaded.count, compact: stored == nil ? nil : false) { buffer in
                 _ = buffer.initialize(from: values)
             }
         }
+        let lists = try stored.map { try IVFIndex(base: built, centroids: $0.centroids, assignments: $0.assignments) }
         lock.lock()
         indexByLevel[level] = built
+        listsByLevel[level] = lists
         lock.unlock()
-        return built
+        return (built, lists)
     }
 
     /// Rows of `level` that belong to scene `id`, in item order.
