@@ -43,10 +43,10 @@ struct DatasetLoader {
     }
 
     /// Reads and parses one JSON file; syntax errors become a problem with line and column.
-    mutating func readJSON(_ file: URL) throws -> Any? {
+    mutating func readJSON(_ file: URL, data known: Data? = nil) throws -> Any? {
         let data: Data
         do {
-            data = try Data(contentsOf: file)
+            data = try known ?? Data(contentsOf: file)
         } catch {
             try report(DatasetProblem(file: file, message: "cannot read file: \((error as NSError).localizedDescription)"))
             return nil
@@ -113,7 +113,46 @@ struct DatasetLoader {
 
     /// Parses every record of one metadata file (records that cannot be built are reported and skipped).
     mutating func loadRecords(of file: URL) throws -> [SceneRecord] {
-        guard let json = try readJSON(file) else { return [] }
+        let folder = file.deletingLastPathComponent()
+        guard options.fastPath else { return try loadRecordsInFull(of: file, folder: folder) }
+        let data: Data
+        do {
+            data = try Data(contentsOf: file)
+        } catch {
+            try report(DatasetProblem(file: file, message: "cannot read file: \((error as NSError).localizedDescription)"))
+            return []
+        }
+        guard let elements = FastMetadataReader.elements(of: data, file: file, folder: folder) else {
+            return try loadRecordsInFull(of: file, folder: folder, data: data)
+        }
+        // The full parser has the last word on the text of every deferred element; if it refuses one, the
+        // whole file goes the full way so the syntax error is reported with its line and column.
+        var deferred: [Int: Any] = [:]
+        for (index, element) in elements.enumerated() {
+            guard case .deferred(let range) = element else { continue }
+            guard let value = try? JSONSerialization.jsonObject(with: Data(data[range]), options: [.fragmentsAllowed]) else {
+                return try loadRecordsInFull(of: file, folder: folder, data: data)
+            }
+            deferred[index] = value
+        }
+        var records: [SceneRecord] = []
+        records.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            switch element {
+            case .record(let record):
+                records.append(record)
+            case .deferred:
+                if let value = deferred[index], let record = try parseRecord(value, index: index, file: file, folder: folder) {
+                    records.append(record)
+                }
+            }
+        }
+        return records
+    }
+
+    /// ``loadRecords(of:)`` through Foundation's parser and the untyped validator only.
+    private mutating func loadRecordsInFull(of file: URL, folder: URL, data: Data? = nil) throws -> [SceneRecord] {
+        guard let json = try readJSON(file, data: data) else { return [] }
         guard let top = json as? [String: Any] else {
             try report(DatasetProblem(file: file, message: "expected an object {\"data\": [...]}, found \(JSONValue.kind(json))"))
             return []
@@ -126,7 +165,6 @@ struct DatasetLoader {
             try report(DatasetProblem(file: file, field: "data", message: "expected a list of records, found \(JSONValue.kind(dataValue))"))
             return []
         }
-        let folder = file.deletingLastPathComponent()
         var records: [SceneRecord] = []
         records.reserveCapacity(data.count)
         for (index, element) in data.enumerated() {

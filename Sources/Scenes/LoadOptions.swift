@@ -6,6 +6,9 @@ public struct LoadOptions: Sendable, Hashable {
     /// Check that image and focused-region files exist and read each scene image's JPEG header to
     /// check boxes against the image size. Off by default: loading then never touches image files.
     public var checkImages: Bool
+    /// Read clean records through ``FastMetadataReader`` (same records and problems; tests turn it off
+    /// to compare with the full path).
+    var fastPath = true
 
     public init(stopAtFirstProblem: Bool = false, checkImages: Bool = false) {
         self.stopAtFirstProblem = stopAtFirstProblem
