@@ -96,7 +96,8 @@ import Testing
 
         // Enter jumps to the top hit's scene with its region boxed as the hit.
         tmux.send("Enter")
-        try tmux.waitFor("Action: \(record.action)")
+        // (The detail pane wraps long actions: match their start.)
+        try tmux.waitFor("Action: \(record.action.prefix(20))")
         try tmux.waitFor("┌hit")
         // Inside tmux `--pictures auto` draws symbols (block glyphs), never pixel protocols.
         let blocks = Set("▀▄█▌▐▖▗▘▝▙▛▜▟▚▞▁▂▃▅▆▇▊▋▍▎▏")
