@@ -52,6 +52,10 @@ struct IndexCommand: ParsableCommand {
             print("embedded \(p.done - p.failed) item(s) (\(embedded)); \(p.reused) already cached; "
                 + "\(p.failed) failed; \(String(format: "%.1f", p.elapsed)) s")
             print("cache: \(cache.path)")
+            for lists in report.searchLists where lists.lists > 0 {
+                print("search lists: \(lists.level.rawValue) \(lists.lists) IVF lists over \(lists.rows) vectors "
+                    + "(\(lists.unassignedBefore) were unassigned), \(String(format: "%.1f", lists.seconds)) s")
+            }
             for failure in report.failures.prefix(20) { printError("failed: \(failure)") }
             if report.failures.count > 20 { printError("… and \(report.failures.count - 20) more failures") }
             if report.cancelled { printError("interrupted: rerun `scenarioclip index` to finish") }
