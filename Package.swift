@@ -29,7 +29,8 @@ let package = Package(
 
         // MARK: Engine
         .target(name: "BundledAssets"),
-        .target(name: "Numerics", dependencies: ["COpenBLAS"]),
+        .target(name: "CNumerics", path: "Sources/CNumerics"),
+        .target(name: "Numerics", dependencies: ["COpenBLAS", "CNumerics"]),
         .target(name: "Tokenizer", dependencies: ["BundledAssets"]),
         .target(name: "Weights", dependencies: ["Numerics"]),
         .target(name: "CLIP", dependencies: ["Numerics", "Weights", "Tokenizer"]),

@@ -1,3 +1,5 @@
+import CNumerics
+
 /// A fully connected layer, `torch.nn.Linear`: `y = x · Wᵀ + b` with `W` stored `[out, in]` as PyTorch does.
 public struct Linear: Sendable {
     /// `[outFeatures, inFeatures]`.
@@ -32,8 +34,22 @@ public struct Linear: Sendable {
         }
     }
 
-    /// Up to this many rows go through `cblas_sgemv` row by row instead of one `cblas_sgemm`.
+    /// Up to this many rows take ``fewRowsPath`` instead of one `cblas_sgemm`.
     public static let matrixVectorRowLimit = 8
+
+    /// How products of at most ``matrixVectorRowLimit`` rows (a short text, one pooled token) are computed.
+    public enum FewRowsPath: String, Sendable, CaseIterable {
+        /// One `cblas_sgemm` (packs the weights on every call).
+        case sgemm
+        /// One `cblas_sgemv` per row (reads the weights once per row).
+        case sgemv
+        /// `numerics_sgemm_nt` (C, AVX2 + FMA): every weight row read once for all rows, no packing;
+        /// output columns split across ``Parallel/threadCount`` threads when the product is large enough.
+        case kernel
+    }
+
+    /// The path for few rows; process-wide, for benchmarks (`bench engine --few-rows`). Default ``FewRowsPath/kernel``.
+    public nonisolated(unsafe) static var fewRowsPath = FewRowsPath.kernel
 
     /// How ``apply(_:rows:inputStride:into:outputStride:mode:)`` treats the output buffer.
     public enum OutputMode: Sendable {
@@ -47,10 +63,12 @@ public struct Linear: Sendable {
 
     /// The layer on raw memory: `rows` inputs of width `inFeatures` (row stride `inputStride`, default
     /// `inFeatures`) to `rows` outputs of width `outFeatures` (row stride `outputStride`, default `outFeatures`).
-    /// One `cblas_sgemm`; the bias costs one extra pass over the output.
+    /// One `cblas_sgemm` (or `fewRows` for at most ``matrixVectorRowLimit`` rows); the bias costs one extra pass
+    /// over the output.
     public func apply(
         _ input: UnsafePointer<Float>, rows: Int, inputStride: Int? = nil,
-        into output: UnsafeMutablePointer<Float>, outputStride: Int? = nil, mode: OutputMode = .overwrite
+        into output: UnsafeMutablePointer<Float>, outputStride: Int? = nil, mode: OutputMode = .overwrite,
+        fewRows: FewRowsPath = Linear.fewRowsPath
     ) {
         let out = outFeatures
         let ldc = outputStride ?? out
@@ -70,7 +88,21 @@ public struct Linear: Sendable {
             beta = 1
         }
         weight.withUnsafeBufferPointer { w in
-            if rows <= Self.matrixVectorRowLimit {
+            if rows <= Self.matrixVectorRowLimit, fewRows == .kernel {
+                let inFeatures = inFeatures
+                let accumulate: Int32 = beta == 1 ? 1 : 0
+                let x = UnsafeSendablePointer(input), y = UnsafeMutableSendablePointer(output)
+                let weights = UnsafeSendablePointer(w.baseAddress!)
+                // At least ~64k multiply-adds per thread, whole groups of 4 output columns.
+                let minimumColumns = max(4, 65_536 / max(1, rows * inFeatures))
+                Parallel.forEachChunk(out, minimumChunk: minimumColumns, alignment: 4) { columns in
+                    numerics_sgemm_nt(
+                        rows, columns.count, inFeatures, x.base, lda, weights.base + columns.lowerBound * inFeatures,
+                        inFeatures, y.base + columns.lowerBound, ldc, accumulate)
+                }
+                return
+            }
+            if rows <= Self.matrixVectorRowLimit, fewRows == .sgemv {
                 // A few rows (a short text, one pooled token): one matrix-vector product per row skips sgemm's
                 // weight packing; the weights stay in cache between rows.
                 for r in 0..<rows {

@@ -21,7 +21,13 @@ struct BenchEngineCommand: ParsableCommand {
     @Option(help: "Timed repetitions per measurement (the median is reported; batch 16 uses a quarter).")
     var iterations = 10
 
+    @Option(help: "Products of at most \(Linear.matrixVectorRowLimit) rows: \(Linear.FewRowsPath.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var fewRows = Linear.fewRowsPath.rawValue
+
     func validate() throws {
+        guard Linear.FewRowsPath(rawValue: fewRows) != nil else {
+            throw ValidationError("--few-rows must be one of \(Linear.FewRowsPath.allCases.map(\.rawValue))")
+        }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
         guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
     }
@@ -29,11 +35,13 @@ struct BenchEngineCommand: ParsableCommand {
     func run() throws {
         BLAS.threadCount = threads
         Parallel.threadCount = threads
+        Linear.fewRowsPath = Linear.FewRowsPath(rawValue: fewRows)!
         let config = CLIPConfig()
         let (model, weightBytes) = try Self.randomModel(config)
         let vision = model.vision!, text = model.text!
         let loadedPeak = Self.peakResidentBytes()
-        print("bench engine: ViT-B/32 shapes, random float32 weights, \(threads) thread(s), median of \(iterations) runs")
+        print("bench engine: ViT-B/32 shapes, random float32 weights, \(threads) thread(s), median of \(iterations) runs, "
+              + "few-row products via \(fewRows)")
         print(String(format: "weights %.1f MB (vision %@, text %@ layers)", Double(weightBytes) / 1e6,
                      "\(config.visionConfig.numHiddenLayers)", "\(config.textConfig.numHiddenLayers)"))
 

@@ -33,6 +33,45 @@ import Testing
         #expect(Self.close(noBias.scalars, zip(expected, biasRows).map { $0 - $1 }, tolerance: 1e-4))
     }
 
+    /// Every few-rows path, every output mode, strided input and output, and a product large enough for the
+    /// C kernel to split its output columns across threads.
+    @Test(arguments: Linear.FewRowsPath.allCases)
+    func fewRowPathsMatchDefinition(path: Linear.FewRowsPath) {
+        for (rows, inFeatures, out) in [(1, 7, 13), (2, 9, 5), (3, 515, 300), (8, 515, 300), (8, 64, 3)] {
+            let (lda, ldc) = (inFeatures + 3, out + 5)
+            let x = Tensor.randomNormal(shape: [rows, lda], seed: 21)
+            let w = Tensor.randomNormal(shape: [out, inFeatures], seed: 22)
+            let b = Tensor.randomNormal(shape: [out], seed: 23)
+            let start = Tensor.randomNormal(shape: [rows, ldc], seed: 24)
+            let layer = Linear(weight: w, bias: b)
+            for mode in [Linear.OutputMode.overwrite, .overwriteWithoutBias, .accumulate] {
+                var y = start
+                x.withUnsafeBufferPointer { input in
+                    y.withUnsafeMutableBufferPointer { output in
+                        layer.apply(
+                            input.baseAddress!, rows: rows, inputStride: lda, into: output.baseAddress!,
+                            outputStride: ldc, mode: mode, fewRows: path)
+                    }
+                }
+                var expected: [Double] = []
+                for r in 0..<rows {
+                    for o in 0..<ldc {
+                        var acc = Double(start[flat: r * ldc + o])
+                        if o < out {
+                            acc = mode == .accumulate ? acc : 0
+                            if mode != .overwriteWithoutBias { acc += Double(b[flat: o]) }
+                            for i in 0..<inFeatures {
+                                acc += Double(x[flat: r * lda + i]) * Double(w[flat: o * inFeatures + i])
+                            }
+                        }
+                        expected.append(acc)
+                    }
+                }
+                #expect(Self.close(y.scalars, expected, tolerance: 1e-4), "\(path) \(mode) \(rows)x\(inFeatures)→\(out)")
+            }
+        }
+    }
+
     @Test(arguments: [3, 8, 17, 512])
     func layerNormMatchesDefinition(width: Int) {
         var x = Tensor.randomNormal(shape: [4, width], std: 3, seed: 4)
