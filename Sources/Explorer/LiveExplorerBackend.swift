@@ -26,6 +26,8 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
     private let summaries: [SceneSummary]
     private let lock = NSLockLike()
     private var imageSizes: [String: (Int, Int)] = [:]
+    /// What the background start-up is doing, for the status line.
+    private var loadingStep = "loading the model…"
 
     /// How many classes the zero-shot view ranks per item; an annotation outside them is a disagreement
     /// (the default of `scenarioclip classify --top`, so both flag the same items).
@@ -55,7 +57,9 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
                 var indexed = false
                 do {
                     let loaded = Workspace(dataset: dataset, cache: cache, model: try loadModel())
+                    lock.withLock { loadingStep = "loading vectors…" }
                     indexed = Self.isIndexed(loaded)
+                    if indexed { Self.warmUp(loaded) }
                     workspace = loaded
                 } catch {
                     problem = "model unavailable: \(error)"
@@ -108,12 +112,23 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
     }
 
     public func status() -> BackendStatus {
-        let (workspace, problem, loading, indexed) = lock.withLock { (loadedWorkspace, modelProblem, modelLoading, indexedKnown) }
+        let (workspace, problem, loading, indexed, step) = lock.withLock {
+            (loadedWorkspace, modelProblem, modelLoading, indexedKnown, loadingStep)
+        }
         if loading {
-            return BackendStatus(model: nil, modelProblem: "loading the model…", indexed: false, marksLocation: cache.path)
+            return BackendStatus(model: nil, modelProblem: step, indexed: false, marksLocation: cache.path)
         }
         return BackendStatus(model: workspace == nil ? nil : modelName, modelProblem: problem,
             indexed: workspace != nil && indexed, marksLocation: cache.path)
+    }
+
+    /// Builds what the first query needs before the model is announced ready, so the first keystroke does
+    /// not pay for it: the global level's search index and one pass through the text tower. Runs in the
+    /// background after the first frame; a query typed meanwhile waits for it off the UI thread.
+    private static func warmUp(_ workspace: Workspace) {
+        _ = try? workspace.index(.global)
+        _ = try? workspace.listIndex(.global)
+        _ = try? workspace.model.embedTexts(["a photo"], level: .global)
     }
 
     /// `true` when every scene has a cached global vector for the workspace's model. Asked off the UI thread
