@@ -115,28 +115,31 @@ struct BenchSearchCommand: ParsableCommand {
         }
         print("exact (sgemv + top-k):          \(Self.summary(exactTimes))")
         if !skipInt8 {
-            let (times, recall) = try measure(qs, truth) { try index.compactSearch($0, k: k, candidates: candidates) }
-            print("int8 full scan + re-rank:       \(Self.summary(times)), recall@\(k) \(String(format: "%.4f", recall))")
+            let (times, recall, cpu) = try measure(qs, truth) { try index.compactSearch($0, k: k, candidates: candidates) }
+            print("int8 full scan + re-rank:       \(Self.summary(times)), \(Self.cpuSummary(cpu)), recall@\(k) \(String(format: "%.4f", recall))")
         }
         for p in probeSettings {
-            let (times, recall) = try measure(qs, truth) { try ivf.search($0, k: k, probes: p, candidates: candidates) }
+            let (times, recall, cpu) = try measure(qs, truth) { try ivf.search($0, k: k, probes: p, candidates: candidates) }
             let label = "IVF \(p)/\(ivf.lists) lists + re-rank:".padding(toLength: 32, withPad: " ", startingAt: 0)
-            print("\(label)\(Self.summary(times)), recall@\(k) \(String(format: "%.4f", recall))")
+            print("\(label)\(Self.summary(times)), \(Self.cpuSummary(cpu)), recall@\(k) \(String(format: "%.4f", recall))")
         }
 
         // Text encoding with the bundled model, then encoding + IVF search back to back.
         let model = try ScenarioModelLoader.bundled()
         _ = try model.embedTexts([Self.texts[0]], level: .global)
-        var textTimes: [Double] = [], endToEnd: [Double] = []
+        var textTimes: [Double] = [], endToEnd: [Double] = [], textCPU: [Double] = [], endToEndCPU: [Double] = []
         for (i, q) in qs.enumerated() {
             t = Date()
+            let c = Self.cpuMilliseconds()
             _ = try model.embedTexts([Self.texts[i % Self.texts.count]], level: .global)
             textTimes.append(Date().timeIntervalSince(t) * 1000)
+            textCPU.append(Self.cpuMilliseconds() - c)
             _ = try ivf.search(q, k: k, probes: probeSettings[0], candidates: candidates)
             endToEnd.append(Date().timeIntervalSince(t) * 1000)
+            endToEndCPU.append(Self.cpuMilliseconds() - c)
         }
-        print("text encoding, bundled model (\(model.embeddingWidth)-d): \(Self.summary(textTimes))")
-        print("per query incl. text (bundled model + IVF \(probeSettings[0])): \(Self.summary(endToEnd))")
+        print("text encoding, bundled model (\(model.embeddingWidth)-d): \(Self.summary(textTimes)), \(Self.cpuSummary(textCPU))")
+        print("per query incl. text (bundled model + IVF \(probeSettings[0])): \(Self.summary(endToEnd)), \(Self.cpuSummary(endToEndCPU))")
 
         if vitb32Text {
             let (clip, bytes) = try BenchEngineCommand.randomModel(CLIPConfig())
@@ -145,16 +148,18 @@ struct BenchSearchCommand: ParsableCommand {
                 try clip.textFeatures([tokenizer.encode(text)]).scalars
             }
             let width = try encode(Self.texts[0]).count
-            var vitTimes: [Double] = [], vitEndToEnd: [Double] = []
+            var vitTimes: [Double] = [], vitEndToEnd: [Double] = [], vitCPU: [Double] = []
             for i in 0..<queries {
                 t = Date()
+                let c = Self.cpuMilliseconds()
                 let vector = try encode(Self.texts[i % Self.texts.count])
                 vitTimes.append(Date().timeIntervalSince(t) * 1000)
+                vitCPU.append(Self.cpuMilliseconds() - c)
                 if width == d { _ = try ivf.search(vector, k: k, probes: probeSettings[0], candidates: candidates) }
                 vitEndToEnd.append(Date().timeIntervalSince(t) * 1000)
             }
-            print(String(format: "text encoding, ViT-B/32 text tower (random weights, %.0f MB model, 77 tokens): %@",
-                         Double(bytes) / 1e6, Self.summary(vitTimes)))
+            print(String(format: "text encoding, ViT-B/32 text tower (random weights, %.0f MB model, 77 tokens): %@, %@",
+                         Double(bytes) / 1e6, Self.summary(vitTimes), Self.cpuSummary(vitCPU)))
             if width == d {
                 print("per query incl. text (ViT-B/32 text + IVF \(probeSettings[0]) on its 512-d output): \(Self.summary(vitEndToEnd))")
             }
@@ -162,16 +167,30 @@ struct BenchSearchCommand: ParsableCommand {
     }
 
     /// Latencies (ms) and recall@k against `truth` of `search` over `qs`.
-    private func measure(_ qs: [[Float]], _ truth: [Set<Int>], _ search: ([Float]) throws -> [SearchHit]) throws -> ([Double], Double) {
-        var times: [Double] = []
+    private func measure(_ qs: [[Float]], _ truth: [Set<Int>], _ search: ([Float]) throws -> [SearchHit]) throws -> ([Double], Double, [Double]) {
+        var times: [Double] = [], cpu: [Double] = []
         var found = 0
         for (q, want) in zip(qs, truth) {
             let t = Date()
+            let c = Self.cpuMilliseconds()
             let hits = try search(q)
+            cpu.append(Self.cpuMilliseconds() - c)
             times.append(Date().timeIntervalSince(t) * 1000)
             found += hits.filter { want.contains($0.row) }.count
         }
-        return (times, Double(found) / Double(qs.count * k))
+        return (times, Double(found) / Double(qs.count * k), cpu)
+    }
+
+    /// Process CPU time in milliseconds (all threads of this process).
+    static func cpuMilliseconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
+    }
+
+    /// Median of `ms`, formatted as CPU time.
+    static func cpuSummary(_ ms: [Double]) -> String {
+        String(format: "CPU median %.1f ms", ms.sorted()[ms.count / 2])
     }
 
     static func summary(_ ms: [Double]) -> String {
