@@ -9,11 +9,13 @@ struct AutoIndexOptions: ParsableArguments {
     var noIndex = false
 
     /// Embeds the dataset's missing items (announced and with progress on standard error) unless `--no-index`.
-    /// Cheap when nothing is missing: file hashes are remembered by size and modification time.
+    /// Cheap when nothing is missing: file hashes are remembered by size and modification time, and nothing is written.
     /// - Throws: `ExitCode(130)` after Ctrl-C (the finished batches stay cached); cache and model errors.
     func indexMissing(in workspace: Workspace) throws {
         guard !noIndex else { return }
         let indexer = SceneIndexer(dataset: workspace.dataset, cache: workspace.cache, model: workspace.model)
+        // Nothing missing: answer without opening a write transaction (read-only caches keep working).
+        guard try indexer.missingItemCount() > 0 else { return }
         let interrupt = InterruptFlag()
         let reporter = ProgressReporter(label: "indexing")
         var announced = false

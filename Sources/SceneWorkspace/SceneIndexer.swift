@@ -85,6 +85,28 @@ public final class SceneIndexer: @unchecked Sendable {
         return (allItems, failures)
     }
 
+    /// How many distinct items of the dataset have no vector for the model yet, found without writing to the
+    /// cache (unchanged files reuse their remembered hashes; new files are hashed). Scenes that cannot be listed
+    /// (missing files) are not counted: ``run(progress:isCancelled:)`` reports them.
+    public func missingItemCount() throws -> Int {
+        let hasher = try FileHasher(cache: cache)
+        var missing = 0
+        var stored: [Level: Set<ItemKey>] = [:]
+        var seen: [Level: Set<ItemKey>] = [:]
+        for record in dataset.records {
+            guard let items = try? SceneItem.items(of: record, hash: hasher.hash) else { continue }
+            for item in items {
+                if stored[item.level] == nil {
+                    stored[item.level] = try cache.storedKeys(fingerprint: model.fingerprint, level: CacheLevel(item.level))
+                }
+                if !stored[item.level]!.contains(item.key), seen[item.level, default: []].insert(item.key).inserted {
+                    missing += 1
+                }
+            }
+        }
+        return missing
+    }
+
     /// Indexes what is missing. `progress` is called after each batch; `isCancelled` is checked between batches.
     /// - Throws: cache errors (locked, read-only, full disk) and model errors; a bad image is a failure entry.
     public func run(progress: (Progress) -> Void = { _ in }, isCancelled: () -> Bool = { false }) throws -> Report {

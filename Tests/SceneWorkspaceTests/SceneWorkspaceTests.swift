@@ -43,7 +43,9 @@ private func open(_ data: TestDataset, model: ColourEmbedder) throws -> (SceneDa
         try data.write(scenes())
         let model = ColourEmbedder()
         let (_, cache, indexer) = try open(data, model: model)
+        #expect(try indexer.missingItemCount() == 13)
         let first = try indexer.run()
+        #expect(try indexer.missingItemCount() == 0)
         // 4 global + 6 object + 3 relation items.
         #expect(first.progress.total == 13)
         #expect(first.embedded[.global] == 4 && first.embedded[.object] == 6 && first.embedded[.relation] == 3)
