@@ -213,7 +213,20 @@ struct Tmux {
     func send(_ key: String) { run(["send-keys", "-t", "e2e", key]) }
     func sendLiteral(_ text: String) { run(["send-keys", "-t", "e2e", "-l", text]) }
     func capture() -> String { run(["capture-pane", "-t", "e2e", "-p"], output: true) }
-    func killServer() { run(["kill-server"]) }
+    /// Ends the server and everything it runs, also when a failed test left the explorer running: the panes'
+    /// process groups and the server are killed outright after `kill-server`.
+    func killServer() {
+        let panes = run(["list-panes", "-a", "-F", "#{pane_pid}"], output: true)
+            .split(whereSeparator: \.isNewline).compactMap { pid_t(String($0)) }
+        let server = pid_t(run(["display-message", "-p", "#{pid}"], output: true)
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+        run(["kill-server"])
+        for pid in panes where pid > 1 {
+            kill(-pid, SIGKILL)
+            kill(pid, SIGKILL)
+        }
+        if let server, server > 1 { kill(server, SIGKILL) }
+    }
 
     func waitFor(_ text: String, timeout: TimeInterval = 15) throws {
         try waitUntil(timeout: timeout, "'\(text)'") { $0.contains(text) }
