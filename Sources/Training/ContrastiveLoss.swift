@@ -35,30 +35,23 @@ public struct ContrastiveLoss {
         var dLogits = [Float](repeating: 0, count: n * n)
         var loss: Double = 0
         let half = 0.5 / Double(n)
-        for i in 0..<n {
-            var m = -Double.infinity
-            for j in 0..<n { m = max(m, Double(scale * cosines[i * n + j])) }
-            var sum: Double = 0
-            for j in 0..<n { sum += Foundation.exp(Double(scale * cosines[i * n + j]) - m) }
-            let lse = m + Foundation.log(sum)
-            loss += half * (lse - Double(scale * cosines[i * n + i]))
-            for j in 0..<n {
-                let p = Foundation.exp(Double(scale * cosines[i * n + j]) - lse)
-                dLogits[i * n + j] += Float(half * (p - (i == j ? 1 : 0)))
+        // One half of the loss: cross-entropy of each line `a` of the logits (entries at `index(a, b)`), target `a`.
+        func addHalf(_ index: (Int, Int) -> Int) {
+            for a in 0..<n {
+                var m = -Double.infinity
+                for b in 0..<n { m = max(m, Double(scale * cosines[index(a, b)])) }
+                var sum: Double = 0
+                for b in 0..<n { sum += Foundation.exp(Double(scale * cosines[index(a, b)]) - m) }
+                let lse = m + Foundation.log(sum)
+                loss += half * (lse - Double(scale * cosines[index(a, a)]))
+                for b in 0..<n {
+                    let p = Foundation.exp(Double(scale * cosines[index(a, b)]) - lse)
+                    dLogits[index(a, b)] += Float(half * (p - (a == b ? 1 : 0)))
+                }
             }
         }
-        for j in 0..<n {
-            var m = -Double.infinity
-            for i in 0..<n { m = max(m, Double(scale * cosines[i * n + j])) }
-            var sum: Double = 0
-            for i in 0..<n { sum += Foundation.exp(Double(scale * cosines[i * n + j]) - m) }
-            let lse = m + Foundation.log(sum)
-            loss += half * (lse - Double(scale * cosines[j * n + j]))
-            for i in 0..<n {
-                let p = Foundation.exp(Double(scale * cosines[i * n + j]) - lse)
-                dLogits[i * n + j] += Float(half * (p - (i == j ? 1 : 0)))
-            }
-        }
+        addHalf { i, j in i * n + j }  // image → text: rows
+        addHalf { j, i in i * n + j }  // text → image: columns
         var dScale: Double = 0
         for k in 0..<(n * n) { dScale += Double(dLogits[k]) * Double(cosines[k]) }
         let dLogitScale = rawScale < maxScale ? Float(dScale) * rawScale : 0

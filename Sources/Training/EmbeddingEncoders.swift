@@ -1,59 +1,64 @@
-/// The image side of one level: vision tower → `Linear(hidden, embed)` → `LayerNorm(embed)`
-/// (the reference's `*_image_projection` and `*_image_norm`). Pixels `[n, 3, S, S]` → `[n, embed]`.
-final class ImageEncoder {
-    let tower: TrainableVisionTower
+/// The head shared by both sides of every level: `Linear(hidden, embed)` → `LayerNorm(embed)` (the reference's
+/// `*_projection` and `*_norm`). Pooled `[n, hidden]` → `[n, embed]`.
+final class EmbeddingHead {
     let projection: LinearLayer
     let norm: LayerNormLayer
+
+    init(headPrefix: String, normPrefix: String, hidden: Int, embedDim: Int, rng: inout TrainingRandom) {
+        projection = LinearLayer(name: headPrefix, inFeatures: hidden, outFeatures: embedDim, bias: true, rng: &rng)
+        norm = LayerNormLayer(name: normPrefix, width: embedDim)
+    }
+
+    var parameters: [Parameter] { projection.parameters + norm.parameters }
+
+    func forward(_ pooled: [Float], rows: Int, train: Bool) -> [Float] {
+        norm.forward(projection.forward(pooled, rows: rows, cache: train), rows: rows, cache: train)
+    }
+
+    /// Gradient with respect to the pooled input.
+    func backward(_ dEmbedding: [Float]) -> [Float] {
+        projection.backward(norm.backward(dEmbedding, needInput: true), needInput: true)
+    }
+}
+
+/// The image side of one level: vision tower → ``EmbeddingHead``. Pixels `[n, 3, S, S]` → `[n, embed]`.
+final class ImageEncoder {
+    let tower: TrainableVisionTower
+    let head: EmbeddingHead
 
     init(towerPrefix: String, headPrefix: String, normPrefix: String, config: VisionTowerConfig, embedDim: Int,
          rng: inout TrainingRandom) {
         tower = TrainableVisionTower(prefix: towerPrefix, config: config, rng: &rng)
-        projection = LinearLayer(name: headPrefix, inFeatures: config.tower.hiddenSize, outFeatures: embedDim, bias: true,
-                                 rng: &rng)
-        norm = LayerNormLayer(name: normPrefix, width: embedDim)
+        head = EmbeddingHead(headPrefix: headPrefix, normPrefix: normPrefix, hidden: config.tower.hiddenSize,
+                             embedDim: embedDim, rng: &rng)
     }
 
-    var parameters: [Parameter] { tower.parameters + projection.parameters + norm.parameters }
+    var parameters: [Parameter] { tower.parameters + head.parameters }
 
     func forward(_ pixels: [Float], count: Int, train: Bool) -> [Float] {
-        let pooled = tower.forward(pixels, count: count, train: train)
-        let projected = projection.forward(pooled, rows: count, cache: train)
-        return norm.forward(projected, rows: count, cache: train)
+        head.forward(tower.forward(pixels, count: count, train: train), rows: count, train: train)
     }
 
-    func backward(_ dEmbedding: [Float]) {
-        let dProjected = norm.backward(dEmbedding, needInput: true)
-        let dPooled = projection.backward(dProjected, needInput: true)
-        tower.backward(dPooled)
-    }
+    func backward(_ dEmbedding: [Float]) { tower.backward(head.backward(dEmbedding)) }
 }
 
-/// The text side of one level: text tower → `Linear(hidden, embed)` → `LayerNorm(embed)`.
-/// Token ids `[n, tokens]` → `[n, embed]`.
+/// The text side of one level: text tower → ``EmbeddingHead``. Token ids `[n, tokens]` → `[n, embed]`.
 final class TextEncoder {
     let tower: TrainableTextTower
-    let projection: LinearLayer
-    let norm: LayerNormLayer
+    let head: EmbeddingHead
 
     init(towerPrefix: String, headPrefix: String, normPrefix: String, config: TextTowerConfig, embedDim: Int,
          rng: inout TrainingRandom) {
         tower = TrainableTextTower(prefix: towerPrefix, config: config, rng: &rng)
-        projection = LinearLayer(name: headPrefix, inFeatures: config.tower.hiddenSize, outFeatures: embedDim, bias: true,
-                                 rng: &rng)
-        norm = LayerNormLayer(name: normPrefix, width: embedDim)
+        head = EmbeddingHead(headPrefix: headPrefix, normPrefix: normPrefix, hidden: config.tower.hiddenSize,
+                             embedDim: embedDim, rng: &rng)
     }
 
-    var parameters: [Parameter] { tower.parameters + projection.parameters + norm.parameters }
+    var parameters: [Parameter] { tower.parameters + head.parameters }
 
     func forward(_ ids: [Int32], count: Int, tokens: Int, train: Bool) -> [Float] {
-        let pooled = tower.forward(ids, count: count, tokens: tokens, train: train)
-        let projected = projection.forward(pooled, rows: count, cache: train)
-        return norm.forward(projected, rows: count, cache: train)
+        head.forward(tower.forward(ids, count: count, tokens: tokens, train: train), rows: count, train: train)
     }
 
-    func backward(_ dEmbedding: [Float]) {
-        let dProjected = norm.backward(dEmbedding, needInput: true)
-        let dPooled = projection.backward(dProjected, needInput: true)
-        tower.backward(dPooled)
-    }
+    func backward(_ dEmbedding: [Float]) { tower.backward(head.backward(dEmbedding)) }
 }
