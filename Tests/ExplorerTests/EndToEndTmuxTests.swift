@@ -43,7 +43,7 @@ import Testing
 
         // Second run: the mark and its note are still there.
         try tmux.start(command)
-        try tmux.waitFor("tiny-000")
+        try tmux.waitFor("tiny-000", timeout: 60)
         tmux.send("M")
         try tmux.waitFor("Marks (1)")
         try tmux.waitFor("✗ tiny-001 scene “cup is a bowl”")
@@ -125,10 +125,14 @@ import Testing
     }
 }
 
-/// A private tmux server for one test.
-struct Tmux {
+/// A private tmux server for one test. Each `start` opens a new session before closing the previous one, so
+/// the server never runs out of sessions (and exits) between two runs: a new client racing an exiting server
+/// once left a test looking at an empty screen.
+final class Tmux {
     let socket: String
     let tmux: String
+    private var starts = 0
+    private var session: String { "e2e-\(starts)" }
 
     init(socket: String) throws {
         self.socket = socket
@@ -166,9 +170,14 @@ struct Tmux {
     /// starts the server would hand the pipe to the daemon, and reading it to the end would never finish.
     @discardableResult
     func run(_ arguments: [String], output: Bool = false) -> String {
+        runWithStatus(arguments, output: output).output
+    }
+
+    /// `run`, also returning the client's exit status (-1 when it could not be started).
+    func runWithStatus(_ arguments: [String], output: Bool = false) -> (output: String, status: Int32) {
         let argv = [tmux, "-L", socket, "-f", "/dev/null"] + arguments
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { return "" }
+        guard pipe(&fds) == 0 else { return ("", -1) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -187,7 +196,7 @@ struct Tmux {
         let status = posix_spawn(&pid, tmux, &actions, nil, &cArgs, environ)
         close(fds[1])
         defer { close(fds[0]) }
-        guard status == 0 else { return "" }
+        guard status == 0 else { return ("", -1) }
         var data = [UInt8]()
         if output {
             var buffer = [UInt8](repeating: 0, count: 8192)
@@ -199,20 +208,29 @@ struct Tmux {
         }
         var exitStatus: Int32 = 0
         while waitpid(pid, &exitStatus, 0) < 0 && errno == EINTR {}
-        return String(decoding: data, as: UTF8.self)
+        let code: Int32 = (exitStatus & 0x7f) == 0 ? (exitStatus >> 8) & 0xff : -1
+        return (String(decoding: data, as: UTF8.self), code)
     }
 
     /// Starts `command` in a fresh 120×40 session; after it exits the pane shows `EXPLORE_EXIT=<status>`.
     func start(_ command: [String]) throws {
-        run(["kill-session", "-t", "e2e"])
+        let previous = starts > 0 ? session : nil
+        starts += 1
         let quoted = command.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         let shell = "\(quoted); echo EXPLORE_EXIT=$?; sleep 20"
-        run(["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", "env TERM=xterm-256color sh -c \"\(shell.replacingOccurrences(of: "\"", with: "\\\""))\""])
+        let create = ["new-session", "-d", "-s", session, "-x", "120", "-y", "40", "env TERM=xterm-256color sh -c \"\(shell.replacingOccurrences(of: "\"", with: "\\\""))\""]
+        var attempts = 0
+        while runWithStatus(create).status != 0 || runWithStatus(["has-session", "-t", session]).status != 0 {
+            attempts += 1
+            guard attempts < 5 else { throw TmuxError("tmux could not start session \(session) on socket \(socket)") }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        if let previous { run(["kill-session", "-t", previous]) }
     }
 
-    func send(_ key: String) { run(["send-keys", "-t", "e2e", key]) }
-    func sendLiteral(_ text: String) { run(["send-keys", "-t", "e2e", "-l", text]) }
-    func capture() -> String { run(["capture-pane", "-t", "e2e", "-p"], output: true) }
+    func send(_ key: String) { run(["send-keys", "-t", session, key]) }
+    func sendLiteral(_ text: String) { run(["send-keys", "-t", session, "-l", text]) }
+    func capture() -> String { run(["capture-pane", "-t", session, "-p"], output: true) }
     /// Ends the server and everything it runs, also when a failed test left the explorer running: the panes'
     /// process groups and the server are killed outright after `kill-server`.
     func killServer() {
