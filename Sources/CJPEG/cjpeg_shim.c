@@ -198,6 +198,26 @@ static inline int muldiv255(int a, int b) {
 
 static inline uint8_t clip8(int v) { return v <= 0 ? 0 : (v >= 255 ? 255 : (uint8_t)v); }
 
+/* Converts one decoded scanline (output_components per pixel) to RGB, like PIL's convert("RGB"). */
+static void line_to_rgb(int color, const uint8_t *row, uint8_t *line, size_t width) {
+    if (color == CJPEG_COLOR_GRAY) {
+        for (size_t x = 0; x < width; x++) line[3 * x] = line[3 * x + 1] = line[3 * x + 2] = row[x];
+    } else if (color == CJPEG_COLOR_CMYK) {
+        /* PIL reads JPEG CMYK as "CMYK;I" (Adobe polarity: inverted), then convert("RGB") uses
+         * cmyk2rgb: nk = 255 - K; channel = nk - nk*C/255. */
+        for (size_t x = 0; x < width; x++) {
+            const uint8_t *p = row + 4 * x;
+            int c = 255 - p[0], m = 255 - p[1], y = 255 - p[2], k = 255 - p[3];
+            int nk = 255 - k;
+            line[3 * x] = clip8(nk - muldiv255(c, nk));
+            line[3 * x + 1] = clip8(nk - muldiv255(m, nk));
+            line[3 * x + 2] = clip8(nk - muldiv255(y, nk));
+        }
+    } else {
+        memcpy(line, row, width * 3);
+    }
+}
+
 int cjpeg_decoder_read_rgb(cjpeg_decoder *d, uint8_t *rgb, int *warnings,
                            char message[CJPEG_MESSAGE_LENGTH]) {
     message[0] = 0;
@@ -219,22 +239,7 @@ int cjpeg_decoder_read_rgb(cjpeg_decoder *d, uint8_t *rgb, int *warnings,
         uint8_t *line = rgb + (size_t)d->cinfo.output_scanline * width * 3;
         JSAMPROW target = (d->color == CJPEG_COLOR_RGB) ? line : row;
         jpeg_read_scanlines(&d->cinfo, &target, 1);
-        if (d->color == CJPEG_COLOR_GRAY) {
-            for (size_t x = 0; x < width; x++) {
-                line[3 * x] = line[3 * x + 1] = line[3 * x + 2] = row[x];
-            }
-        } else if (d->color == CJPEG_COLOR_CMYK) {
-            /* PIL reads JPEG CMYK as "CMYK;I" (Adobe polarity: inverted), then convert("RGB") uses
-             * cmyk2rgb: nk = 255 - K; channel = nk - nk*C/255. */
-            for (size_t x = 0; x < width; x++) {
-                const uint8_t *p = row + 4 * x;
-                int c = 255 - p[0], m = 255 - p[1], y = 255 - p[2], k = 255 - p[3];
-                int nk = 255 - k;
-                line[3 * x] = clip8(nk - muldiv255(c, nk));
-                line[3 * x + 1] = clip8(nk - muldiv255(m, nk));
-                line[3 * x + 2] = clip8(nk - muldiv255(y, nk));
-            }
-        }
+        if (d->color != CJPEG_COLOR_RGB) line_to_rgb(d->color, row, line, width);
     }
     jpeg_finish_decompress(&d->cinfo);
     free(row);
@@ -242,24 +247,6 @@ int cjpeg_decoder_read_rgb(cjpeg_decoder *d, uint8_t *rgb, int *warnings,
     *warnings = d->err.warnings;
     if (d->err.warnings > 0) snprintf(message, CJPEG_MESSAGE_LENGTH, "%s", d->err.last_warning);
     return CJPEG_OK;
-}
-
-/* Converts one decoded scanline (output_components per pixel) to RGB, like PIL's convert("RGB"). */
-static void line_to_rgb(int color, const uint8_t *row, uint8_t *line, size_t width) {
-    if (color == CJPEG_COLOR_GRAY) {
-        for (size_t x = 0; x < width; x++) line[3 * x] = line[3 * x + 1] = line[3 * x + 2] = row[x];
-    } else if (color == CJPEG_COLOR_CMYK) {
-        for (size_t x = 0; x < width; x++) {
-            const uint8_t *p = row + 4 * x;
-            int c = 255 - p[0], m = 255 - p[1], y = 255 - p[2], k = 255 - p[3];
-            int nk = 255 - k;
-            line[3 * x] = clip8(nk - muldiv255(c, nk));
-            line[3 * x + 1] = clip8(nk - muldiv255(m, nk));
-            line[3 * x + 2] = clip8(nk - muldiv255(y, nk));
-        }
-    } else {
-        memcpy(line, row, width * 3);
-    }
 }
 
 int cjpeg_decoder_read_rgb_region(cjpeg_decoder *d, int x, int y, int width, int height, uint8_t *rgb,

@@ -212,20 +212,9 @@ final class JPEGDecoder {
 
     /// Decodes all pixels as RGB (call once).
     func readRGB() throws -> RGBImage {
-        let count = header.width * header.height * 3
-        var status = CJPEG_OK
-        var warnings: Int32 = 0
-        var message = [CChar](repeating: 0, count: Int(CJPEG_MESSAGE_LENGTH))
-        let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            status = Int(cjpeg_decoder_read_rgb(handle, buffer.baseAddress, &warnings, &message))
-            if status != CJPEG_OK { buffer.initialize(repeating: 0) }
-            initialized = count
+        try decodePixels(width: header.width, height: header.height) { buffer, warnings, message in
+            cjpeg_decoder_read_rgb(handle, buffer, &warnings, &message)
         }
-        if status != CJPEG_OK {
-            throw JPEGDecoder.error(status: status, message: JPEG.text(message), components: header.components,
-                                    source: source)
-        }
-        return RGBImage(width: header.width, height: header.height, pixels: pixels)
     }
 
     /// Decodes only the pixels inside `region` (call once, instead of ``readRGB()``).
@@ -234,14 +223,24 @@ final class JPEGDecoder {
             throw ImagingError.invalidBox(box: region, width: header.width, height: header.height,
                                           detail: "the region to decode is empty or not inside the image")
         }
-        let count = region.width * region.height * 3
+        return try decodePixels(width: region.width, height: region.height) { buffer, warnings, message in
+            cjpeg_decoder_read_rgb_region(handle, Int32(region.x1), Int32(region.y1), Int32(region.width),
+                                          Int32(region.height), buffer, &warnings, &message)
+        }
+    }
+
+    /// Runs one C decode call into a fresh `width`×`height` RGB buffer; a failed call becomes the error for
+    /// this file.
+    private func decodePixels(
+        width: Int, height: Int,
+        _ decode: (UnsafeMutablePointer<UInt8>?, inout Int32, inout [CChar]) -> Int32
+    ) throws -> RGBImage {
+        let count = width * height * 3
         var status = CJPEG_OK
         var warnings: Int32 = 0
         var message = [CChar](repeating: 0, count: Int(CJPEG_MESSAGE_LENGTH))
         let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            status = Int(cjpeg_decoder_read_rgb_region(
-                handle, Int32(region.x1), Int32(region.y1), Int32(region.width), Int32(region.height),
-                buffer.baseAddress, &warnings, &message))
+            status = Int(decode(buffer.baseAddress, &warnings, &message))
             if status != CJPEG_OK { buffer.initialize(repeating: 0) }
             initialized = count
         }
@@ -249,7 +248,7 @@ final class JPEGDecoder {
             throw JPEGDecoder.error(status: status, message: JPEG.text(message), components: header.components,
                                     source: source)
         }
-        return RGBImage(width: region.width, height: region.height, pixels: pixels)
+        return RGBImage(width: width, height: height, pixels: pixels)
     }
 
     static func error(status: Int, message: String, components: Int, source: String) -> ImagingError {
