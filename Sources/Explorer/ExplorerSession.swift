@@ -188,17 +188,23 @@ public final class ExplorerSession: @unchecked Sendable {
         state.indexing = IndexProgress(done: 0, total: 0)
         let backend = self.backend
         let run: @Sendable () -> Void = { [self] in
+            // The backend's last report: its counts, and its own message when it finished early or with failures.
+            let last = LastIndexProgress()
             var failure: String?
             do {
                 try backend.index(progress: { progress in
+                    last.set(progress)
                     if !progress.finished { self.post(.indexProgress(progress)) }
                 }, cancel: cancel)
             } catch {
                 failure = "indexing failed: \(error)"
             }
             self.indexFinished()
-            self.post(.indexProgress(IndexProgress(done: 0, total: 0, finished: true,
-                message: failure ?? (cancel.isCancelled ? "indexing cancelled; browsing continues, queries use what is cached" : nil))))
+            let report = last.get()
+            let message = failure ?? (report?.finished == true ? report?.message : nil)
+                ?? (cancel.isCancelled ? "indexing cancelled; browsing continues, queries use what is cached" : nil)
+            self.post(.indexProgress(IndexProgress(done: report?.done ?? 0, total: report?.total ?? 0, finished: true,
+                                                   message: message)))
         }
         if runsInBackground { indexQueue.async(execute: run) } else { run(); drainInbox() }
     }
@@ -336,4 +342,13 @@ public final class ExplorerSession: @unchecked Sendable {
     static func explorerError(_ error: Error) -> ExplorerError {
         (error as? ExplorerError) ?? .unavailable("\(error)")
     }
+}
+
+/// The latest progress report of a background indexing run (written by the indexing thread, read when it ends).
+private final class LastIndexProgress: @unchecked Sendable {
+    private let lock = NSLockLike()
+    private var progress: IndexProgress?
+
+    func set(_ progress: IndexProgress) { lock.withLock { self.progress = progress } }
+    func get() -> IndexProgress? { lock.withLock { progress } }
 }

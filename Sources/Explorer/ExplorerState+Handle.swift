@@ -50,7 +50,9 @@ extension ExplorerState {
             if progress.finished {
                 backendStatus.indexed = progress.message == nil
                 indexing = nil
-                say(progress.message ?? (progress.total == 0 ? "index already up to date" : "indexing finished: \(progress.done) items"))
+                say(progress.message ?? (progress.done == 0 ? "index already up to date" : "indexing finished: \(progress.done) items"))
+                // The open zero-shot view was ranked without (all) vectors: rank the scene again.
+                if zeroShotVisible, let id = detail?.id { zeroShot = nil; zeroShotProblem = nil; return [.loadZeroShot(id)] }
             }
             return []
         }

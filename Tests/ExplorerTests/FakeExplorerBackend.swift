@@ -12,6 +12,9 @@ final class FakeExplorerBackend: ExplorerBackend, @unchecked Sendable {
     private(set) var searchCalls: [QueryRequest] = []
     var searchDelay: TimeInterval = 0
     var indexed = true
+    /// When set, indexing ends with a finished report carrying this message (as a backend does after failures).
+    var indexFailureMessage: String?
+    private(set) var zeroShotCalls = 0
     let details: [SceneDetail]
 
     init(sceneCount: Int = 5) {
@@ -96,6 +99,7 @@ final class FakeExplorerBackend: ExplorerBackend, @unchecked Sendable {
     }
 
     func zeroShot(sceneID: String) throws -> ZeroShotReport {
+        lock.withLock { zeroShotCalls += 1 }
         let d = try detail(sceneID: sceneID)
         // The model always puts "dog chasing a ball" first, and mistakes every cup for a bowl.
         let actions = [ScoredLabel("dog chasing a ball", 0.41), ScoredLabel("person holding a cup", 0.30), ScoredLabel("cat sleeping on a chair", 0.12)]
@@ -125,6 +129,10 @@ final class FakeExplorerBackend: ExplorerBackend, @unchecked Sendable {
         for i in 1...4 {
             if cancel.isCancelled { return }
             progress(IndexProgress(done: i, total: 4))
+        }
+        if let indexFailureMessage {
+            progress(IndexProgress(done: 4, total: 4, finished: true, message: indexFailureMessage))
+            return
         }
         indexed = true
     }

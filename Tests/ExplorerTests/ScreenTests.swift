@@ -58,7 +58,37 @@ import Testing
         h.backend.indexed = false
         h.session.startIndexing()
         #expect(h.state.indexing == nil)
-        #expect(h.state.message == "index already up to date")
+        #expect(h.state.message == "indexing finished: 4 items")
+        #expect(h.state.backendStatus.indexed)
+    }
+
+    @Test func nothingToIndexSaysUpToDate() throws {
+        let h = try Harness()
+        var state = h.state
+        _ = state.handle(.indexProgress(IndexProgress(done: 0, total: 0, finished: true)))
+        #expect(state.message == "index already up to date")
+        #expect(state.backendStatus.indexed)
+    }
+
+    /// A backend that finishes with failures says so; the explorer shows its message, not "finished".
+    @Test func indexingFailuresReachTheStatusLine() throws {
+        let h = try Harness()
+        h.backend.indexFailureMessage = "2 item(s) could not be embedded: images/x.jpg: truncated JPEG"
+        h.session.startIndexing()
+        #expect(h.state.indexing == nil)
+        #expect(h.state.message == "2 item(s) could not be embedded: images/x.jpg: truncated JPEG")
+        #expect(!h.state.backendStatus.indexed)
+    }
+
+    /// The zero-shot view open while indexing is ranked again once indexing finishes.
+    @Test func zeroShotViewRefreshesWhenIndexingFinishes() throws {
+        let h = try Harness()
+        h.press(.char("z"))
+        let before = h.backend.zeroShotCalls
+        #expect(before >= 1)
+        h.session.startIndexing()
+        #expect(h.backend.zeroShotCalls == before + 1)
+        #expect(h.state.zeroShot?.sceneID == h.state.detail?.id)
     }
 
     @Test func mainScreenSnapshot() throws {
