@@ -122,30 +122,36 @@ struct DatasetLoader {
             try report(DatasetProblem(file: file, message: "cannot read file: \((error as NSError).localizedDescription)"))
             return []
         }
-        guard let elements = FastMetadataReader.elements(of: data, file: file, folder: folder) else {
+        guard let contents = FastMetadataReader.contents(of: data, file: file, folder: folder, splitSize: options.splitSize) else {
             return try loadRecordsInFull(of: file, folder: folder, data: data)
         }
+        if contents.deferred.isEmpty { return contents.records }
         // The full parser has the last word on the text of every deferred element; if it refuses one, the
         // whole file goes the full way so the syntax error is reported with its line and column.
-        var deferred: [Int: Any] = [:]
-        for (index, element) in elements.enumerated() {
-            guard case .deferred(let range) = element else { continue }
-            guard let value = try? JSONSerialization.jsonObject(with: Data(data[range]), options: [.fragmentsAllowed]) else {
+        var deferred: [Any] = []
+        deferred.reserveCapacity(contents.deferred.count)
+        for element in contents.deferred {
+            guard let value = try? JSONSerialization.jsonObject(with: Data(data[element.range]), options: [.fragmentsAllowed]) else {
                 return try loadRecordsInFull(of: file, folder: folder, data: data)
             }
-            deferred[index] = value
+            deferred.append(value)
         }
         var records: [SceneRecord] = []
-        records.reserveCapacity(elements.count)
-        for (index, element) in elements.enumerated() {
-            switch element {
-            case .record(let record):
+        records.reserveCapacity(contents.count)
+        var clean = contents.records.makeIterator()
+        var next = clean.next()
+        for (element, value) in zip(contents.deferred, deferred) {
+            while let record = next, record.indexInFile < element.index {
                 records.append(record)
-            case .deferred:
-                if let value = deferred[index], let record = try parseRecord(value, index: index, file: file, folder: folder) {
-                    records.append(record)
-                }
+                next = clean.next()
             }
+            if let record = try parseRecord(value, index: element.index, file: file, folder: folder) {
+                records.append(record)
+            }
+        }
+        while let record = next {
+            records.append(record)
+            next = clean.next()
         }
         return records
     }
@@ -241,7 +247,7 @@ struct DatasetLoader {
 
         guard usable, let id, let imagePath, let action else { return nil }
         return SceneRecord(
-            id: id, imagePath: Self.resolve(imagePath, in: folder), action: action, denseCaption: denseCaption,
+            id: id, imageFile: Self.resolve(imagePath, inFolder: folder.path), action: action, denseCaption: denseCaption,
             objects: objects, relations: relations, declaredSplit: declaredSplit, unseen: unseen,
             sourceFile: file, indexInFile: index)
     }
@@ -317,7 +323,7 @@ struct DatasetLoader {
                 try report(problem("relations[\(i)]", "expected [region_path, [subject, predicate, object]] (+ optional negatives), found \(JSONValue.describe(entry))", .error))
                 continue
             }
-            var region: URL?
+            var region: String?
             if !(items[0] is NSNull) {
                 guard let path = JSONValue.string(items[0]) else {
                     try report(problem("relations[\(i)][0]", "expected the focused-region path as a string, found \(JSONValue.kind(items[0]))", .error))
@@ -326,7 +332,7 @@ struct DatasetLoader {
                 if path.isEmpty {
                     try report(problem("relations[\(i)][0]", "empty focused-region path", .error))
                 } else {
-                    region = Self.resolve(path, in: folder)
+                    region = Self.resolve(path, inFolder: folder.path)
                 }
             }
             guard let triple = items[1] as? [Any], triple.count == 3 else {
@@ -342,32 +348,44 @@ struct DatasetLoader {
                 }
             }
             guard parts.count == 3 else { continue }
-            relations.append(SceneRelation(subject: parts[0], predicate: parts[1], object: parts[2], regionPath: region))
+            relations.append(SceneRelation(subject: parts[0], predicate: parts[1], object: parts[2], regionFile: region))
         }
         return relations
     }
 
     // MARK: Cross-record checks
 
-    /// Reports ids used by more than one record and returns the records without the later duplicates.
-    mutating func removingDuplicateIDs(_ records: [SceneRecord]) throws -> [SceneRecord] {
-        var firstByID: [String: SceneRecord] = [:]
-        firstByID.reserveCapacity(records.count)
+    /// Reports ids used by more than one record and returns the records without the later duplicates, with
+    /// the position of each id among them.
+    mutating func removingDuplicateIDs(_ records: [SceneRecord]) throws -> (records: [SceneRecord], index: [String: Int]) {
+        var index: [String: Int] = [:]
+        index.reserveCapacity(records.count)
+        var duplicates: [Int] = []
+        for (position, record) in records.enumerated() {
+            guard let first = index.updateValue(position, forKey: record.id) else { continue }
+            index[record.id] = first
+            let original = records[first]
+            let place = original.sourceFile == record.sourceFile
+                ? "record #\(original.indexInFile)" : "record #\(original.indexInFile) of \(original.sourceFile.lastPathComponent)"
+            try report(DatasetProblem(
+                file: record.sourceFile, recordIndex: record.indexInFile, recordID: record.id, field: "id",
+                message: "duplicate id, already used by \(place); this record is skipped"))
+            duplicates.append(position)
+        }
+        guard !duplicates.isEmpty else { return (records, index) }
         var kept: [SceneRecord] = []
-        kept.reserveCapacity(records.count)
-        for record in records {
-            if let first = firstByID[record.id] {
-                let place = first.sourceFile == record.sourceFile
-                    ? "record #\(first.indexInFile)" : "record #\(first.indexInFile) of \(first.sourceFile.lastPathComponent)"
-                try report(DatasetProblem(
-                    file: record.sourceFile, recordIndex: record.indexInFile, recordID: record.id, field: "id",
-                    message: "duplicate id, already used by \(place); this record is skipped"))
+        kept.reserveCapacity(records.count - duplicates.count)
+        var skipped = duplicates.makeIterator()
+        var nextSkipped = skipped.next()
+        for (position, record) in records.enumerated() {
+            if position == nextSkipped {
+                nextSkipped = skipped.next()
                 continue
             }
-            firstByID[record.id] = record
+            index[record.id] = kept.count
             kept.append(record)
         }
-        return kept
+        return (kept, index)
     }
 
     /// Reports labels missing from `classes.json`.
@@ -395,10 +413,10 @@ struct DatasetLoader {
     mutating func checkImages(_ records: [SceneRecord]) throws {
         var sizes: [String: (width: Int, height: Int)?] = [:]
         var existing: [String: Bool] = [:]
-        func exists(_ url: URL) -> Bool {
-            if let known = existing[url.path] { return known }
-            let value = FileManager.default.fileExists(atPath: url.path)
-            existing[url.path] = value
+        func exists(_ path: String) -> Bool {
+            if let known = existing[path] { return known }
+            let value = FileManager.default.fileExists(atPath: path)
+            existing[path] = value
             return value
         }
         for record in records {
@@ -406,25 +424,26 @@ struct DatasetLoader {
                 DatasetProblem(file: record.sourceFile, recordIndex: record.indexInFile, recordID: record.id, field: field, message: message, severity: severity)
             }
             for (i, relation) in record.relations.enumerated() {
-                if let region = relation.regionPath, !exists(region) {
-                    try report(problem("relations[\(i)][0]", "focused-region file \(region.path) does not exist"))
+                if let region = relation.regionFile, !exists(region) {
+                    try report(problem("relations[\(i)][0]", "focused-region file \(region) does not exist"))
                 }
             }
-            guard exists(record.imagePath) else {
-                try report(problem("image_path", "image file \(record.imagePath.path) does not exist"))
+            let image = record.imageFile
+            guard exists(image) else {
+                try report(problem("image_path", "image file \(image) does not exist"))
                 continue
             }
             let size: (width: Int, height: Int)?
-            if let cached = sizes[record.imagePath.path] {
+            if let cached = sizes[image] {
                 size = cached
             } else {
                 do {
                     size = try JPEG.readSize(contentsOf: record.imagePath)
                 } catch {
                     size = nil
-                    try report(problem("image_path", "cannot read image header of \(record.imagePath.path): \(error)"))
+                    try report(problem("image_path", "cannot read image header of \(image): \(error)"))
                 }
-                sizes[record.imagePath.path] = size
+                sizes[image] = size
             }
             guard let size else { continue }
             for (i, object) in record.objects.enumerated() where !object.box.isEmpty {
@@ -438,9 +457,9 @@ struct DatasetLoader {
         }
     }
 
-    /// A metadata path made absolute: absolute paths are kept, relative ones start at `folder`.
-    static func resolve(_ path: String, in folder: URL) -> URL {
-        if path.hasPrefix("/") { return URL(fileURLWithPath: path, isDirectory: false) }
-        return folder.appendingPathComponent(path, isDirectory: false)
+    /// A metadata path made absolute: absolute paths are kept, relative ones start at the folder `folderPath`.
+    static func resolve(_ path: String, inFolder folderPath: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return folderPath.hasSuffix("/") ? folderPath + path : folderPath + "/" + path
     }
 }

@@ -7,13 +7,6 @@ enum FastJSONNode {
     case array([FastJSONNode])
     /// Members in file order (duplicate keys make the reader decline, so keys are unique).
     case object([(key: String, value: FastJSONNode)])
-
-    /// The member called `key`, or `nil`.
-    func member(_ key: String) -> FastJSONNode? {
-        guard case .object(let members) = self else { return nil }
-        for member in members where member.key == key { return member.value }
-        return nil
-    }
 }
 
 /// A strict, byte-level JSON reader for the common case of the metadata fast path.
@@ -74,7 +67,7 @@ struct FastJSONReader {
         }
     }
 
-    private mutating func literal(_ text: StaticString) throws(Decline) {
+    mutating func literal(_ text: StaticString) throws(Decline) {
         let count = text.utf8CodeUnitCount
         guard position + count <= bytes.count else { throw Decline() }
         let start = text.utf8Start
@@ -122,25 +115,40 @@ struct FastJSONReader {
 
     /// A string without escapes (at the opening quote).
     mutating func string() throws(Decline) -> String {
+        let (range, ascii) = try stringBytes()
+        return try Self.text(UnsafeRawBufferPointer(rebasing: bytes[range]), ascii: ascii)
+    }
+
+    /// The bytes of a string without escapes (at the opening quote), and whether they are all ASCII; the
+    /// position moves past the closing quote. Declines on escapes and control characters.
+    mutating func stringBytes() throws(Decline) -> (range: Range<Int>, ascii: Bool) {
         position += 1  // "
         let start = position
+        var bits: UInt8 = 0
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
                 position += 1
-                guard let text else { throw Decline() }
-                return text
+                return (start..<position - 1, bits < 0x80)
             }
             if byte == UInt8(ascii: "\\") || byte < 0x20 { throw Decline() }
+            bits |= byte
             position += 1
         }
         throw Decline()
     }
 
+    /// The text of string bytes read by ``stringBytes()``: ASCII bytes are copied without the generic
+    /// validation; other bytes must be valid UTF-8 (or the reader declines).
+    static func text(_ bytes: UnsafeRawBufferPointer, ascii: Bool) throws(Decline) -> String {
+        if ascii { return String(decoding: bytes, as: UTF8.self) }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw Decline() }
+        return text
+    }
+
     /// A number in JSON's grammar; small integers are read directly, others through `Double(String)`
     /// (locale-independent, correctly rounded).
-    private mutating func number() throws(Decline) -> Double {
+    mutating func number() throws(Decline) -> Double {
         let start = position
         func digits() -> Int {
             let first = position

@@ -9,6 +9,8 @@ public struct LoadOptions: Sendable, Hashable {
     /// Read clean records through ``FastMetadataReader`` (same records and problems; tests turn it off
     /// to compare with the full path).
     var fastPath = true
+    /// Metadata files at least this long are read in two halves at once (tests make it small).
+    var splitSize = FastMetadataReader.defaultSplitSize
 
     public init(stopAtFirstProblem: Bool = false, checkImages: Bool = false) {
         self.stopAtFirstProblem = stopAtFirstProblem

@@ -5,7 +5,7 @@ import Numerics
 /// plus `classes.json`.
 ///
 /// Records keep a stable order: metadata files sorted by name, then records in file order. Loading reads
-/// only the JSON files unless ``LoadOptions/checkImages`` is set; 100,000 records load in about a second.
+/// only the JSON files unless ``LoadOptions/checkImages`` is set.
 public struct SceneDataset: Sendable {
     /// Folder holding the metadata files and `classes.json`.
     public let root: URL
@@ -30,17 +30,25 @@ public struct SceneDataset: Sendable {
         root: URL, records: [SceneRecord], classes: SceneClasses? = nil, metadataFiles: [URL] = [],
         problems: [DatasetProblem] = []
     ) {
+        var index: [String: Int] = [:]
+        index.reserveCapacity(records.count)
+        for (i, record) in records.enumerated() where index[record.id] == nil {
+            index[record.id] = i
+        }
+        self.init(root: root, records: records, classes: classes, metadataFiles: metadataFiles, problems: problems, index: index)
+    }
+
+    /// A dataset whose id index (the position of each id's first record) is already known.
+    init(
+        root: URL, records: [SceneRecord], classes: SceneClasses?, metadataFiles: [URL], problems: [DatasetProblem],
+        index: [String: Int]
+    ) {
         self.root = root
         self.metadataFiles = metadataFiles
         self.records = records
         self.classes = classes ?? SceneClasses.derived(from: records)
         self.hasClassesFile = classes != nil
         self.problems = problems
-        var index: [String: Int] = [:]
-        index.reserveCapacity(records.count)
-        for (i, record) in records.enumerated() where index[record.id] == nil {
-            index[record.id] = i
-        }
         self.indexByID = index
     }
 
@@ -55,16 +63,18 @@ public struct SceneDataset: Sendable {
         let classes = try loader.loadClasses(root: root)
         var records: [SceneRecord] = []
         for file in files {
-            records += try loader.loadRecords(of: file)
+            let loaded = try loader.loadRecords(of: file)
+            if records.isEmpty { records = loaded } else { records += loaded }
         }
-        records = try loader.removingDuplicateIDs(records)
+        let index: [String: Int]
+        (records, index) = try loader.removingDuplicateIDs(records)
         if let classes {
             try loader.checkLabels(records, against: classes)
         }
         if options.checkImages {
             try loader.checkImages(records)
         }
-        return SceneDataset(root: root, records: records, classes: classes, metadataFiles: files, problems: loader.problems)
+        return SceneDataset(root: root, records: records, classes: classes, metadataFiles: files, problems: loader.problems, index: index)
     }
 
     /// Problems of severity error.

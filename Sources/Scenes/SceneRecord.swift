@@ -5,8 +5,14 @@ import Imaging
 public struct SceneRecord: Sendable, Hashable {
     /// Record id as written in the metadata (integers are converted to their decimal text).
     public var id: String
-    /// Absolute location of the scene image.
-    public var imagePath: URL
+    /// Absolute location of the scene image (made from ``imageFile`` on each use).
+    public var imagePath: URL {
+        get { URL(fileURLWithPath: imageFile, isDirectory: false) }
+        set { imageFile = newValue.path }
+    }
+    /// Absolute file-system path of the scene image. Records keep paths as text and make URLs only when asked:
+    /// building a URL per record was an eighth of the time to load 100,000 records.
+    public var imageFile: String
     /// Action caption (the global-level text), e.g. `person holding a cup`.
     public var action: String
     /// Optional longer caption.
@@ -29,8 +35,19 @@ public struct SceneRecord: Sendable, Hashable {
         objects: [SceneObject], relations: [SceneRelation], declaredSplit: SceneSplit? = nil,
         unseen: Bool? = nil, sourceFile: URL, indexInFile: Int
     ) {
+        self.init(
+            id: id, imageFile: imagePath.path, action: action, denseCaption: denseCaption, objects: objects,
+            relations: relations, declaredSplit: declaredSplit, unseen: unseen, sourceFile: sourceFile, indexInFile: indexInFile)
+    }
+
+    /// A record whose image is given as an absolute file-system path.
+    public init(
+        id: String, imageFile: String, action: String, denseCaption: String? = nil,
+        objects: [SceneObject], relations: [SceneRelation], declaredSplit: SceneSplit? = nil,
+        unseen: Bool? = nil, sourceFile: URL, indexInFile: Int
+    ) {
         self.id = id
-        self.imagePath = imagePath
+        self.imageFile = imageFile
         self.action = action
         self.denseCaption = denseCaption
         self.objects = objects
