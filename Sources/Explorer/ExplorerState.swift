@@ -198,7 +198,7 @@ public struct ExplorerState: Sendable {
     /// Recomputes `visible` from filter and sort, keeping the cursor on the same scene when it stays visible.
     public mutating func applyFilterAndSort() {
         let currentID = cursorScene?.id
-        var indices = scenes.indices.filter { filter.matches(scenes[$0]) }
+        var indices = filter.isEmpty ? Array(scenes.indices) : scenes.indices.filter { filter.matches(scenes[$0]) }
         switch sort {
         case .dataset: break
         case .id: indices.sort { scenes[$0].id.localizedStandardCompare(scenes[$1].id) == .orderedAscending }
