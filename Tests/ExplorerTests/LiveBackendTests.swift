@@ -129,4 +129,28 @@ import Testing
         #expect(second.objects.map { $0.top.map(\.label) } == report.objects.map { $0.top.map(\.label) })
         #expect(model.textsEmbedded == 0)
     }
+
+    @Test func sceneTagsNameEachScenesSplitAndUnseenScenes() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("scl-live-tags-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let records = (0..<24).map { i in
+            SceneRecord(
+                id: "s\(i)", imageFile: root.appendingPathComponent("\(i).jpg").path, action: "a", objects: [], relations: [],
+                declaredSplit: i % 5 == 0 ? .val : nil, unseen: [true, false, nil][i % 3],
+                sourceFile: root.appendingPathComponent("metadata.json"), indexInFile: i)
+        }
+        let dataset = SceneDataset(root: root, records: records)
+        let cache = try EmbeddingCache.open(at: root.appendingPathComponent("cache.sqlite"))
+        let backend = try LiveExplorerBackend(
+            workspace: Workspace(dataset: dataset, cache: cache, model: MeanColourEmbedder()), modelName: "colours")
+        let splits = dataset.splits()
+        let scenes = try backend.scenes()
+        #expect(scenes.map(\.id) == records.map(\.id))
+        for (i, scene) in scenes.enumerated() {
+            #expect(scene.tags == [splits[i].rawValue] + (records[i].unseen == true ? ["unseen"] : []), "scene \(i)")
+        }
+        #expect(Set(scenes.map(\.tags)).count == 6)  // every split, with and without "unseen"
+        #expect(try backend.detail(sceneID: "s3").tags == scenes[3].tags)
+    }
 }
