@@ -26,12 +26,13 @@ struct FastMetadataReader {
         /// Number of elements of `data`.
         var count = 0
 
-        /// Appends `other`, read from the elements after these.
+        /// Appends `other`, read from the elements after these (its records are copied once, then renumbered
+        /// in place).
         mutating func append(_ other: Contents) {
             let offset = count
-            var moved = other.records
-            for i in moved.indices { moved[i].indexInFile += offset }
-            records.append(contentsOf: moved)
+            let first = records.count
+            records.append(contentsOf: other.records)
+            for i in first..<records.count { records[i].indexInFile += offset }
             deferred.append(contentsOf: other.deferred.map { (index: $0.index + offset, range: $0.range) })
             count += other.count
         }
@@ -64,8 +65,8 @@ struct FastMetadataReader {
                 return readInHalves(raw, from: first, guess: guess, file: file, folderPath: folderPath)
             }
             var parser = RecordParser(file: file, folderPath: folderPath)
-            guard case .ended(let contents) = parser.elements(&reader, stopAt: nil) else { return nil }
-            return contents
+            let outcome = parser.elements(&reader, stopAt: nil)
+            return outcome.end == .ended ? outcome.contents : nil
         }
     }
 
@@ -100,8 +101,8 @@ struct FastMetadataReader {
     ) -> Contents? {
         final class Halves: @unchecked Sendable {
             // @unchecked Sendable: each half is written by one thread only, and read after both have finished.
-            var head: RecordParser.Outcome = .declined
-            var tail: RecordParser.Outcome = .declined
+            var head = RecordParser.Outcome(end: .declined)
+            var tail = RecordParser.Outcome(end: .declined)
             let bytes: UnsafeRawBufferPointer
             init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
         }
@@ -115,36 +116,43 @@ struct FastMetadataReader {
                 halves.tail = parser.elements(&reader, stopAt: nil)
             }
         }
-        switch halves.head {
+        // The halves are joined in place in `halves.head` (its records are not copied).
+        switch halves.head.end {
         case .declined:
             return nil
-        case .ended(let contents):
-            return contents  // the guess lay inside the last element
-        case .stopped(var contents, let position):
-            if position == guess {
-                guard case .ended(let rest) = halves.tail else { return nil }
-                contents.append(rest)
-                return contents
-            }
+        case .ended:
+            return halves.head.contents  // the guess lay inside the last element
+        case .stopped(let position) where position == guess:
+            guard halves.tail.end == .ended else { return nil }
+            halves.head.contents.append(halves.tail.contents)
+            return halves.head.contents
+        case .stopped(let position):
             // A wrong guess: read the rest here.
             var parser = RecordParser(file: file, folderPath: folderPath)
             var reader = FastJSONReader(bytes: raw, position: position)
-            guard case .ended(let rest) = parser.elements(&reader, stopAt: nil) else { return nil }
-            contents.append(rest)
-            return contents
+            let rest = parser.elements(&reader, stopAt: nil)
+            guard rest.end == .ended else { return nil }
+            halves.head.contents.append(rest.contents)
+            return halves.head.contents
         }
     }
 
     /// Reads `data`'s elements and builds clean records from their bytes.
     struct RecordParser {
-        /// How reading a run of elements ended.
-        enum Outcome {
-            /// The list and the file ended properly.
-            case ended(Contents)
-            /// An element begins at `position` ≥ the stop position; reading stopped before it.
-            case stopped(Contents, position: Int)
-            /// The file is not in the plain shape; the whole file takes the full path.
-            case declined
+        /// What reading a run of elements gave and how it ended.
+        struct Outcome {
+            enum End: Equatable {
+                /// The list and the file ended properly.
+                case ended
+                /// An element begins at `position` ≥ the stop position; reading stopped before it.
+                case stopped(at: Int)
+                /// The file is not in the plain shape; the whole file takes the full path.
+                case declined
+            }
+
+            /// The elements read (meaningless when declined).
+            var contents = Contents()
+            var end: End
         }
 
         let file: URL
@@ -169,7 +177,7 @@ struct FastMetadataReader {
                 while true {
                     reader.skipWhitespace()
                     let start = reader.position
-                    if let stop, start >= stop { return .stopped(contents, position: start) }
+                    if let stop, start >= stop { return Outcome(contents: contents, end: .stopped(at: start)) }
                     do {
                         contents.records.append(try record(&reader, index: contents.count))
                     } catch {
@@ -183,12 +191,12 @@ struct FastMetadataReader {
                     case UInt8(ascii: "]"):
                         reader.position += 1
                         try FastMetadataReader.closeFile(&reader)
-                        return .ended(contents)
-                    default: return .declined
+                        return Outcome(contents: contents, end: .ended)
+                    default: return Outcome(end: .declined)
                     }
                 }
             } catch {
-                return .declined
+                return Outcome(end: .declined)
             }
         }
 
