@@ -98,7 +98,7 @@ public struct CLIPVisionTransformer: Sendable {
                 }
             }
         }
-        let patches = columns.matmul(patchWeight, transposeOther: true)  // [n·patches, width]
+        let patches = Linear(weight: patchWeight, bias: nil)(columns)  // [n·patches, width]
         let tokens = config.tokenCount
         return Tensor(shape: [n, tokens, width]) { out in
             patches.withUnsafeBufferPointer { p in

@@ -34,21 +34,35 @@ public struct Linear: Sendable {
         }
     }
 
-    /// Up to this many rows take ``fewRowsPath`` instead of one `cblas_sgemm`.
+    /// Up to this many rows take ``fewRowsPath`` when ``productPath`` is ``ProductPath/blas``.
     public static let matrixVectorRowLimit = 8
 
-    /// How products of at most ``matrixVectorRowLimit`` rows (a short text, one pooled token) are computed.
+    /// Which code computes a layer's matrix product.
+    public enum ProductPath: String, Sendable, CaseIterable {
+        /// `numerics_sgemm_nt` (C, AVX2 + FMA): the weights are read where they lie (no packing, no copy),
+        /// 6 input rows against 32 weight rows at a time, output columns split across ``Parallel/threadCount``
+        /// threads. Results do not depend on the split or on the number of rows.
+        case kernel
+        /// `cblas_sgemm` (OpenBLAS packs the weights on every call, with its own threads), or ``fewRowsPath`` for
+        /// at most ``matrixVectorRowLimit`` rows.
+        case blas
+    }
+
+    /// The product path; process-wide, for benchmarks (`bench engine --products`). Default ``ProductPath/kernel``.
+    public nonisolated(unsafe) static var productPath = ProductPath.kernel
+
+    /// How products of at most ``matrixVectorRowLimit`` rows (a short text, one pooled token) are computed on the
+    /// ``ProductPath/blas`` path.
     public enum FewRowsPath: String, Sendable, CaseIterable {
         /// One `cblas_sgemm` (packs the weights on every call).
         case sgemm
         /// One `cblas_sgemv` per row (reads the weights once per row).
         case sgemv
-        /// `numerics_sgemm_nt` (C, AVX2 + FMA): every weight row read once for all rows, no packing;
-        /// output columns split across ``Parallel/threadCount`` threads when the product is large enough.
+        /// `numerics_sgemm_nt`, as on the ``ProductPath/kernel`` path.
         case kernel
     }
 
-    /// The path for few rows; process-wide, for benchmarks (`bench engine --few-rows`). Default ``FewRowsPath/kernel``.
+    /// The path for few rows under ``ProductPath/blas``; process-wide, for benchmarks (`bench engine --few-rows`).
     public nonisolated(unsafe) static var fewRowsPath = FewRowsPath.kernel
 
     /// How ``apply(_:rows:inputStride:into:outputStride:mode:)`` treats the output buffer.
@@ -63,12 +77,11 @@ public struct Linear: Sendable {
 
     /// The layer on raw memory: `rows` inputs of width `inFeatures` (row stride `inputStride`, default
     /// `inFeatures`) to `rows` outputs of width `outFeatures` (row stride `outputStride`, default `outFeatures`).
-    /// One `cblas_sgemm` (or `fewRows` for at most ``matrixVectorRowLimit`` rows); the bias costs one extra pass
-    /// over the output.
+    /// One product on `path` (``ProductPath/kernel`` by default); the bias costs one extra pass over the output.
     public func apply(
         _ input: UnsafePointer<Float>, rows: Int, inputStride: Int? = nil,
         into output: UnsafeMutablePointer<Float>, outputStride: Int? = nil, mode: OutputMode = .overwrite,
-        fewRows: FewRowsPath = Linear.fewRowsPath
+        path: ProductPath = Linear.productPath, fewRows: FewRowsPath = Linear.fewRowsPath
     ) {
         let out = outFeatures
         let ldc = outputStride ?? out
@@ -88,18 +101,10 @@ public struct Linear: Sendable {
             beta = 1
         }
         weight.withUnsafeBufferPointer { w in
-            if rows <= Self.matrixVectorRowLimit, fewRows == .kernel {
-                let inFeatures = inFeatures
-                let accumulate: Int32 = beta == 1 ? 1 : 0
-                let x = UnsafeSendablePointer(input), y = UnsafeMutableSendablePointer(output)
-                let weights = UnsafeSendablePointer(w.baseAddress!)
-                // At least ~64k multiply-adds per thread, whole groups of 4 output columns.
-                let minimumColumns = max(4, 65_536 / max(1, rows * inFeatures))
-                Parallel.forEachChunk(out, minimumChunk: minimumColumns, alignment: 4) { columns in
-                    numerics_sgemm_nt(
-                        rows, columns.count, inFeatures, x.base, lda, weights.base + columns.lowerBound * inFeatures,
-                        inFeatures, y.base + columns.lowerBound, ldc, accumulate)
-                }
+            if path == .kernel || (rows <= Self.matrixVectorRowLimit && fewRows == .kernel) {
+                Self.kernelProduct(
+                    input, rows: rows, inputStride: lda, weights: w.baseAddress!, outFeatures: out,
+                    inFeatures: inFeatures, into: output, outputStride: ldc, accumulate: beta == 1)
                 return
             }
             if rows <= Self.matrixVectorRowLimit, fewRows == .sgemv {
@@ -117,6 +122,24 @@ public struct Linear: Sendable {
             BLAS.gemm(
                 transposeB: true, m: rows, n: out, k: inFeatures,
                 a: input, lda: lda, b: w.baseAddress!, ldb: inFeatures, beta: beta, c: output, ldc: ldc)
+        }
+    }
+
+    /// `output[r] (+)= input[r] · weightsᵀ` through `numerics_sgemm_nt`, output columns split across
+    /// ``Parallel/threadCount`` threads (whole blocks of 32 columns, at least ~64k multiply-adds per thread).
+    static func kernelProduct(
+        _ input: UnsafePointer<Float>, rows: Int, inputStride: Int, weights: UnsafePointer<Float>, outFeatures: Int,
+        inFeatures: Int, into output: UnsafeMutablePointer<Float>, outputStride: Int, accumulate: Bool
+    ) {
+        let x = UnsafeSendablePointer(input), y = UnsafeMutableSendablePointer(output)
+        let w = UnsafeSendablePointer(weights)
+        let flag: Int32 = accumulate ? 1 : 0
+        let minimumColumns = max(2, 65_536 / max(1, rows * inFeatures))
+        let alignment = outFeatures >= 64 * Parallel.effectiveThreadCount ? 32 : 2
+        Parallel.forEachChunk(outFeatures, minimumChunk: minimumColumns, alignment: alignment) { columns in
+            numerics_sgemm_nt(
+                rows, columns.count, inFeatures, 1, x.base, inputStride, w.base + columns.lowerBound * inFeatures,
+                inFeatures, y.base + columns.lowerBound, outputStride, flag)
         }
     }
 }

@@ -1,3 +1,5 @@
+import CNumerics
+
 /// Multi-head self-attention as in Hugging Face `CLIPAttention`: `out_proj(softmax(q·kᵀ/√d + mask) · v)`
 /// with `q`, `k`, `v` projections (with bias) split into `heads` heads of width `d = width / heads`.
 public struct MultiHeadAttention: Sendable {
@@ -49,7 +51,7 @@ public struct MultiHeadAttention: Sendable {
         return attend(x, positions: positions, causal: causal)
     }
 
-    private func attend(_ x: Tensor, positions: [Int]?, causal: Bool) -> Tensor {
+    func attend(_ x: Tensor, positions: [Int]?, causal: Bool, path: Linear.ProductPath = Linear.productPath) -> Tensor {
         let batch = x.shape[0], tokens = x.shape[1], width = self.width
         let queryRows = positions == nil ? batch * tokens : batch
         let qkv = TensorStorage(uninitializedCount: batch * tokens * 3 * width)
@@ -57,40 +59,42 @@ public struct MultiHeadAttention: Sendable {
         x.withUnsafeBufferPointer { input in
             self.context(
                 of: input.baseAddress!, batch: batch, tokens: tokens, causal: causal, positions: positions,
-                scratch: qkv.pointer, into: context.pointer)
+                scratch: qkv.pointer, into: context.pointer, path: path)
         }
         let outShape = positions == nil ? [batch, tokens, width] : [batch, width]
         return Tensor(shape: outShape) { out in
-            output.apply(context.pointer, rows: queryRows, into: out.baseAddress!)
+            output.apply(context.pointer, rows: queryRows, into: out.baseAddress!, path: path)
         }
     }
 
     /// Everything before `out_proj` on raw memory: projects `input` (`[batch, tokens, width]`) to q, k, v in
     /// `scratch` (`batch·tokens·3·width` floats) and writes each head's `softmax(q·kᵀ/√d)·v` to `context` —
     /// `[batch, tokens, width]`, or `[batch, width]` when `positions` picks one query token per batch item.
-    /// Heads run on ``Parallel/threadCount`` threads.
+    /// Heads run on ``Parallel/threadCount`` threads; products on `path`.
     public func context(
         of input: UnsafePointer<Float>, batch: Int, tokens: Int, causal: Bool, positions: [Int]?,
-        scratch qkv: UnsafeMutablePointer<Float>, into context: UnsafeMutablePointer<Float>
+        scratch qkv: UnsafeMutablePointer<Float>, into context: UnsafeMutablePointer<Float>,
+        path: Linear.ProductPath = Linear.productPath
     ) {
         let width = self.width
         let headWidth = width / heads
         let stride = 3 * width
         // q | k | v side by side per token: [batch, tokens, 3·width]; q only where it is needed.
-        key.apply(input, rows: batch * tokens, into: qkv + width, outputStride: stride)
-        value.apply(input, rows: batch * tokens, into: qkv + 2 * width, outputStride: stride)
+        key.apply(input, rows: batch * tokens, into: qkv + width, outputStride: stride, path: path)
+        value.apply(input, rows: batch * tokens, into: qkv + 2 * width, outputStride: stride, path: path)
         if let positions {
             for b in 0..<batch {
                 let row = b * tokens + positions[b]
-                query.apply(input + row * width, rows: 1, into: qkv + row * stride)
+                query.apply(input + row * width, rows: 1, into: qkv + row * stride, path: path)
             }
         } else {
-            query.apply(input, rows: batch * tokens, into: qkv, outputStride: stride)
+            query.apply(input, rows: batch * tokens, into: qkv, outputStride: stride, path: path)
         }
         let alpha = 1 / Float(headWidth).squareRoot()
         let heads = self.heads
         let shared = UnsafeSendablePointer(UnsafePointer(qkv)), out = UnsafeMutableSendablePointer(context)
         let scoreCount = (positions == nil ? tokens : 1) * tokens
+        let blas = path == .blas
         Parallel.forEachChunk(batch * heads, minimumChunk: max(1, 65_536 / max(1, scoreCount * headWidth))) { range in
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: scoreCount)
             defer { scores.deallocate() }
@@ -102,28 +106,51 @@ public struct MultiHeadAttention: Sendable {
                     // One query row; keys beyond it are masked when causal.
                     let p = positions[b]
                     let keys = causal ? p + 1 : tokens
-                    BLAS.gemm(
-                        transposeB: true, m: 1, n: keys, k: headWidth, alpha: alpha,
-                        a: q + p * stride, lda: stride, b: k, ldb: stride, c: scores, ldc: keys)
+                    Self.scores(q + p * stride, rows: 1, keys: k, count: keys, stride: stride, headWidth: headWidth,
+                                alpha: alpha, into: scores, blas: blas)
                     VectorKernels.softmaxRow(scores, keys)
-                    BLAS.gemm(
-                        m: 1, n: headWidth, k: keys, a: scores, lda: keys, b: v, ldb: stride,
-                        c: out.base + b * width + h * headWidth, ldc: width)
+                    Self.weightedValues(scores, rows: 1, keys: keys, values: v, stride: stride, headWidth: headWidth,
+                                        into: out.base + b * width + h * headWidth, outputStride: width, blas: blas)
                 } else {
-                    BLAS.gemm(
-                        transposeB: true, m: tokens, n: tokens, k: headWidth, alpha: alpha,
-                        a: q, lda: stride, b: k, ldb: stride, c: scores, ldc: tokens)
+                    Self.scores(q, rows: tokens, keys: k, count: tokens, stride: stride, headWidth: headWidth,
+                                alpha: alpha, into: scores, blas: blas)
                     for i in 0..<tokens {
                         let row = scores + i * tokens
                         let keys = causal ? i + 1 : tokens
                         VectorKernels.softmaxRow(row, keys)
                         if keys < tokens { (row + keys).update(repeating: 0, count: tokens - keys) }
                     }
-                    BLAS.gemm(
-                        m: tokens, n: headWidth, k: tokens, a: scores, lda: tokens, b: v, ldb: stride,
-                        c: out.base + b * tokens * width + h * headWidth, ldc: width)
+                    Self.weightedValues(scores, rows: tokens, keys: tokens, values: v, stride: stride,
+                                        headWidth: headWidth, into: out.base + b * tokens * width + h * headWidth,
+                                        outputStride: width, blas: blas)
                 }
             }
+        }
+    }
+
+    /// `scores[i][j] = alpha · q_i · k_j` for `rows` queries and `count` keys (rows `stride` apart).
+    private static func scores(
+        _ q: UnsafePointer<Float>, rows: Int, keys k: UnsafePointer<Float>, count: Int, stride: Int, headWidth: Int,
+        alpha: Float, into scores: UnsafeMutablePointer<Float>, blas: Bool
+    ) {
+        if blas {
+            BLAS.gemm(
+                transposeB: true, m: rows, n: count, k: headWidth, alpha: alpha,
+                a: q, lda: stride, b: k, ldb: stride, c: scores, ldc: count)
+        } else {
+            numerics_sgemm_nt(rows, count, headWidth, alpha, q, stride, k, stride, scores, count, 0)
+        }
+    }
+
+    /// `out_i = Σ_j p[i][j] · v_j` for `rows` rows of `keys` probabilities (value rows `stride` apart).
+    private static func weightedValues(
+        _ p: UnsafePointer<Float>, rows: Int, keys: Int, values v: UnsafePointer<Float>, stride: Int, headWidth: Int,
+        into out: UnsafeMutablePointer<Float>, outputStride: Int, blas: Bool
+    ) {
+        if blas {
+            BLAS.gemm(m: rows, n: headWidth, k: keys, a: p, lda: keys, b: v, ldb: stride, c: out, ldc: outputStride)
+        } else {
+            numerics_sgemm_nn(rows, headWidth, keys, p, keys, v, stride, out, outputStride)
         }
     }
 }

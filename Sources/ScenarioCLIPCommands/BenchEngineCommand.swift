@@ -21,10 +21,16 @@ struct BenchEngineCommand: ParsableCommand {
     @Option(help: "Timed repetitions per measurement (the median is reported; batch 16 uses a quarter).")
     var iterations = 10
 
-    @Option(help: "Products of at most \(Linear.matrixVectorRowLimit) rows: \(Linear.FewRowsPath.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Matrix products (linear layers and attention): \(Linear.ProductPath.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var products = Linear.productPath.rawValue
+
+    @Option(help: "With --products blas, products of at most \(Linear.matrixVectorRowLimit) rows: \(Linear.FewRowsPath.allCases.map(\.rawValue).joined(separator: ", ")).")
     var fewRows = Linear.fewRowsPath.rawValue
 
     func validate() throws {
+        guard Linear.ProductPath(rawValue: products) != nil else {
+            throw ValidationError("--products must be one of \(Linear.ProductPath.allCases.map(\.rawValue))")
+        }
         guard Linear.FewRowsPath(rawValue: fewRows) != nil else {
             throw ValidationError("--few-rows must be one of \(Linear.FewRowsPath.allCases.map(\.rawValue))")
         }
@@ -36,12 +42,13 @@ struct BenchEngineCommand: ParsableCommand {
         BLAS.threadCount = threads
         Parallel.threadCount = threads
         Linear.fewRowsPath = Linear.FewRowsPath(rawValue: fewRows)!
+        Linear.productPath = Linear.ProductPath(rawValue: products)!
         let config = CLIPConfig()
         let (model, weightBytes) = try Self.randomModel(config)
         let vision = model.vision!, text = model.text!
         let loadedPeak = Self.peakResidentBytes()
         print("bench engine: ViT-B/32 shapes, random float32 weights, \(threads) thread(s), median of \(iterations) runs, "
-              + "few-row products via \(fewRows)")
+              + "products via \(products)\(products == "blas" ? " (few rows via \(fewRows))" : "")")
         print(String(format: "weights %.1f MB (vision %@, text %@ layers)", Double(weightBytes) / 1e6,
                      "\(config.visionConfig.numHiddenLayers)", "\(config.textConfig.numHiddenLayers)"))
 

@@ -50,7 +50,7 @@ import Testing
                     y.withUnsafeMutableBufferPointer { output in
                         layer.apply(
                             input.baseAddress!, rows: rows, inputStride: lda, into: output.baseAddress!,
-                            outputStride: ldc, mode: mode, fewRows: path)
+                            outputStride: ldc, mode: mode, path: .blas, fewRows: path)
                     }
                 }
                 var expected: [Double] = []

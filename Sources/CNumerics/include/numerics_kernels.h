@@ -3,15 +3,21 @@
 
 #include <stddef.h>
 
-/// `C[i][j] (+)= sum_k A[i][k] * W[j][k]` for `i < m`, `j < n`: a product with a `[n, k]` row-major weight
-/// used as is (no packing), for few rows `m`. Row strides `lda`, `ldw`, `ldc` in elements. With
-/// `accumulate` the product is added to `C`, otherwise it replaces it. Each output is one dot product over
-/// `k` in a fixed order, so results do not depend on how callers split `n` across threads.
-/// Uses AVX2 + FMA when the CPU has them, portable C otherwise.
-void numerics_sgemm_nt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *w, size_t ldw,
-                       float *c, size_t ldc, int accumulate);
+/// `C[i][j] (+)= alpha * sum_k A[i][k] * W[j][k]` for `i < m`, `j < n`: a product with a `[n, k]` row-major weight
+/// used as is (no packing). Row strides `lda`, `ldw`, `ldc` in elements. With `accumulate` the product is added to
+/// `C`, otherwise it replaces it. `k` is cut into blocks of at most 768 (split evenly); each output is a fixed
+/// sequence of 8-lane dot products, one per block, so results depend only on `k` — not on `m`, on where a row
+/// sits, or on how callers split `n` across threads. Blocked for the caches: 6 rows of A against 32 rows of W
+/// at a time. Uses AVX2 + FMA when the CPU has them, portable C otherwise.
+void numerics_sgemm_nt(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *w,
+                       size_t ldw, float *c, size_t ldc, int accumulate);
 
-/// 1 when the AVX2 + FMA kernel is in use.
+/// `C[i][j] = sum_t A[i][t] * B[t][j]` for `i < m`, `j < n` (all row-major, strides in elements): the
+/// attention's `probabilities · values` product. Columns in groups of 16 and 8 with AVX2 + FMA, the rest in C.
+void numerics_sgemm_nn(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *c,
+                       size_t ldc);
+
+/// 1 when the AVX2 + FMA kernels are in use.
 int numerics_kernels_use_avx2(void);
 
 #endif

@@ -1,0 +1,135 @@
+import CNumerics
+import Testing
+
+@testable import Numerics
+
+/// The C matrix-product kernels (`numerics_sgemm_nt`, `numerics_sgemm_nn`) against double-precision loops, on
+/// shapes that hit every tile size, the k blocking and the scalar tails; and their determinism.
+@Suite struct ProductKernelTests {
+    /// Deterministic values in [-1, 1).
+    static func values(_ count: Int, seed: UInt64) -> [Float] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<count).map { _ in Float(Double(rng.next() >> 11) / Double(1 << 53) * 2 - 1) }
+    }
+
+    /// `|got - expected| ≤ 1e-5 · (1 + Σ|terms|)`: float rounding over a sum of `k` products.
+    static func expectClose(_ got: Float, _ expected: Double, scale: Double, _ message: @autoclosure () -> String) {
+        #expect(abs(Double(got) - expected) <= 1e-5 * (1 + scale), "\(message()): \(got) vs \(expected)")
+    }
+
+    @Test(arguments: [(1, 1, 1), (1, 2, 8), (5, 3, 7), (6, 2, 9), (7, 33, 64), (13, 65, 770), (2, 5, 1600), (9, 4, 0)])
+    func ntMatchesDefinition(m: Int, n: Int, k: Int) {
+        let (lda, ldw, ldc) = (k + 3, k + 1, n + 2)
+        let a = Self.values(max(1, m * lda), seed: 1), w = Self.values(max(1, n * ldw), seed: 2)
+        let start = Self.values(m * ldc, seed: 3)
+        for (alpha, accumulate) in [(Float(1), false), (0.125, false), (1, true), (-0.5, true)] {
+            var c = start
+            numerics_sgemm_nt(m, n, k, alpha, a, lda, w, ldw, &c, ldc, accumulate ? 1 : 0)
+            for i in 0..<m {
+                for j in 0..<ldc {
+                    guard j < n else {
+                        #expect(c[i * ldc + j] == start[i * ldc + j], "column \(j) beyond n written")
+                        continue
+                    }
+                    var sum = 0.0, scale = 0.0
+                    for t in 0..<k {
+                        let product = Double(a[i * lda + t]) * Double(w[j * ldw + t])
+                        sum += product
+                        scale += abs(product)
+                    }
+                    let expected = (accumulate ? Double(start[i * ldc + j]) : 0) + Double(alpha) * sum
+                    Self.expectClose(c[i * ldc + j], expected, scale: scale, "\(m)x\(n)x\(k) alpha \(alpha) [\(i)][\(j)]")
+                }
+            }
+        }
+    }
+
+    /// Every output element is the same sequence of operations whatever the split of columns or rows: a column
+    /// range or a single row computed alone is bit-identical to the same elements of the whole product.
+    @Test func ntResultsDoNotDependOnTheSplit() {
+        let (m, n, k) = (11, 37, 1000)
+        let a = Self.values(m * k, seed: 4), w = Self.values(n * k, seed: 5)
+        var whole = [Float](repeating: 0, count: m * n)
+        numerics_sgemm_nt(m, n, k, 1, a, k, w, k, &whole, n, 0)
+        var pieces = [Float](repeating: .nan, count: m * n)
+        for (start, end) in [(0, 3), (3, 20), (20, 37)] {
+            w.withUnsafeBufferPointer { wp in
+                pieces.withUnsafeMutableBufferPointer { cp in
+                    numerics_sgemm_nt(m, end - start, k, 1, a, k, wp.baseAddress! + start * k, k, cp.baseAddress! + start, n, 0)
+                }
+            }
+        }
+        #expect(pieces == whole)
+        for row in [0, 6, 10] {
+            var single = [Float](repeating: 0, count: n)
+            a.withUnsafeBufferPointer { ap in
+                numerics_sgemm_nt(1, n, k, 1, ap.baseAddress! + row * k, k, w, k, &single, n, 0)
+            }
+            #expect(single == Array(whole[(row * n)..<((row + 1) * n)]), "row \(row)")
+        }
+    }
+
+    @Test(arguments: [(1, 1, 1), (6, 7, 5), (7, 8, 50), (13, 16, 3), (5, 24, 77), (12, 64, 50), (3, 70, 9)])
+    func nnMatchesDefinition(m: Int, n: Int, k: Int) {
+        let (lda, ldb, ldc) = (k + 2, n + 5, n + 3)
+        let a = Self.values(m * lda, seed: 6), b = Self.values(k * ldb, seed: 7)
+        let start = Self.values(m * ldc, seed: 8)
+        var c = start
+        numerics_sgemm_nn(m, n, k, a, lda, b, ldb, &c, ldc)
+        for i in 0..<m {
+            for j in 0..<ldc {
+                guard j < n else {
+                    #expect(c[i * ldc + j] == start[i * ldc + j], "column \(j) beyond n written")
+                    continue
+                }
+                var sum = 0.0, scale = 0.0
+                for t in 0..<k {
+                    let product = Double(a[i * lda + t]) * Double(b[t * ldb + j])
+                    sum += product
+                    scale += abs(product)
+                }
+                Self.expectClose(c[i * ldc + j], sum, scale: scale, "\(m)x\(n)x\(k) [\(i)][\(j)]")
+            }
+        }
+    }
+
+    /// `Linear` on both product paths, more rows than the few-rows limit, output columns split across threads.
+    @Test(arguments: Linear.ProductPath.allCases)
+    func linearPathsMatchDefinition(path: Linear.ProductPath) {
+        let (rows, inFeatures, out) = (50, 130, 300)
+        let x = Tensor.randomNormal(shape: [rows, inFeatures], seed: 31)
+        let w = Tensor.randomNormal(shape: [out, inFeatures], seed: 32)
+        let b = Tensor.randomNormal(shape: [out], seed: 33)
+        let start = Tensor.randomNormal(shape: [rows, out], seed: 34)
+        let layer = Linear(weight: w, bias: b)
+        var y = start
+        x.withUnsafeBufferPointer { input in
+            y.withUnsafeMutableBufferPointer { output in
+                layer.apply(input.baseAddress!, rows: rows, into: output.baseAddress!, mode: .accumulate, path: path)
+            }
+        }
+        var expected: [Double] = []
+        for r in 0..<rows {
+            for o in 0..<out {
+                var acc = Double(start[flat: r * out + o]) + Double(b[flat: o])
+                for i in 0..<inFeatures { acc += Double(x[flat: r * inFeatures + i]) * Double(w[flat: o * inFeatures + i]) }
+                expected.append(acc)
+            }
+        }
+        #expect(KernelTests.close(y.scalars, expected, tolerance: 1e-4))
+    }
+
+    /// Attention with head widths that take the 16- and 8-column tiles and the scalar tail, on both paths.
+    @Test(arguments: [(48, 2), (64, 1), (20, 2)])
+    func attentionOnBothPathsMatchesDefinition(width: Int, heads: Int) {
+        let attention = KernelTests.randomAttention(width: width, heads: heads, seed: 40)
+        let x = Tensor.randomNormal(shape: [2, 7, width], std: 0.5, seed: 41)
+        for path in Linear.ProductPath.allCases {
+            for causal in [false, true] {
+                let y = attention.attend(x, positions: nil, causal: causal, path: path)
+                let expected = KernelTests.referenceAttention(x, attention, causal: causal)
+                #expect(KernelTests.close(y.scalars, expected, tolerance: 1e-4), "\(path) causal \(causal)")
+            }
+        }
+    }
+}
