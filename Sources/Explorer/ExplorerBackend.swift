@@ -30,4 +30,12 @@ public protocol ExplorerBackend: AnyObject, Sendable {
     /// Embeds whatever is not cached yet, reporting progress, until done or `cancel` is set.
     /// Returns at once with a finished progress when nothing is missing.
     func index(progress: @escaping @Sendable (IndexProgress) -> Void, cancel: CancellationFlag) throws
+    /// Starts slow preparations (loading the model and the vectors) in the background. The session calls it
+    /// once its first scene is ready, so that start-up has the processor to itself.
+    func startBackgroundWork()
+}
+
+extension ExplorerBackend {
+    /// Nothing to prepare.
+    public func startBackgroundWork() {}
 }

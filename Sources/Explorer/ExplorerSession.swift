@@ -41,7 +41,8 @@ public final class ExplorerSession: @unchecked Sendable {
         var cell: GridSize
     }
 
-    /// Opens the session: loads the scene list and the first scene.
+    /// Opens the session: loads the scene list and the first scene, then lets the backend start its slow
+    /// preparations in the background.
     /// - Parameter cellPixels: one cell's size in screen pixels when the terminal reports it (sets the cell
     ///   aspect pictures are fitted with; pixel modes need it).
     public init(backend: any ExplorerBackend, size: GridSize, theme: Theme, pictureMode: PictureMode, runsInBackground: Bool,
@@ -55,6 +56,7 @@ public final class ExplorerSession: @unchecked Sendable {
         state.applyFilterAndSort()
         if let first = state.cursorScene { perform(.loadScene(first.id)) }
         preparePicture()
+        backend.startBackgroundWork()
     }
 
     /// Handles one event and performs what it asks for.

@@ -28,14 +28,18 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
     private var imageSizes: [String: (Int, Int)] = [:]
     /// What the background start-up is doing, for the status line.
     private var loadingStep = "loading the model…"
+    /// The model loader until ``startBackgroundWork()`` takes it.
+    private var pendingModelLoad: (@Sendable () throws -> any SceneEmbedder)?
 
     /// How many classes the zero-shot view ranks per item; an annotation outside them is a disagreement
     /// (the default of `scenarioclip classify --top`, so both flag the same items).
     public static let agreementTopK = 5
 
-    /// Opens `datasetURL` and its cache (default: `<dataset>/.scenarioclip/cache.sqlite`), and starts loading
-    /// the model with `loadModel` in the background (named `modelName` in the status line). Without a model,
-    /// browsing and marks work and searches say why they cannot run.
+    /// Opens `datasetURL` and its cache (default: `<dataset>/.scenarioclip/cache.sqlite`). The model is loaded
+    /// with `loadModel` in the background once ``startBackgroundWork()`` is called (the explorer's session does
+    /// that after its first scene is ready, so start-up does not share the processor with the model and the
+    /// vectors), or at the latest when a model feature first needs it. It is named `modelName` in the status
+    /// line. Without a model, browsing and marks work and searches say why they cannot run.
     /// - Throws: dataset and cache errors (the explorer cannot start without them).
     public init(datasetURL: URL, cacheURL: URL? = nil, modelName: String?,
                 loadModel: (@Sendable () throws -> any SceneEmbedder)?, modelUnavailableReason: String = "no model given") throws {
@@ -50,30 +54,40 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         if let loadModel {
             modelLoading = true
             modelReady.enter()
-            let dataset = dataset, cache = cache
-            DispatchQueue.global(qos: .userInitiated).async { [self] in
-                var workspace: Workspace?
-                var problem: String?
-                var indexed = false
-                do {
-                    let loaded = Workspace(dataset: dataset, cache: cache, model: try loadModel())
-                    lock.withLock { loadingStep = "loading vectors…" }
-                    indexed = Self.isIndexed(loaded)
-                    if indexed { Self.warmUp(loaded) }
-                    workspace = loaded
-                } catch {
-                    problem = "model unavailable: \(error)"
-                }
-                lock.withLock {
-                    loadedWorkspace = workspace
-                    modelProblem = problem
-                    indexedKnown = indexed
-                    modelLoading = false
-                }
-                modelReady.leave()
-            }
+            pendingModelLoad = loadModel
         } else {
             modelProblem = "model unavailable: \(modelUnavailableReason)"
+        }
+    }
+
+    /// Starts loading the model, checking the index and warming up the search in the background (once; later
+    /// calls do nothing). Until then ``status()`` says the model is loading.
+    public func startBackgroundWork() {
+        guard let loadModel = lock.withLock({ () -> (@Sendable () throws -> any SceneEmbedder)? in
+            defer { pendingModelLoad = nil }
+            return pendingModelLoad
+        }) else { return }
+        let dataset = dataset, cache = cache
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            var workspace: Workspace?
+            var problem: String?
+            var indexed = false
+            do {
+                let loaded = Workspace(dataset: dataset, cache: cache, model: try loadModel())
+                lock.withLock { loadingStep = "loading vectors…" }
+                indexed = Self.isIndexed(loaded)
+                if indexed { Self.warmUp(loaded) }
+                workspace = loaded
+            } catch {
+                problem = "model unavailable: \(error)"
+            }
+            lock.withLock {
+                loadedWorkspace = workspace
+                modelProblem = problem
+                indexedKnown = indexed
+                modelLoading = false
+            }
+            modelReady.leave()
         }
     }
 
@@ -105,9 +119,11 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         }
     }
 
-    /// The workspace, waiting for the background model load to finish (never called on the UI thread).
+    /// The workspace, waiting for the background model load to finish (starting it if nobody has; never called
+    /// on the UI thread).
     /// - Throws: ``ExplorerError/unavailable(_:)`` saying why there is no model.
     public func workspace() throws -> Workspace {
+        startBackgroundWork()
         modelReady.wait()
         let (workspace, problem) = lock.withLock { (loadedWorkspace, modelProblem) }
         guard let workspace else { throw ExplorerError.unavailable(problem ?? "model unavailable") }

@@ -153,4 +153,56 @@ import Testing
         #expect(Set(scenes.map(\.tags)).count == 6)  // every split, with and without "unseen"
         #expect(try backend.detail(sceneID: "s3").tags == scenes[3].tags)
     }
+
+    /// Counts calls of a model loader (called from the backend's background thread).
+    final class LoadCounter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var calls = 0
+        func bump() { lock.withLock { calls += 1 } }
+        var count: Int { lock.withLock { calls } }
+    }
+
+    /// A backend over the tiny dataset on disk whose model loader counts its calls.
+    private func openedBackend(in root: URL, loads: LoadCounter) throws -> LiveExplorerBackend {
+        try LiveExplorerBackend(
+            datasetURL: try TinyDataset.write(to: root.appendingPathComponent("tiny")), cacheURL: root.appendingPathComponent("cache.sqlite"),
+            modelName: "colours", loadModel: { loads.bump(); return MeanColourEmbedder() })
+    }
+
+    @Test func theModelLoadsOnceTheSessionHasItsFirstScene() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("scl-live-start-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let loads = LoadCounter()
+        let backend = try openedBackend(in: root, loads: loads)
+        // Opening reads the dataset and the cache only: the model waits for the session.
+        #expect(loads.count == 0)
+        #expect(backend.status().model == nil)
+        #expect(backend.status().modelProblem == "loading the model…")
+        let session = try ExplorerSession(backend: backend, size: GridSize(columns: 100, rows: 30),
+            theme: try Theme.load(named: "dark"), pictureMode: .off, runsInBackground: true)
+        #expect(session.state.detail?.id == backend.dataset.records.first?.id)
+        _ = try backend.workspace()  // waits for the background load the session started
+        #expect(loads.count == 1)
+        #expect(backend.status().model == "colours")
+        #expect(session.refreshStatus(autoIndex: false))
+        #expect(session.state.backendStatus.model == "colours")
+        backend.startBackgroundWork()  // started already: nothing more happens
+        #expect(loads.count == 1)
+    }
+
+    @Test func aModelFeatureStartsTheLoadWhenNobodyElseDid() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("scl-live-lazy-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let loads = LoadCounter()
+        let backend = try openedBackend(in: root, loads: loads)
+        #expect(loads.count == 0)
+        // No session: the first feature that needs the model starts the load and waits for it.
+        #expect { try backend.search(QueryRequest(text: "yellow", scope: .object)) } throws: { error in
+            "\(error)".contains("not indexed")
+        }
+        #expect(loads.count == 1)
+        #expect(backend.status().model == "colours")
+        _ = try backend.workspace()
+        #expect(loads.count == 1)
+    }
 }
