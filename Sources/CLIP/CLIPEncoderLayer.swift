@@ -8,10 +8,10 @@ import Weights
 /// matrix products (`beta = 1`), and `fc1`'s bias is added in the same pass as the activation.
 struct CLIPEncoderLayer: Sendable {
     let layerNorm1: LayerNorm
-    let attention: MultiHeadAttention
+    private(set) var attention: MultiHeadAttention
     let layerNorm2: LayerNorm
-    let fc1: Linear
-    let fc2: Linear
+    private(set) var fc1: Linear
+    private(set) var fc2: Linear
     let activation: Activation
 
     /// Reads `layer_norm1`, `self_attn.{q,k,v,out}_proj`, `layer_norm2`, `mlp.fc1`, `mlp.fc2` under `prefix`.
@@ -41,6 +41,15 @@ struct CLIPEncoderLayer: Sendable {
     }
 
     var width: Int { fc2.outFeatures }
+
+    /// The same block with the weights of its six linear layers stored in `precision`.
+    func converted(to precision: Linear.Precision) -> CLIPEncoderLayer {
+        var copy = self
+        copy.attention = attention.converted(to: precision)
+        copy.fc1 = fc1.converted(to: precision)
+        copy.fc2 = fc2.converted(to: precision)
+        return copy
+    }
     var intermediate: Int { fc1.outFeatures }
 
     /// Updates `hidden` (`[batch, tokens, width]`) in place with this block's output.
@@ -73,15 +82,23 @@ struct CLIPEncoderLayer: Sendable {
         }
         attention.output.apply(context, rows: streamRows, into: stream, mode: .accumulate)
         layerNorm2.apply(stream, rows: streamRows, into: normalized)
-        fc1.apply(normalized, rows: streamRows, into: inner, mode: .overwriteWithoutBias)
-        activation.apply(inner, rows: streamRows, addingBias: fc1.bias!)
-        fc2.apply(inner, rows: streamRows, into: stream, mode: .accumulate)
+        let innerStride = workspace.innerStride
+        fc1.apply(normalized, rows: streamRows, into: inner, outputStride: innerStride, mode: .overwriteWithoutBias)
+        activation.apply(inner, rows: streamRows, stride: innerStride, addingBias: fc1.bias!)
+        fc2.apply(inner, rows: streamRows, inputStride: innerStride, into: stream, mode: .accumulate)
     }
 }
 
 /// The stack of ``CLIPEncoderLayer``s (`encoder.layers.N.`) of one tower.
 struct CLIPEncoder: Sendable {
-    let layers: [CLIPEncoderLayer]
+    private(set) var layers: [CLIPEncoderLayer]
+
+    /// The same stack with every layer's linear weights stored in `precision`.
+    func converted(to precision: Linear.Precision) -> CLIPEncoder {
+        var copy = self
+        copy.layers = layers.map { $0.converted(to: precision) }
+        return copy
+    }
 
     /// Scratch memory for one forward pass, reused by every layer.
     final class Workspace {
@@ -89,12 +106,17 @@ struct CLIPEncoder: Sendable {
         let qkv: UnsafeMutablePointer<Float>
         let context: UnsafeMutablePointer<Float>
         let inner: UnsafeMutablePointer<Float>
+        /// Row stride of `inner`: the intermediate width, plus one cache line when the width is a multiple of
+        /// 256 floats — rows a multiple of 1 KB apart would share the same L1 sets when `fc2` reads six of them
+        /// side by side (3072 floats = 12 KB: measured ~15 % slower).
+        let innerStride: Int
 
         init(rows: Int, width: Int, intermediate: Int) {
+            innerStride = intermediate % 256 == 0 ? intermediate + 16 : intermediate
             normalized = .allocate(capacity: max(1, rows * width))
             qkv = .allocate(capacity: max(1, rows * 3 * width))
             context = .allocate(capacity: max(1, rows * width))
-            inner = .allocate(capacity: max(1, rows * intermediate))
+            inner = .allocate(capacity: max(1, rows * innerStride))
         }
 
         deinit {

@@ -13,7 +13,7 @@ public struct CLIPTextTransformer: Sendable {
     let tokenEmbedding: Tensor
     /// `[context, hidden]`.
     let positionEmbedding: Tensor
-    let encoder: CLIPEncoder
+    private(set) var encoder: CLIPEncoder
     let finalLayerNorm: LayerNorm
 
     /// Loads the tower from `archive`, reading `prefix + "embeddings.token_embedding.weight"` and so on.
@@ -39,6 +39,14 @@ public struct CLIPTextTransformer: Sendable {
             weight: try loader.tensor("final_layer_norm.weight", shape: [width]),
             bias: try loader.tensor("final_layer_norm.bias", shape: [width]), eps: config.layerNormEps)
         try loader.checkAllUsed()
+    }
+
+    /// The same tower with the encoder's linear weights stored in `precision` (embeddings and layer norms stay
+    /// float32). ``Linear/Precision/float16`` is an explicit speed/memory option, not equal to Hugging Face to 1e-4.
+    public func converted(to precision: Linear.Precision) -> CLIPTextTransformer {
+        var copy = self
+        copy.encoder = encoder.converted(to: precision)
+        return copy
     }
 
     /// The position whose hidden state is pooled for one row of ids, as Hugging Face picks it.

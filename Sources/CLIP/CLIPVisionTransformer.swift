@@ -12,7 +12,7 @@ public struct CLIPVisionTransformer: Sendable {
     /// `[tokens, hidden]`.
     let positionEmbedding: Tensor
     let preLayerNorm: LayerNorm
-    let encoder: CLIPEncoder
+    private(set) var encoder: CLIPEncoder
     let postLayerNorm: LayerNorm
 
     /// Loads the tower from `archive`, reading `prefix + "embeddings.patch_embedding.weight"` and so on.
@@ -42,6 +42,14 @@ public struct CLIPVisionTransformer: Sendable {
             weight: try loader.tensor("post_layernorm.weight", shape: [width]),
             bias: try loader.tensor("post_layernorm.bias", shape: [width]), eps: config.layerNormEps)
         try loader.checkAllUsed()
+    }
+
+    /// The same tower with the encoder's linear weights stored in `precision` (embeddings and layer norms stay
+    /// float32). ``Linear/Precision/float16`` is an explicit speed/memory option, not equal to Hugging Face to 1e-4.
+    public func converted(to precision: Linear.Precision) -> CLIPVisionTransformer {
+        var copy = self
+        copy.encoder = encoder.converted(to: precision)
+        return copy
     }
 
     /// The shape `pooled` expects for `n` images: `[n, channels, imageSize, imageSize]`.

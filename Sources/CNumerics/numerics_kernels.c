@@ -1,5 +1,7 @@
 #include "numerics_kernels.h"
 
+#include <string.h>
+
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 #define NUMERICS_HAVE_X86 1
@@ -19,23 +21,70 @@ static size_t nt_block_length(size_t k) {
     return (even + 7) / 8 * 8;
 }
 
-static void sgemm_nt_portable(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
-                              const float *w, size_t ldw, float *c, size_t ldc, int accumulate) {
-    size_t kc_max = nt_block_length(k);
-    for (size_t i = 0; i < m; i++) {
-        for (size_t j = 0; j < n; j++) {
-            const float *x = a + i * lda, *y = w + j * ldw;
-            float *out = c + i * ldc + j;
-            if (k == 0 && !accumulate) *out = 0;
-            for (size_t kb = 0; kb < k; kb += kc_max) {
-                size_t end = kb + kc_max < k ? kb + kc_max : k;
-                float sum = 0;
-                for (size_t t = kb; t < end; t++) sum += x[t] * y[t];
-                *out = (kb > 0 || accumulate) ? *out + alpha * sum : alpha * sum;
-            }
+/* IEEE binary16 <-> binary32, round to nearest even (what F16C's vcvtps2ph does with rounding mode 0). */
+static float half_to_float(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff, bits;
+    if (exponent == 0) {
+        if (mantissa == 0) {
+            bits = sign;
+        } else { /* subnormal: normalise */
+            exponent = 113;
+            while (!(mantissa & 0x400)) { mantissa <<= 1; exponent--; }
+            bits = sign | (exponent << 23) | ((mantissa & 0x3ff) << 13);
         }
+    } else if (exponent == 31) {
+        bits = sign | 0x7f800000 | (mantissa << 13);
+    } else {
+        bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
     }
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
 }
+
+static uint16_t float_to_half(float f) {
+    uint32_t bits;
+    memcpy(&bits, &f, 4);
+    uint16_t sign = (uint16_t)((bits >> 16) & 0x8000);
+    uint32_t exponent = (bits >> 23) & 0xff, mantissa = bits & 0x7fffff;
+    if (exponent == 0xff) return sign | 0x7c00 | (mantissa ? 0x200 | (uint16_t)(mantissa >> 13) : 0);
+    int e = (int)exponent - 127 + 15;
+    if (e >= 31) return sign | 0x7c00;
+    if (e <= 0) { /* subnormal or zero */
+        if (e < -10) return sign;
+        mantissa |= 0x800000;
+        int shift = 14 - e;
+        uint32_t half = mantissa >> shift, rest = mantissa & ((1u << shift) - 1), halfway = 1u << (shift - 1);
+        if (rest > halfway || (rest == halfway && (half & 1))) half++;
+        return sign | (uint16_t)half;
+    }
+    uint32_t half = ((uint32_t)e << 10) | (mantissa >> 13), rest = mantissa & 0x1fff;
+    if (rest > 0x1000 || (rest == 0x1000 && (half & 1))) half++; /* may carry into the exponent: still right */
+    return sign | (uint16_t)half;
+}
+
+#define DEFINE_NT_PORTABLE(NAME, WTYPE, WVALUE)                                                                \
+    static void NAME(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const WTYPE *w,       \
+                     size_t ldw, float *c, size_t ldc, int accumulate) {                                          \
+        size_t kc_max = nt_block_length(k);                                                                     \
+        for (size_t i = 0; i < m; i++) {                                                                        \
+            for (size_t j = 0; j < n; j++) {                                                                    \
+                const float *x = a + i * lda;                                                                   \
+                const WTYPE *y = w + j * ldw;                                                                   \
+                float *out = c + i * ldc + j;                                                                   \
+                for (size_t kb = 0; kb < k; kb += kc_max) {                                                     \
+                    size_t end = kb + kc_max < k ? kb + kc_max : k;                                             \
+                    float sum = 0;                                                                              \
+                    for (size_t t = kb; t < end; t++) sum += x[t] * WVALUE(y[t]);                               \
+                    *out = (kb > 0 || accumulate) ? *out + alpha * sum : alpha * sum;                           \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+
+#define F32_VALUE(x) (x)
+DEFINE_NT_PORTABLE(sgemm_nt_portable, float, F32_VALUE)
+DEFINE_NT_PORTABLE(sgemm_nt_f16_portable, uint16_t, half_to_float)
 
 static void sgemm_nn_portable(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
                               float *c, size_t ldc) {
@@ -53,24 +102,24 @@ static int cpu_has_avx2_fma(void) {
     static int cached = -1;
     if (cached < 0) {
         __builtin_cpu_init();
-        cached = (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+        cached = (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) ? 1 : 0;
     }
     return cached;
 }
 
+/* The sums of the 8 lanes of v0..v3: lanes paired by hadd twice, then the two 128-bit halves added. */
 __attribute__((target("avx2,fma")))
-static inline float horizontal_sum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
+static inline __m128 reduce4(__m256 v0, __m256 v1, __m256 v2, __m256 v3) {
+    __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(v0, v1), _mm256_hadd_ps(v2, v3));
+    return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
 }
 
 /* A tile of MR rows of A by NR rows of W: MR*NR dot products over kc, 8 lanes at a time, then a scalar tail.
-   The sum is scaled by alpha and stored, or added to C when `accumulate`. */
-#define DEFINE_NT_TILE(MR, NR)                                                                                 \
-    __attribute__((target("avx2,fma"))) static void nt_tile_##MR##x##NR(                                      \
-        size_t kc, const float *a, size_t lda, const float *w, size_t ldw, float *c, size_t ldc, float alpha,  \
+   The sum is scaled by alpha and stored, or added to C when `accumulate`. W holds WTYPE elements: LOADW reads
+   8 of them as floats, WVALUE one. */
+#define DEFINE_NT_TILE(PREFIX, WTYPE, LOADW, WVALUE, MR, NR)                                                   \
+    __attribute__((target("avx2,fma,f16c"))) static void PREFIX##_##MR##x##NR(                                \
+        size_t kc, const float *a, size_t lda, const WTYPE *w, size_t ldw, float *c, size_t ldc, float alpha,  \
         int accumulate) {                                                                                     \
         __m256 acc[MR][NR];                                                                                   \
         for (int i = 0; i < MR; i++)                                                                          \
@@ -78,59 +127,94 @@ static inline float horizontal_sum(__m256 v) {
         size_t t = 0;                                                                                         \
         for (; t + 8 <= kc; t += 8) {                                                                         \
             __m256 wv[NR];                                                                                    \
-            for (int j = 0; j < NR; j++) wv[j] = _mm256_loadu_ps(w + j * ldw + t);                            \
+            for (int j = 0; j < NR; j++) wv[j] = LOADW(w + j * ldw + t);                                      \
             for (int i = 0; i < MR; i++) {                                                                    \
                 __m256 av = _mm256_loadu_ps(a + i * lda + t);                                                 \
                 for (int j = 0; j < NR; j++) acc[i][j] = _mm256_fmadd_ps(av, wv[j], acc[i][j]);               \
             }                                                                                                 \
         }                                                                                                     \
+        /* Four accumulators reduced at once (each by the same tree, whatever its neighbours). */            \
+        float sums[(MR * NR + 3) / 4 * 4];                                                                    \
+        const __m256 *flat = &acc[0][0];                                                                      \
+        for (int q = 0; q + 4 <= MR * NR; q += 4)                                                             \
+            _mm_storeu_ps(sums + q, reduce4(flat[q], flat[q + 1], flat[q + 2], flat[q + 3]));                 \
+        if ((MR * NR) % 4) {                                                                                  \
+            int q = MR * NR / 4 * 4;                                                                          \
+            __m256 rest[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()}; \
+            for (int r = q; r < MR * NR; r++) rest[r - q] = flat[r];                                          \
+            _mm_storeu_ps(sums + q, reduce4(rest[0], rest[1], rest[2], rest[3]));                             \
+        }                                                                                                     \
         for (int i = 0; i < MR; i++) {                                                                        \
             for (int j = 0; j < NR; j++) {                                                                    \
-                float sum = horizontal_sum(acc[i][j]);                                                        \
-                for (size_t u = t; u < kc; u++) sum += a[i * lda + u] * w[j * ldw + u];                        \
+                float sum = sums[i * NR + j];                                                                 \
+                for (size_t u = t; u < kc; u++) sum += a[i * lda + u] * WVALUE(w[j * ldw + u]);               \
                 float *out = c + i * ldc + j;                                                                 \
                 *out = accumulate ? *out + alpha * sum : alpha * sum;                                         \
             }                                                                                                 \
         }                                                                                                     \
     }
 
-DEFINE_NT_TILE(6, 2)
-DEFINE_NT_TILE(5, 2)
-DEFINE_NT_TILE(4, 2)
-DEFINE_NT_TILE(3, 2)
-DEFINE_NT_TILE(2, 2)
-DEFINE_NT_TILE(1, 2)
-DEFINE_NT_TILE(6, 1)
-DEFINE_NT_TILE(5, 1)
-DEFINE_NT_TILE(4, 1)
-DEFINE_NT_TILE(3, 1)
-DEFINE_NT_TILE(2, 1)
-DEFINE_NT_TILE(1, 1)
-
-typedef void (*nt_tile_fn)(size_t, const float *, size_t, const float *, size_t, float *, size_t, float, int);
-
-__attribute__((target("avx2,fma")))
-static void sgemm_nt_avx2(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *w,
-                          size_t ldw, float *c, size_t ldc, int accumulate) {
-    static const nt_tile_fn pair[7] = {0, nt_tile_1x2, nt_tile_2x2, nt_tile_3x2, nt_tile_4x2, nt_tile_5x2, nt_tile_6x2};
-    static const nt_tile_fn single[7] = {0, nt_tile_1x1, nt_tile_2x1, nt_tile_3x1, nt_tile_4x1, nt_tile_5x1, nt_tile_6x1};
-    size_t kc_max = nt_block_length(k);
-    for (size_t kb = 0; kb < k; kb += kc_max) {
-        size_t kc = k - kb < kc_max ? k - kb : kc_max;
-        int add = kb > 0 || accumulate;
-        /* A block of W rows stays in L2 while every 6-row group of A (in L1) meets each pair of its rows. */
-        for (size_t jb = 0; jb < n; jb += NT_NB) {
-            size_t je = jb + NT_NB < n ? jb + NT_NB : n;
-            for (size_t i = 0; i < m; i += 6) {
-                size_t rows = m - i < 6 ? m - i : 6;
-                const float *ai = a + i * lda + kb;
-                float *ci = c + i * ldc;
-                size_t j = jb;
-                for (; j + 2 <= je; j += 2) pair[rows](kc, ai, lda, w + j * ldw + kb, ldw, ci + j, ldc, alpha, add);
-                if (j < je) single[rows](kc, ai, lda, w + j * ldw + kb, ldw, ci + j, ldc, alpha, add);
-            }
-        }
+/* The blocked driver over the tiles PREFIX_MRxNR. */
+#define DEFINE_NT_DRIVER(NAME, PREFIX, WTYPE, LOADW, WVALUE)                                                   \
+    DEFINE_NT_TILE(PREFIX, WTYPE, LOADW, WVALUE, 6, 2)                                                        \
+    DEFINE_NT_TILE(PREFIX, WTYPE, LOADW, WVALUE, 5, 2)                                                        \
+    DEFINE_NT_TILE(PREFIX, WTYPE, LOADW, WVALUE, 4, 2)                                                        \
+    DEFINE_NT_TILE(PREFIX, WTYPE, LOADW, WVALUE, 3, 2)                                                        \
+    DEFINE_NT_TILE(PREFIX, WTYPE, LOADW, WVALUE, 2, 2)                                                        \
+    DEFINE_NT_TILE(PREFIX, WTYPE, LOADW, WVALUE, 1, 2)                                                        \
+    DEFINE_NT_TILE(PREFIX, WTYPE, LOADW, WVALUE, 6, 1)                                                        \
+    DEFINE_NT_TILE(PREFIX, WTYPE, LOADW, WVALUE, 5, 1)                                                        \
+    DEFINE_NT_TILE(PREFIX, WTYPE, LOADW, WVALUE, 4, 1)                                                        \
+    DEFINE_NT_TILE(PREFIX, WTYPE, LOADW, WVALUE, 3, 1)                                                        \
+    DEFINE_NT_TILE(PREFIX, WTYPE, LOADW, WVALUE, 2, 1)                                                        \
+    DEFINE_NT_TILE(PREFIX, WTYPE, LOADW, WVALUE, 1, 1)                                                        \
+    __attribute__((target("avx2,fma,f16c"))) static void NAME(                                                \
+        size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const WTYPE *w, size_t ldw,     \
+        float *c, size_t ldc, int accumulate) {                                                               \
+        typedef void (*tile_fn)(size_t, const float *, size_t, const WTYPE *, size_t, float *, size_t, float, int); \
+        static const tile_fn pair[7] = {0,           PREFIX##_1x2, PREFIX##_2x2, PREFIX##_3x2,                 \
+                                        PREFIX##_4x2, PREFIX##_5x2, PREFIX##_6x2};                             \
+        static const tile_fn single[7] = {0,           PREFIX##_1x1, PREFIX##_2x1, PREFIX##_3x1,               \
+                                          PREFIX##_4x1, PREFIX##_5x1, PREFIX##_6x1};                           \
+        size_t kc_max = nt_block_length(k);                                                                   \
+        for (size_t kb = 0; kb < k; kb += kc_max) {                                                           \
+            size_t kc = k - kb < kc_max ? k - kb : kc_max;                                                    \
+            int add = kb > 0 || accumulate;                                                                   \
+            /* A block of W rows stays in L2 while every 6-row group of A (in L1) meets each pair of them. */ \
+            for (size_t jb = 0; jb < n; jb += NT_NB) {                                                        \
+                size_t je = jb + NT_NB < n ? jb + NT_NB : n;                                                  \
+                for (size_t i = 0; i < m; i += 6) {                                                           \
+                    size_t rows = m - i < 6 ? m - i : 6;                                                      \
+                    const float *ai = a + i * lda + kb;                                                       \
+                    float *ci = c + i * ldc;                                                                  \
+                    size_t j = jb;                                                                            \
+                    for (; j + 2 <= je; j += 2)                                                               \
+                        pair[rows](kc, ai, lda, w + j * ldw + kb, ldw, ci + j, ldc, alpha, add);              \
+                    if (j < je) single[rows](kc, ai, lda, w + j * ldw + kb, ldw, ci + j, ldc, alpha, add);    \
+                }                                                                                             \
+            }                                                                                                 \
+        }                                                                                                     \
     }
+
+#define LOAD_F32(p) _mm256_loadu_ps(p)
+#define LOAD_F16(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
+#define F16_VALUE(x) _cvtsh_ss(x)
+DEFINE_NT_DRIVER(sgemm_nt_avx2, nt_tile, float, LOAD_F32, F32_VALUE)
+DEFINE_NT_DRIVER(sgemm_nt_f16_avx2, nt_f16_tile, uint16_t, LOAD_F16, F16_VALUE)
+
+__attribute__((target("avx2,f16c")))
+static void f32_to_f16_avx2(const float *src, uint16_t *dst, size_t count) {
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8)
+        _mm_storeu_si128((__m128i *)(dst + i), _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT));
+    for (; i < count; i++) dst[i] = float_to_half(src[i]);
+}
+
+__attribute__((target("avx2,f16c")))
+static void f16_to_f32_avx2(const uint16_t *src, float *dst, size_t count) {
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + i))));
+    for (; i < count; i++) dst[i] = half_to_float(src[i]);
 }
 
 /* MR rows of C by 16 (W = 2) or 8 (W = 1) columns: broadcast A[i][t] times a row of B, over all of k. */
@@ -218,4 +302,42 @@ void numerics_sgemm_nn(size_t m, size_t n, size_t k, const float *a, size_t lda,
     }
 #endif
     sgemm_nn_portable(m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+void numerics_sgemm_nt_f16(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const uint16_t *w,
+                           size_t ldw, float *c, size_t ldc, int accumulate) {
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        if (!accumulate)
+            for (size_t i = 0; i < m; i++)
+                for (size_t j = 0; j < n; j++) c[i * ldc + j] = 0;
+        return;
+    }
+#ifdef NUMERICS_HAVE_X86
+    if (cpu_has_avx2_fma()) {
+        sgemm_nt_f16_avx2(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate);
+        return;
+    }
+#endif
+    sgemm_nt_f16_portable(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate);
+}
+
+void numerics_f32_to_f16(const float *src, uint16_t *dst, size_t count) {
+#ifdef NUMERICS_HAVE_X86
+    if (cpu_has_avx2_fma()) {
+        f32_to_f16_avx2(src, dst, count);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < count; i++) dst[i] = float_to_half(src[i]);
+}
+
+void numerics_f16_to_f32(const uint16_t *src, float *dst, size_t count) {
+#ifdef NUMERICS_HAVE_X86
+    if (cpu_has_avx2_fma()) {
+        f16_to_f32_avx2(src, dst, count);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < count; i++) dst[i] = half_to_float(src[i]);
 }

@@ -31,16 +31,17 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// `x = act(x + bias)` in place over `rows` rows of `bias`'s width (a linear layer's bias fused with its
-    /// activation), split across ``Parallel/threadCount`` threads.
-    public func apply(_ p: UnsafeMutablePointer<Float>, rows: Int, addingBias bias: Tensor) {
+    /// `x = act(x + bias)` in place over `rows` rows of `bias`'s width, `stride` elements apart (default: the
+    /// width) — a linear layer's bias fused with its activation — split across ``Parallel/threadCount`` threads.
+    public func apply(_ p: UnsafeMutablePointer<Float>, rows: Int, stride: Int? = nil, addingBias bias: Tensor) {
         let width = bias.count
+        let stride = stride ?? width
         let pointer = UnsafeMutableSendablePointer(p)
         bias.withUnsafeBufferPointer { b in
             let biasPointer = UnsafeSendablePointer(b.baseAddress!)
             Parallel.forEachChunk(rows, minimumChunk: max(1, 16_384 / max(width, 1))) { range in
                 for r in range {
-                    let row = pointer.base + r * width
+                    let row = pointer.base + r * stride
                     VectorKernels.add(row, biasPointer.base, row, width)
                     switch self {
                     case .quickGELU: VectorKernels.applyQuickGELU(row, row, width)

@@ -33,6 +33,13 @@ public struct MultiHeadAttention: Sendable {
     /// Model width.
     public var width: Int { query.outFeatures }
 
+    /// The same attention with its four projections' weights stored in `precision` (see ``Linear/converted(to:)``).
+    public func converted(to precision: Linear.Precision) -> MultiHeadAttention {
+        MultiHeadAttention(
+            query: query.converted(to: precision), key: key.converted(to: precision),
+            value: value.converted(to: precision), output: output.converted(to: precision), heads: heads)
+    }
+
     /// Self-attention over every token: `[batch, tokens, width] → [batch, tokens, width]`.
     ///
     /// - Parameter causal: token `i` attends only to tokens `0...i` (CLIP's text tower).

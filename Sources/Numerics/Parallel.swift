@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Splits element-wise work (activations, LayerNorm rows, attention heads) across a few threads.
 public enum Parallel {
@@ -24,6 +25,28 @@ public enum Parallel {
             let start = min(count, index * size)
             let end = index == chunks - 1 ? count : min(count, start + size)
             if start < end { body(start..<end) }
+        }
+    }
+
+    /// Runs `body` on the pieces `0..<chunkSize`, `chunkSize..<2·chunkSize`, … of `0..<count` (each exactly once),
+    /// handed out one at a time to up to ``threadCount`` threads: a thread slowed down by other processes on the
+    /// machine takes fewer pieces instead of holding everybody up. With one thread, or a single piece, `body` runs
+    /// once on all of `0..<count` on the calling thread.
+    public static func forEachPiece(_ count: Int, pieceSize: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        let size = max(1, pieceSize)
+        let pieces = (count + size - 1) / size
+        let threads = min(effectiveThreadCount, pieces)
+        if threads <= 1 {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while true {
+                let piece = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if piece >= pieces { break }
+                body((piece * size)..<min(count, (piece + 1) * size))
+            }
         }
     }
 }

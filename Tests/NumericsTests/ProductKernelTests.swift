@@ -93,10 +93,11 @@ import Testing
         }
     }
 
-    /// `Linear` on both product paths, more rows than the few-rows limit, output columns split across threads.
-    @Test(arguments: Linear.ProductPath.allCases)
-    func linearPathsMatchDefinition(path: Linear.ProductPath) {
-        let (rows, inFeatures, out) = (50, 130, 300)
+    /// `Linear` on both product paths, more rows than the few-rows limit, output columns split across threads;
+    /// 100 rows of 660 take the kernel path's row blocks (84 + 16 rows).
+    @Test(arguments: Linear.ProductPath.allCases, [(50, 130, 300), (100, 660, 40)])
+    func linearPathsMatchDefinition(path: Linear.ProductPath, shape: (Int, Int, Int)) {
+        let (rows, inFeatures, out) = shape
         let x = Tensor.randomNormal(shape: [rows, inFeatures], seed: 31)
         let w = Tensor.randomNormal(shape: [out, inFeatures], seed: 32)
         let b = Tensor.randomNormal(shape: [out], seed: 33)
@@ -129,6 +130,22 @@ import Testing
                 let y = attention.attend(x, positions: nil, causal: causal, path: path)
                 let expected = KernelTests.referenceAttention(x, attention, causal: causal)
                 #expect(KernelTests.close(y.scalars, expected, tolerance: 1e-4), "\(path) causal \(causal)")
+            }
+        }
+    }
+
+    /// The bias + activation pass over rows stored with a padded stride leaves the padding alone.
+    @Test func activationWithBiasHonoursTheRowStride() {
+        let (rows, width, stride) = (5, 19, 24)
+        let bias = Tensor.randomNormal(shape: [width], seed: 50)
+        let start = Self.values(rows * stride, seed: 51)
+        for activation in Activation.allCases {
+            var data = start
+            data.withUnsafeMutableBufferPointer { activation.apply($0.baseAddress!, rows: rows, stride: stride, addingBias: bias) }
+            for r in 0..<rows {
+                let row = Tensor(shape: [width], values: (0..<width).map { start[r * stride + $0] + bias[flat: $0] })
+                #expect(Array(data[(r * stride)..<(r * stride + width)]) == activation(row).scalars, "\(activation) row \(r)")
+                #expect(Array(data[(r * stride + width)..<((r + 1) * stride)]) == Array(start[(r * stride + width)..<((r + 1) * stride)]))
             }
         }
     }

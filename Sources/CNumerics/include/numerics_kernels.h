@@ -2,6 +2,7 @@
 #define NUMERICS_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// `C[i][j] (+)= alpha * sum_k A[i][k] * W[j][k]` for `i < m`, `j < n`: a product with a `[n, k]` row-major weight
 /// used as is (no packing). Row strides `lda`, `ldw`, `ldc` in elements. With `accumulate` the product is added to
@@ -17,7 +18,18 @@ void numerics_sgemm_nt(size_t m, size_t n, size_t k, float alpha, const float *a
 void numerics_sgemm_nn(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *c,
                        size_t ldc);
 
-/// 1 when the AVX2 + FMA kernels are in use.
+/// `numerics_sgemm_nt` with a weight stored as IEEE half precision (binary16), widened to float on load:
+/// float32 inputs, products and sums; half the bytes to stream for the weights.
+void numerics_sgemm_nt_f16(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const uint16_t *w,
+                           size_t ldw, float *c, size_t ldc, int accumulate);
+
+/// Rounds `count` floats to half precision (to nearest, ties to even; overflow to infinity).
+void numerics_f32_to_f16(const float *src, uint16_t *dst, size_t count);
+
+/// Widens `count` half-precision values to float (exact).
+void numerics_f16_to_f32(const uint16_t *src, float *dst, size_t count);
+
+/// 1 when the AVX2 + FMA (+ F16C) kernels are in use.
 int numerics_kernels_use_avx2(void);
 
 #endif
