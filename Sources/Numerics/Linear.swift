@@ -129,7 +129,8 @@ public struct Linear: Sendable {
 
     /// The layer on raw memory: `rows` inputs of width `inFeatures` (row stride `inputStride`, default
     /// `inFeatures`) to `rows` outputs of width `outFeatures` (row stride `outputStride`, default `outFeatures`).
-    /// One product on `path` (``ProductPath/kernel`` by default); the bias costs one extra pass over the output.
+    /// One product on `path` (``ProductPath/kernel`` by default, and always for ``Precision/float16`` weights);
+    /// the bias costs one extra pass over the output.
     public func apply(
         _ input: UnsafePointer<Float>, rows: Int, inputStride: Int? = nil,
         into output: UnsafeMutablePointer<Float>, outputStride: Int? = nil, mode: OutputMode = .overwrite,
@@ -138,38 +139,15 @@ public struct Linear: Sendable {
         let out = outFeatures
         let ldc = outputStride ?? out
         let lda = inputStride ?? inFeatures
-        var beta: Float = mode == .accumulate ? 1 : 0
-        if let bias, mode != .overwriteWithoutBias {
-            bias.withUnsafeBufferPointer { b in
-                for r in 0..<rows {
-                    let row = output + r * ldc
-                    if mode == .accumulate {
-                        VectorKernels.add(row, b.baseAddress!, row, out)
-                    } else {
-                        row.update(from: b.baseAddress!, count: out)
-                    }
-                }
-            }
-            beta = 1
-        }
-        let w: Tensor
-        switch storage {
-        case .float16(let half):
-            // Half-precision weights exist only for the C kernel.
-            Self.kernelProduct(
-                input, rows: rows, inputStride: lda, weights: .float16(half.bits), outFeatures: out,
-                inFeatures: inFeatures, into: output, outputStride: ldc, accumulate: beta == 1)
+        let useKernel = path == .kernel || (rows <= Self.matrixVectorRowLimit && fewRows == .kernel)
+        guard case .float32(let w) = storage, !useKernel else {
+            KernelProduct.run([
+                kernelProduct(input, rows: rows, inputStride: lda, into: output, outputStride: ldc, mode: mode)
+            ])
             return
-        case .float32(let tensor):
-            w = tensor
         }
+        let beta: Float = writeBias(rows: rows, into: output, outputStride: ldc, mode: mode) ? 1 : 0
         w.withUnsafeBufferPointer { w in
-            if path == .kernel || (rows <= Self.matrixVectorRowLimit && fewRows == .kernel) {
-                Self.kernelProduct(
-                    input, rows: rows, inputStride: lda, weights: .float32(w.baseAddress!), outFeatures: out,
-                    inFeatures: inFeatures, into: output, outputStride: ldc, accumulate: beta == 1)
-                return
-            }
             if rows <= Self.matrixVectorRowLimit, fewRows == .sgemv {
                 // A few rows (a short text, one pooled token): one matrix-vector product per row skips sgemm's
                 // weight packing; the weights stay in cache between rows.
@@ -188,46 +166,42 @@ public struct Linear: Sendable {
         }
     }
 
-    /// Weight memory handed to the C kernels.
-    enum KernelWeights: @unchecked Sendable {
-        case float32(UnsafePointer<Float>)
-        case float16(UnsafePointer<UInt16>)
-    }
-
-    /// `output[r] (+)= input[r] · weightsᵀ` through `numerics_sgemm_nt` (or `numerics_sgemm_nt_f16`) in pieces
-    /// handed out to ``Parallel/threadCount`` threads as they come free: 32 output columns (or more, so that a
-    /// piece holds at least ~64k multiply-adds) of all rows; when the rows of one 768-wide k block exceed 256 KB
-    /// (a batch of images), 128 columns of up to 84 rows, so that both operands of a piece stay in L2.
-    /// Each output is computed the same way whatever the split.
-    static func kernelProduct(
-        _ input: UnsafePointer<Float>, rows: Int, inputStride: Int, weights: KernelWeights, outFeatures: Int,
-        inFeatures: Int, into output: UnsafeMutablePointer<Float>, outputStride: Int, accumulate: Bool
-    ) {
-        let x = UnsafeSendablePointer(input), y = UnsafeMutableSendablePointer(output)
-        let flag: Int32 = accumulate ? 1 : 0
-        let blockRows = rows * min(inFeatures, 768) <= 65_536 ? rows : 84
-        let rowBlocks = (rows + blockRows - 1) / blockRows
-        let minimumColumns = (65_536 / max(1, rows * inFeatures) + 31) / 32 * 32
-        let pieceColumns = rowBlocks == 1 ? max(32, minimumColumns) : 128
-        let columnPieces = (outFeatures + pieceColumns - 1) / pieceColumns
-        // Piece p: column piece p / rowBlocks, row block p % rowBlocks (consecutive pieces share weights).
-        Parallel.forEachPiece(columnPieces * rowBlocks, pieceSize: 1) { pieces in
-            for piece in pieces {
-                let firstColumn = piece / rowBlocks * pieceColumns, firstRow = piece % rowBlocks * blockRows
-                let columns = min(outFeatures, firstColumn + pieceColumns) - firstColumn
-                let count = min(rows, firstRow + blockRows) - firstRow
-                let a = x.base + firstRow * inputStride, c = y.base + firstRow * outputStride + firstColumn
-                switch weights {
-                case .float32(let w):
-                    numerics_sgemm_nt(
-                        count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, inFeatures, c,
-                        outputStride, flag)
-                case .float16(let w):
-                    numerics_sgemm_nt_f16(
-                        count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, inFeatures, c,
-                        outputStride, flag)
+    /// Writes (or adds, for ``OutputMode/accumulate``) the bias to every output row as `mode` asks; returns whether
+    /// the product must now be added to the output rather than replace it.
+    private func writeBias(rows: Int, into output: UnsafeMutablePointer<Float>, outputStride: Int, mode: OutputMode)
+        -> Bool
+    {
+        guard let bias, mode != .overwriteWithoutBias else { return mode == .accumulate }
+        bias.withUnsafeBufferPointer { b in
+            for r in 0..<rows {
+                let row = output + r * outputStride
+                if mode == .accumulate {
+                    VectorKernels.add(row, b.baseAddress!, row, outFeatures)
+                } else {
+                    row.update(from: b.baseAddress!, count: outFeatures)
                 }
             }
         }
+        return true
+    }
+
+    /// The bias written to the output now (as `mode` asks) and the product itself as a ``KernelProduct``, so that
+    /// several layers' products (attention's q, k and v) can share one round of threads: ``KernelProduct/run(_:)``.
+    /// The layer must outlive the returned value's run.
+    func kernelProduct(
+        _ input: UnsafePointer<Float>, rows: Int, inputStride: Int? = nil, into output: UnsafeMutablePointer<Float>,
+        outputStride: Int? = nil, mode: OutputMode = .overwrite
+    ) -> KernelProduct {
+        let ldc = outputStride ?? outFeatures
+        let accumulate = writeBias(rows: rows, into: output, outputStride: ldc, mode: mode)
+        let weights: KernelProduct.Weights =
+            switch storage {
+            case .float32(let tensor): .float32(UnsafePointer(tensor.storage.pointer))
+            case .float16(let half): .float16(UnsafePointer(half.bits))
+            }
+        return KernelProduct(
+            input: input, rows: rows, inputStride: inputStride ?? inFeatures, weights: weights,
+            outFeatures: outFeatures, inFeatures: inFeatures, output: output, outputStride: ldc,
+            accumulate: accumulate)
     }
 }

@@ -87,15 +87,27 @@ public struct MultiHeadAttention: Sendable {
         let headWidth = width / heads
         let stride = 3 * width
         // q | k | v side by side per token: [batch, tokens, 3·width]; q only where it is needed.
-        key.apply(input, rows: batch * tokens, into: qkv + width, outputStride: stride, path: path)
-        value.apply(input, rows: batch * tokens, into: qkv + 2 * width, outputStride: stride, path: path)
-        if let positions {
-            for b in 0..<batch {
-                let row = b * tokens + positions[b]
-                query.apply(input + row * width, rows: 1, into: qkv + row * stride, path: path)
+        let queryRows: [Int] = positions.map { $0.enumerated().map { $0.offset * tokens + $0.element } } ?? []
+        if path == .kernel {
+            // The three projections in one round of threads.
+            var products = [
+                key.kernelProduct(input, rows: batch * tokens, into: qkv + width, outputStride: stride),
+                value.kernelProduct(input, rows: batch * tokens, into: qkv + 2 * width, outputStride: stride),
+            ]
+            if positions == nil {
+                products.append(query.kernelProduct(input, rows: batch * tokens, into: qkv, outputStride: stride))
+            } else {
+                products += queryRows.map { query.kernelProduct(input + $0 * width, rows: 1, into: qkv + $0 * stride) }
             }
+            KernelProduct.run(products)
         } else {
-            query.apply(input, rows: batch * tokens, into: qkv, outputStride: stride, path: path)
+            key.apply(input, rows: batch * tokens, into: qkv + width, outputStride: stride, path: path)
+            value.apply(input, rows: batch * tokens, into: qkv + 2 * width, outputStride: stride, path: path)
+            if positions == nil {
+                query.apply(input, rows: batch * tokens, into: qkv, outputStride: stride, path: path)
+            } else {
+                for row in queryRows { query.apply(input + row * width, rows: 1, into: qkv + row * stride, path: path) }
+            }
         }
         let alpha = 1 / Float(headWidth).squareRoot()
         let heads = self.heads
