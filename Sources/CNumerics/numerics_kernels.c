@@ -8,9 +8,13 @@
 #endif
 
 /* k is cut into blocks of at most this many elements (a multiple of 8): six rows of A (18 KB) stay in L1. */
+#ifndef NT_KC
 #define NT_KC 768
+#endif
 /* Rows of W per block: 32 rows of one k block (96 KB) stay in L2 while every group of A rows passes by. */
+#ifndef NT_NB
 #define NT_NB 32
+#endif
 
 /* The k blocks: as even as possible, each a multiple of 8 except the last. Every caller splits k the same way,
    so an output element's summation order depends only on k. */
@@ -116,11 +120,12 @@ static inline __m128 reduce4(__m256 v0, __m256 v1, __m256 v2, __m256 v3) {
 
 /* A tile of MR rows of A by NR rows of W: MR*NR dot products over kc, 8 lanes at a time, then a scalar tail.
    The sum is scaled by alpha and stored, or added to C when `accumulate`. W holds WTYPE elements: LOADW reads
-   8 of them as floats, WVALUE one. */
+   8 of them as floats, WVALUE one. With `prefetch` (the first row group to meet a block of W, which comes from
+   memory), the next two rows of W are requested line by line alongside the current ones. */
 #define DEFINE_NT_TILE(PREFIX, WTYPE, LOADW, WVALUE, MR, NR)                                                   \
     __attribute__((target("avx2,fma,f16c"))) static void PREFIX##_##MR##x##NR(                                \
         size_t kc, const float *a, size_t lda, const WTYPE *w, size_t ldw, float *c, size_t ldc, float alpha,  \
-        int accumulate) {                                                                                     \
+        int accumulate, int prefetch) {                                                                       \
         __m256 acc[MR][NR];                                                                                   \
         for (int i = 0; i < MR; i++)                                                                          \
             for (int j = 0; j < NR; j++) acc[i][j] = _mm256_setzero_ps();                                     \
@@ -128,6 +133,10 @@ static inline __m128 reduce4(__m256 v0, __m256 v1, __m256 v2, __m256 v3) {
         for (; t + 8 <= kc; t += 8) {                                                                         \
             __m256 wv[NR];                                                                                    \
             for (int j = 0; j < NR; j++) wv[j] = LOADW(w + j * ldw + t);                                      \
+            if (prefetch && !(t & 15)) {                                                                      \
+                _mm_prefetch((const char *)(w + NR * ldw + t), _MM_HINT_T0);                                  \
+                _mm_prefetch((const char *)(w + (NR + 1) * ldw + t), _MM_HINT_T0);                            \
+            }                                                                                                 \
             for (int i = 0; i < MR; i++) {                                                                    \
                 __m256 av = _mm256_loadu_ps(a + i * lda + t);                                                 \
                 for (int j = 0; j < NR; j++) acc[i][j] = _mm256_fmadd_ps(av, wv[j], acc[i][j]);               \
@@ -171,7 +180,7 @@ static inline __m128 reduce4(__m256 v0, __m256 v1, __m256 v2, __m256 v3) {
     __attribute__((target("avx2,fma,f16c"))) static void NAME(                                                \
         size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const WTYPE *w, size_t ldw,     \
         float *c, size_t ldc, int accumulate) {                                                               \
-        typedef void (*tile_fn)(size_t, const float *, size_t, const WTYPE *, size_t, float *, size_t, float, int); \
+        typedef void (*tile_fn)(size_t, const float *, size_t, const WTYPE *, size_t, float *, size_t, float, int, int); \
         static const tile_fn pair[7] = {0,           PREFIX##_1x2, PREFIX##_2x2, PREFIX##_3x2,                 \
                                         PREFIX##_4x2, PREFIX##_5x2, PREFIX##_6x2};                             \
         static const tile_fn single[7] = {0,           PREFIX##_1x1, PREFIX##_2x1, PREFIX##_3x1,               \
@@ -188,9 +197,11 @@ static inline __m128 reduce4(__m256 v0, __m256 v1, __m256 v2, __m256 v3) {
                     const float *ai = a + i * lda + kb;                                                       \
                     float *ci = c + i * ldc;                                                                  \
                     size_t j = jb;                                                                            \
+                    int first = i == 0;                                                                       \
                     for (; j + 2 <= je; j += 2)                                                               \
-                        pair[rows](kc, ai, lda, w + j * ldw + kb, ldw, ci + j, ldc, alpha, add);              \
-                    if (j < je) single[rows](kc, ai, lda, w + j * ldw + kb, ldw, ci + j, ldc, alpha, add);    \
+                        pair[rows](kc, ai, lda, w + j * ldw + kb, ldw, ci + j, ldc, alpha, add,               \
+                                   first && j + 4 <= n);                                                      \
+                    if (j < je) single[rows](kc, ai, lda, w + j * ldw + kb, ldw, ci + j, ldc, alpha, add, 0); \
                 }                                                                                             \
             }                                                                                                 \
         }                                                                                                     \
