@@ -1,5 +1,6 @@
 #include "numerics_kernels.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -276,6 +277,107 @@ static void sgemm_nn_avx2(size_t m, size_t n, size_t k, const float *a, size_t l
     }
 }
 #endif
+
+#ifdef NUMERICS_HAVE_X86
+/* ---- Many rows: weights packed per call, broadcast-A micro-kernel (the classic 6x16 GEMM tile). ---- */
+
+/* k block of the packed path: 16 packed weight columns (16 KB) and six rows of A (6 KB) stay in L1. */
+#define PK_KC 256
+/* Output columns packed at a time: 8 panels of 16 (128 KB in L2), met by every row of A. */
+#define PK_NC 128
+
+/* rows (<= 6) x 16 columns of C (+)= alpha * A[rows x kc] . panel, panel[t*16 + j] = W[j][t]. */
+__attribute__((target("avx2,fma")))
+static void pk_tile(size_t kc, const float *a, size_t lda, const float *panel, float *c, size_t ldc, size_t rows,
+                    size_t cols, float alpha, int add) {
+    __m256 acc[6][2];
+    for (int i = 0; i < 6; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+    if (rows == 6) {
+        for (size_t t = 0; t < kc; t++) {
+            __m256 b0 = _mm256_load_ps(panel + 16 * t), b1 = _mm256_load_ps(panel + 16 * t + 8);
+            for (int i = 0; i < 6; i++) {
+                __m256 av = _mm256_broadcast_ss(a + i * lda + t);
+                acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
+                acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
+            }
+        }
+    } else {
+        for (size_t t = 0; t < kc; t++) {
+            __m256 b0 = _mm256_load_ps(panel + 16 * t), b1 = _mm256_load_ps(panel + 16 * t + 8);
+            for (size_t i = 0; i < rows; i++) {
+                __m256 av = _mm256_broadcast_ss(a + i * lda + t);
+                acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
+                acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
+            }
+        }
+    }
+    __m256 scale = _mm256_set1_ps(alpha);
+    for (size_t i = 0; i < rows; i++) {
+        float *out = c + i * ldc;
+        if (cols == 16) {
+            for (int h = 0; h < 2; h++) {
+                __m256 v = _mm256_mul_ps(acc[i][h], scale);
+                if (add) v = _mm256_add_ps(_mm256_loadu_ps(out + 8 * h), v);
+                _mm256_storeu_ps(out + 8 * h, v);
+            }
+        } else {
+            float lanes[16];
+            _mm256_storeu_ps(lanes, acc[i][0]);
+            _mm256_storeu_ps(lanes + 8, acc[i][1]);
+            for (size_t j = 0; j < cols; j++) out[j] = add ? out[j] + alpha * lanes[j] : alpha * lanes[j];
+        }
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void sgemm_nt_packed_avx2(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                                 const float *w, size_t ldw, float *c, size_t ldc, int accumulate, float *panels) {
+    for (size_t kb = 0; kb < k; kb += PK_KC) {
+        size_t kc = k - kb < PK_KC ? k - kb : PK_KC;
+        int add = kb > 0 || accumulate;
+        for (size_t jb = 0; jb < n; jb += PK_NC) {
+            size_t nc = n - jb < PK_NC ? n - jb : PK_NC;
+            size_t panel_count = (nc + 15) / 16;
+            /* Pack: panel p holds columns jb + 16p ... as [t][16], zero beyond n. */
+            for (size_t p = 0; p < panel_count; p++) {
+                float *panel = panels + p * 16 * PK_KC;
+                for (size_t jj = 0; jj < 16; jj++) {
+                    size_t j = jb + 16 * p + jj;
+                    if (j < n) {
+                        const float *src = w + j * ldw + kb;
+                        for (size_t t = 0; t < kc; t++) panel[16 * t + jj] = src[t];
+                    } else {
+                        for (size_t t = 0; t < kc; t++) panel[16 * t + jj] = 0;
+                    }
+                }
+            }
+            for (size_t i = 0; i < m; i += 6) {
+                size_t rows = m - i < 6 ? m - i : 6;
+                for (size_t p = 0; p < panel_count; p++) {
+                    size_t col = jb + 16 * p, cols = n - col < 16 ? n - col : 16;
+                    pk_tile(kc, a + i * lda + kb, lda, panels + p * 16 * PK_KC, c + i * ldc + col, ldc, rows, cols,
+                            alpha, add);
+                }
+            }
+        }
+    }
+}
+#endif
+
+void numerics_sgemm_nt_many_rows(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                                 const float *w, size_t ldw, float *c, size_t ldc, int accumulate) {
+#ifdef NUMERICS_HAVE_X86
+    if (m > 0 && n > 0 && k > 0 && cpu_has_avx2_fma()) {
+        float *panels = aligned_alloc(64, (PK_NC / 16) * 16 * PK_KC * sizeof(float));
+        if (panels) {
+            sgemm_nt_packed_avx2(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate, panels);
+            free(panels);
+            return;
+        }
+    }
+#endif
+    numerics_sgemm_nt(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate);
+}
 
 int numerics_kernels_use_avx2(void) {
 #ifdef NUMERICS_HAVE_X86

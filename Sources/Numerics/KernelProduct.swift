@@ -1,11 +1,14 @@
 import CNumerics
 
-/// One `output (+)= input · Wᵀ` product through the C kernels (`numerics_sgemm_nt`, `numerics_sgemm_nt_f16`),
-/// cut into pieces that ``run(_:)`` hands to ``Parallel/threadCount`` threads as they come free.
+/// One `output (+)= input · Wᵀ` product through the C kernels (`numerics_sgemm_nt`, `numerics_sgemm_nt_f16`,
+/// `numerics_sgemm_nt_many_rows`), cut into pieces that ``run(_:)`` hands to ``Parallel/threadCount`` threads as
+/// they come free.
 ///
-/// A piece is 32 output columns (or more, so that it holds at least ~64k multiply-adds) of all rows; when the
-/// rows of one 768-wide k block exceed 256 KB (a batch of images), 128 columns of up to 84 rows, so that both
-/// operands of a piece stay in L2. Every output is computed the same way whatever the split. Made by
+/// Up to ``manyRows`` rows (a text, one image's 50 tokens) a piece is 32 output columns (or more, so that it holds
+/// at least ~64k multiply-adds) of all rows, through `numerics_sgemm_nt`. From ``manyRows`` float32 rows on (a
+/// batch of images) a piece is 128 columns of all rows through `numerics_sgemm_nt_many_rows`, which packs those
+/// columns once and is ~15 % faster there. Every output is computed the same way whatever the split of columns;
+/// the two kernels round differently (float32 rounding level). Made by
 /// ``Linear/kernelProduct(_:rows:inputStride:into:outputStride:mode:)``; the pointers must stay valid until run.
 struct KernelProduct: @unchecked Sendable {
     /// The weight memory, `[outFeatures, inFeatures]` row-major.
@@ -23,9 +26,10 @@ struct KernelProduct: @unchecked Sendable {
     let output: UnsafeMutablePointer<Float>
     let outputStride: Int
     let accumulate: Bool
-    private let blockRows: Int
-    private let rowBlocks: Int
     private let pieceColumns: Int
+    private let useManyRowsKernel: Bool
+    /// From this many rows, float32 products go through `numerics_sgemm_nt_many_rows`.
+    static let manyRows = 192
     /// Number of pieces.
     let pieceCount: Int
 
@@ -42,21 +46,27 @@ struct KernelProduct: @unchecked Sendable {
         self.output = output
         self.outputStride = outputStride
         self.accumulate = accumulate
-        blockRows = rows * min(inFeatures, 768) <= 65_536 ? max(rows, 1) : 84
-        rowBlocks = (rows + blockRows - 1) / blockRows
-        let minimumColumns = (65_536 / max(1, rows * inFeatures) + 31) / 32 * 32
-        pieceColumns = rowBlocks == 1 ? max(32, minimumColumns) : 128
-        pieceCount = (outFeatures + pieceColumns - 1) / pieceColumns * rowBlocks
+        if case .float32 = weights, rows >= Self.manyRows {
+            useManyRowsKernel = true
+            pieceColumns = 128
+        } else {
+            useManyRowsKernel = false
+            pieceColumns = max(32, (65_536 / max(1, rows * inFeatures) + 31) / 32 * 32)
+        }
+        pieceCount = (outFeatures + pieceColumns - 1) / pieceColumns
     }
 
-    /// Piece `piece`: column piece `piece / rowBlocks`, row block `piece % rowBlocks` (neighbours share weights).
+    /// Piece `piece`: output columns `piece · pieceColumns ..<` of every row.
     func run(piece: Int) {
-        let firstColumn = piece / rowBlocks * pieceColumns, firstRow = piece % rowBlocks * blockRows
+        let firstColumn = piece * pieceColumns
         let columns = min(outFeatures, firstColumn + pieceColumns) - firstColumn
-        let count = min(rows, firstRow + blockRows) - firstRow
-        let a = input + firstRow * inputStride, c = output + firstRow * outputStride + firstColumn
+        let (count, a, c) = (rows, input, output + firstColumn)
         let flag: Int32 = accumulate ? 1 : 0
         switch weights {
+        case .float32(let w) where useManyRowsKernel:
+            numerics_sgemm_nt_many_rows(
+                count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, inFeatures, c,
+                outputStride, flag)
         case .float32(let w):
             numerics_sgemm_nt(
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, inFeatures, c,

@@ -93,7 +93,9 @@ public struct Linear: Sendable {
     public enum ProductPath: String, Sendable, CaseIterable {
         /// `numerics_sgemm_nt` (C, AVX2 + FMA): the weights are read where they lie (no packing, no copy),
         /// 6 input rows against 32 weight rows at a time, output columns split across ``Parallel/threadCount``
-        /// threads. Results do not depend on the split or on the number of rows.
+        /// threads; from 192 rows on (a batch of images) `numerics_sgemm_nt_many_rows`, which packs 128 weight
+        /// rows at a time for a 6×16 broadcast tile. Results do not depend on the split of columns; the two kernels
+        /// differ at float rounding level (see ``KernelProduct``).
         case kernel
         /// `cblas_sgemm` (OpenBLAS packs the weights on every call, with its own threads), or ``fewRowsPath`` for
         /// at most ``matrixVectorRowLimit`` rows.

@@ -68,6 +68,17 @@ import Weights
         Self.expectMatch(vision.pooled(pixels.slice(1..<2)), try fixture.expected.tensor("vision_pooled").slice(1..<2), "image 1 alone")
     }
 
+    /// A batch large enough (≥ 192 rows of tokens) for the many-rows product kernel still matches, image by image.
+    @Test func largeBatchesMatchHuggingFace() throws {
+        let fixture = try Fixture("gelu_eos")
+        let vision = try #require(try CLIPModel(folder: fixture.folder).vision)
+        let pixels = try fixture.expected.tensor("pixels"), expected = try fixture.expected.tensor("vision_pooled")
+        let copies = 192 / (pixels.shape[0] * vision.config.tokenCount) + 1
+        let batch = Tensor.concatenate([Tensor](repeating: pixels, count: copies))
+        #expect(batch.shape[0] * vision.config.tokenCount >= 192)
+        Self.expectMatch(vision.pooled(batch), Tensor.concatenate([Tensor](repeating: expected, count: copies)), "large batch")
+    }
+
     @Test func singleTowerFoldersLoad() throws {
         let fixture = try Fixture("quick_legacy")
         let visionOnly = try CLIPModel(folder: Self.fixtures.appendingPathComponent("quick_legacy_vision"))

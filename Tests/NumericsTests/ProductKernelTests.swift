@@ -69,6 +69,47 @@ import Testing
         }
     }
 
+    /// The packed many-rows kernel: panel edges (n not a multiple of 16, more than 128 columns), k blocks of 256
+    /// with a tail, row groups with a remainder; column pieces computed alone equal the whole, bit for bit.
+    @Test(arguments: [(1, 1, 1), (7, 17, 300), (13, 130, 513), (200, 33, 40), (5, 3, 0)])
+    func manyRowsMatchesDefinition(m: Int, n: Int, k: Int) {
+        let (lda, ldw, ldc) = (k + 3, k + 1, n + 2)
+        let a = Self.values(max(1, m * lda), seed: 11), w = Self.values(max(1, n * ldw), seed: 12)
+        let start = Self.values(m * ldc, seed: 13)
+        for (alpha, accumulate) in [(Float(1), false), (-0.5, true)] {
+            var c = start
+            numerics_sgemm_nt_many_rows(m, n, k, alpha, a, lda, w, ldw, &c, ldc, accumulate ? 1 : 0)
+            for i in 0..<m {
+                for j in 0..<ldc {
+                    guard j < n else {
+                        #expect(c[i * ldc + j] == start[i * ldc + j], "column \(j) beyond n written")
+                        continue
+                    }
+                    var sum = 0.0, scale = 0.0
+                    for t in 0..<k {
+                        let product = Double(a[i * lda + t]) * Double(w[j * ldw + t])
+                        sum += product
+                        scale += abs(product)
+                    }
+                    let expected = (accumulate ? Double(start[i * ldc + j]) : 0) + Double(alpha) * sum
+                    Self.expectClose(c[i * ldc + j], expected, scale: scale, "\(m)x\(n)x\(k) alpha \(alpha) [\(i)][\(j)]")
+                }
+            }
+            guard n > 5 else { continue }
+            var pieces = start
+            for (first, end) in [(0, 5), (5, n)] {
+                w.withUnsafeBufferPointer { wp in
+                    pieces.withUnsafeMutableBufferPointer { cp in
+                        numerics_sgemm_nt_many_rows(
+                            m, end - first, k, alpha, a, lda, wp.baseAddress! + first * ldw, ldw, cp.baseAddress! + first,
+                            ldc, accumulate ? 1 : 0)
+                    }
+                }
+            }
+            #expect(pieces == c, "\(m)x\(n)x\(k): column pieces differ from the whole")
+        }
+    }
+
     @Test(arguments: [(1, 1, 1), (6, 7, 5), (7, 8, 50), (13, 16, 3), (5, 24, 77), (12, 64, 50), (3, 70, 9)])
     func nnMatchesDefinition(m: Int, n: Int, k: Int) {
         let (lda, ldb, ldc) = (k + 2, n + 5, n + 3)
@@ -94,8 +135,8 @@ import Testing
     }
 
     /// `Linear` on both product paths, more rows than the few-rows limit, output columns split across threads;
-    /// 100 rows of 660 take the kernel path's row blocks (84 + 16 rows).
-    @Test(arguments: Linear.ProductPath.allCases, [(50, 130, 300), (100, 660, 40)])
+    /// 200 rows take the many-rows kernel.
+    @Test(arguments: Linear.ProductPath.allCases, [(50, 130, 300), (200, 100, 150)])
     func linearPathsMatchDefinition(path: Linear.ProductPath, shape: (Int, Int, Int)) {
         let (rows, inFeatures, out) = shape
         let x = Tensor.randomNormal(shape: [rows, inFeatures], seed: 31)
