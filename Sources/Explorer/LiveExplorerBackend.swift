@@ -106,7 +106,7 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         indexedKnown = Self.isIndexed(workspace)
     }
 
-    static func summaries(of dataset: SceneDataset) -> [SceneSummary] {
+    private static func summaries(of dataset: SceneDataset) -> [SceneSummary] {
         let splits = dataset.splits()
         // One tag list per (split, unseen) pair, shared by every scene that has it; records are read in place
         // (copying 100,000 records was a noticeable part of start-up).
