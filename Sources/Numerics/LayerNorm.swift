@@ -35,7 +35,7 @@ public struct LayerNorm: Sendable {
         weight.withUnsafeBufferPointer { g in
             bias.withUnsafeBufferPointer { b in
                 let gamma = UnsafeSendablePointer(g.baseAddress!), beta = UnsafeSendablePointer(b.baseAddress!)
-                Parallel.forEachChunk(rows, minimumChunk: max(1, 16_384 / max(width, 1))) { range in
+                Parallel.forEachChunk(rows, minimumChunk: max(1, 65_536 / max(width, 1))) { range in
                     for r in range {
                         VectorKernels.layerNormRow(
                             source.base + r * width, destination.base + r * width, width,

@@ -77,7 +77,7 @@ public struct MultiHeadAttention: Sendable {
     /// Everything before `out_proj` on raw memory: projects `input` (`[batch, tokens, width]`) to q, k, v in
     /// `scratch` (`batch·tokens·3·width` floats) and writes each head's `softmax(q·kᵀ/√d)·v` to `context` —
     /// `[batch, tokens, width]`, or `[batch, width]` when `positions` picks one query token per batch item.
-    /// Heads run on ``Parallel/threadCount`` threads; products on `path`.
+    /// Heads run on ``Parallel/threadCount`` threads (``Parallel/forEachPiece(_:pieceSize:_:)``); products on `path`.
     public func context(
         of input: UnsafePointer<Float>, batch: Int, tokens: Int, causal: Bool, positions: [Int]?,
         scratch qkv: UnsafeMutablePointer<Float>, into context: UnsafeMutablePointer<Float>,
@@ -114,7 +114,8 @@ public struct MultiHeadAttention: Sendable {
         let shared = UnsafeSendablePointer(UnsafePointer(qkv)), out = UnsafeMutableSendablePointer(context)
         let scoreCount = (positions == nil ? tokens : 1) * tokens
         let blas = path == .blas
-        Parallel.forEachChunk(batch * heads, minimumChunk: max(1, 65_536 / max(1, scoreCount * headWidth))) { range in
+        // (batch item, head) pairs handed to the threads as they come free.
+        Parallel.forEachPiece(batch * heads, pieceSize: max(1, 65_536 / max(1, scoreCount * headWidth))) { range in
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: scoreCount)
             defer { scores.deallocate() }
             for pair in range {
