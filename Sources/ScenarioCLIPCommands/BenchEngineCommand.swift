@@ -12,7 +12,9 @@ struct BenchEngineCommand: ParsableCommand {
             Builds a CLIPModel with openai/clip-vit-base-patch32's shapes and random float32 weights, then times \
             the vision tower on 224x224 images at batch 1 and 16 (per image) and the text tower on an 8-token and \
             a 77-token text (median of the timed runs after one warm-up), and reports the process's peak resident \
-            memory (VmHWM) against the weight bytes.
+            memory (VmHWM) against the weight bytes. --products blas times the OpenBLAS path instead of the C \
+            kernels; --float16 also times the opt-in half-precision weight mode and prints its cosine to the \
+            float32 features.
             """)
 
     @Option(help: "Threads for matrix products and element-wise kernels.")
