@@ -72,7 +72,8 @@ public struct Linear: Sendable {
         return Linear(storage: storage, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
     }
 
-    /// `[..., in] → [..., out]`: one `cblas_sgemm` over every row (all tokens of all batch items) at once.
+    /// `[..., in] → [..., out]`: one product over every row (all tokens of all batch items) at once, on
+    /// ``productPath``.
     ///
     /// Cost `2·rows·in·out` flops.
     public func callAsFunction(_ x: Tensor) -> Tensor {
