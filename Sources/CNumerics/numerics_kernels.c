@@ -387,13 +387,18 @@ int numerics_kernels_use_avx2(void) {
 #endif
 }
 
+/* A product over k = 0 terms: zero, or (accumulating) the output unchanged. */
+static void empty_product(size_t m, size_t n, float *c, size_t ldc, int accumulate) {
+    if (accumulate) return;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) c[i * ldc + j] = 0;
+}
+
 void numerics_sgemm_nt(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *w,
                        size_t ldw, float *c, size_t ldc, int accumulate) {
     if (m == 0 || n == 0) return;
     if (k == 0) {
-        if (!accumulate)
-            for (size_t i = 0; i < m; i++)
-                for (size_t j = 0; j < n; j++) c[i * ldc + j] = 0;
+        empty_product(m, n, c, ldc, accumulate);
         return;
     }
 #ifdef NUMERICS_HAVE_X86
@@ -421,9 +426,7 @@ void numerics_sgemm_nt_f16(size_t m, size_t n, size_t k, float alpha, const floa
                            size_t ldw, float *c, size_t ldc, int accumulate) {
     if (m == 0 || n == 0) return;
     if (k == 0) {
-        if (!accumulate)
-            for (size_t i = 0; i < m; i++)
-                for (size_t j = 0; j < n; j++) c[i * ldc + j] = 0;
+        empty_product(m, n, c, ldc, accumulate);
         return;
     }
 #ifdef NUMERICS_HAVE_X86

@@ -17,6 +17,30 @@ import Testing
         #expect(abs(Double(got) - expected) <= 1e-5 * (1 + scale), "\(message()): \(got) vs \(expected)")
     }
 
+    /// Checks an `m`×`n` product written into `c` (row stride `ldc`) against the double-precision definition:
+    /// `c[i][j] = (accumulate ? start[i][j] : 0) + alpha · Σₜ term(i, j, t)`, and columns beyond `n` untouched.
+    static func expectProduct(
+        _ c: [Float], start: [Float], m: Int, n: Int, k: Int, ldc: Int, alpha: Float, accumulate: Bool,
+        term: (Int, Int, Int) -> Double
+    ) {
+        for i in 0..<m {
+            for j in 0..<ldc {
+                guard j < n else {
+                    #expect(c[i * ldc + j] == start[i * ldc + j], "column \(j) beyond n written")
+                    continue
+                }
+                var sum = 0.0, scale = 0.0
+                for t in 0..<k {
+                    let product = term(i, j, t)
+                    sum += product
+                    scale += abs(product)
+                }
+                let expected = (accumulate ? Double(start[i * ldc + j]) : 0) + Double(alpha) * sum
+                expectClose(c[i * ldc + j], expected, scale: scale, "\(m)x\(n)x\(k) alpha \(alpha) [\(i)][\(j)]")
+            }
+        }
+    }
+
     @Test(arguments: [(1, 1, 1), (1, 2, 8), (5, 3, 7), (6, 2, 9), (7, 33, 64), (13, 65, 770), (2, 5, 1600), (9, 4, 0)])
     func ntMatchesDefinition(m: Int, n: Int, k: Int) {
         let (lda, ldw, ldc) = (k + 3, k + 1, n + 2)
@@ -25,21 +49,8 @@ import Testing
         for (alpha, accumulate) in [(Float(1), false), (0.125, false), (1, true), (-0.5, true)] {
             var c = start
             numerics_sgemm_nt(m, n, k, alpha, a, lda, w, ldw, &c, ldc, accumulate ? 1 : 0)
-            for i in 0..<m {
-                for j in 0..<ldc {
-                    guard j < n else {
-                        #expect(c[i * ldc + j] == start[i * ldc + j], "column \(j) beyond n written")
-                        continue
-                    }
-                    var sum = 0.0, scale = 0.0
-                    for t in 0..<k {
-                        let product = Double(a[i * lda + t]) * Double(w[j * ldw + t])
-                        sum += product
-                        scale += abs(product)
-                    }
-                    let expected = (accumulate ? Double(start[i * ldc + j]) : 0) + Double(alpha) * sum
-                    Self.expectClose(c[i * ldc + j], expected, scale: scale, "\(m)x\(n)x\(k) alpha \(alpha) [\(i)][\(j)]")
-                }
+            Self.expectProduct(c, start: start, m: m, n: n, k: k, ldc: ldc, alpha: alpha, accumulate: accumulate) {
+                Double(a[$0 * lda + $2]) * Double(w[$1 * ldw + $2])
             }
         }
     }
@@ -79,21 +90,8 @@ import Testing
         for (alpha, accumulate) in [(Float(1), false), (-0.5, true)] {
             var c = start
             numerics_sgemm_nt_many_rows(m, n, k, alpha, a, lda, w, ldw, &c, ldc, accumulate ? 1 : 0)
-            for i in 0..<m {
-                for j in 0..<ldc {
-                    guard j < n else {
-                        #expect(c[i * ldc + j] == start[i * ldc + j], "column \(j) beyond n written")
-                        continue
-                    }
-                    var sum = 0.0, scale = 0.0
-                    for t in 0..<k {
-                        let product = Double(a[i * lda + t]) * Double(w[j * ldw + t])
-                        sum += product
-                        scale += abs(product)
-                    }
-                    let expected = (accumulate ? Double(start[i * ldc + j]) : 0) + Double(alpha) * sum
-                    Self.expectClose(c[i * ldc + j], expected, scale: scale, "\(m)x\(n)x\(k) alpha \(alpha) [\(i)][\(j)]")
-                }
+            Self.expectProduct(c, start: start, m: m, n: n, k: k, ldc: ldc, alpha: alpha, accumulate: accumulate) {
+                Double(a[$0 * lda + $2]) * Double(w[$1 * ldw + $2])
             }
             guard n > 5 else { continue }
             var pieces = start
@@ -117,20 +115,8 @@ import Testing
         let start = Self.values(m * ldc, seed: 8)
         var c = start
         numerics_sgemm_nn(m, n, k, a, lda, b, ldb, &c, ldc)
-        for i in 0..<m {
-            for j in 0..<ldc {
-                guard j < n else {
-                    #expect(c[i * ldc + j] == start[i * ldc + j], "column \(j) beyond n written")
-                    continue
-                }
-                var sum = 0.0, scale = 0.0
-                for t in 0..<k {
-                    let product = Double(a[i * lda + t]) * Double(b[t * ldb + j])
-                    sum += product
-                    scale += abs(product)
-                }
-                Self.expectClose(c[i * ldc + j], sum, scale: scale, "\(m)x\(n)x\(k) [\(i)][\(j)]")
-            }
+        Self.expectProduct(c, start: start, m: m, n: n, k: k, ldc: ldc, alpha: 1, accumulate: false) {
+            Double(a[$0 * lda + $2]) * Double(b[$2 * ldb + $1])
         }
     }
 
