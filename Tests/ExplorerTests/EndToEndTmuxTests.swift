@@ -52,10 +52,11 @@ import Testing
         try tmux.waitFor("EXPLORE_EXIT=0")
     }
 
-    /// Real search results with the bundled model: the explorer indexes ten demo scenes in the background, then
-    /// an object-level query naming a class finds a region annotated with that class, and Enter shows it.
+    /// The demo's own scenes with the bundled model: the explorer indexes ten demo scenes in the background; an
+    /// object-level query naming a class finds a region annotated with that class, and Enter shows it; a mark with
+    /// a note survives quitting and reopening; moving shows the next scene.
     @Test(.timeLimit(.minutes(3)))
-    func objectQueryOnTheDemoFindsTheNamedObject() throws {
+    func demoQueryMarkQuitReopen() throws {
         let binary = try #require(Tmux.scenarioclipBinary(), "scenarioclip binary not found next to the test bundle; run 'swift build' first")
         let model = DemoSubset.assets.appendingPathComponent("model/scenarioclip-demo.safetensors")
         try #require(FileManager.default.fileExists(atPath: model.path), "the bundled model is not installed")
@@ -68,7 +69,8 @@ import Testing
         defer { tmux.killServer() }
 
         // Opens with the bundled model and indexes what the cache lacks, in the background.
-        try tmux.start([binary.path, "explore", subset.root.path, "--cache", work.appendingPathComponent("cache.sqlite").path])
+        let command = [binary.path, "explore", subset.root.path, "--cache", work.appendingPathComponent("cache.sqlite").path]
+        try tmux.start(command)
         try tmux.waitFor("10/10 scenes", timeout: 60)
         try tmux.waitFor("· indexed", timeout: 120)  // not "· not indexed"
 
@@ -102,6 +104,26 @@ import Testing
         // Inside tmux `--pictures auto` draws symbols (block glyphs), never pixel protocols.
         let blocks = Set("▀▄█▌▐▖▗▘▝▙▛▜▟▚▞▁▂▃▅▆▇▊▋▍▎▏")
         #expect(tmux.capture().contains { blocks.contains($0) })
+
+        // Mark the hit's scene wrong with a note, quit, reopen on the same cache: the mark is still there.
+        tmux.send("x")
+        try tmux.waitFor("marked scene of \(top.sceneID) wrong")
+        tmux.send("n")
+        tmux.sendLiteral("check the \(query)")
+        tmux.send("Enter")
+        try tmux.waitFor("note saved on scene")
+        tmux.send("q")
+        try tmux.waitFor("EXPLORE_EXIT=0")
+
+        try tmux.start(command)
+        try tmux.waitFor("10/10 scenes", timeout: 60)
+        try tmux.waitFor("· indexed", timeout: 60)  // everything was cached by the first run
+        // Move: the second scene of the list is shown.
+        tmux.send("j")
+        try tmux.waitFor("Action: \(subset.records[1].action.prefix(20))")
+        tmux.send("M")
+        try tmux.waitFor("Marks (1)")
+        try tmux.waitFor("✗ \(top.sceneID) scene “check the \(query)”")
         tmux.send("q")
         try tmux.waitFor("EXPLORE_EXIT=0")
     }
