@@ -32,24 +32,15 @@ import Testing
         tmux.send("Escape")
         tmux.send("Escape")
         try tmux.waitUntil { !$0.contains("/dog") }
-        tmux.send("x")
-        try tmux.waitFor("marked scene of tiny-001 wrong")
-        tmux.send("n")
-        tmux.sendLiteral("cup is a bowl")
-        tmux.send("Enter")
-        try tmux.waitFor("note saved on scene")
-        tmux.send("q")
-        try tmux.waitFor("EXPLORE_EXIT=0")
+        try tmux.markSceneWrong("tiny-001", note: "cup is a bowl")
+        try tmux.quit()
 
         // Second run: the mark and its note are still there.
         try tmux.start(command)
         try tmux.waitFor("tiny-000", timeout: 60)
-        tmux.send("M")
-        try tmux.waitFor("Marks (1)")
-        try tmux.waitFor("✗ tiny-001 scene “cup is a bowl”")
+        try tmux.expectOnlyMark("✗ tiny-001 scene “cup is a bowl”")
         try tmux.waitFor("note: cup is a bowl")  // the marks view shows the marked scene
-        tmux.send("q")
-        try tmux.waitFor("EXPLORE_EXIT=0")
+        try tmux.quit()
     }
 
     /// The demo's own scenes with the bundled model: the explorer indexes ten demo scenes in the background; an
@@ -106,14 +97,8 @@ import Testing
         #expect(tmux.capture().contains { blocks.contains($0) })
 
         // Mark the hit's scene wrong with a note, quit, reopen on the same cache: the mark is still there.
-        tmux.send("x")
-        try tmux.waitFor("marked scene of \(top.sceneID) wrong")
-        tmux.send("n")
-        tmux.sendLiteral("check the \(query)")
-        tmux.send("Enter")
-        try tmux.waitFor("note saved on scene")
-        tmux.send("q")
-        try tmux.waitFor("EXPLORE_EXIT=0")
+        try tmux.markSceneWrong(top.sceneID, note: "check the \(query)")
+        try tmux.quit()
 
         try tmux.start(command)
         try tmux.waitFor("10/10 scenes", timeout: 60)
@@ -121,11 +106,8 @@ import Testing
         // Move: the second scene of the list is shown.
         tmux.send("j")
         try tmux.waitFor("Action: \(subset.records[1].action.prefix(20))")
-        tmux.send("M")
-        try tmux.waitFor("Marks (1)")
-        try tmux.waitFor("✗ \(top.sceneID) scene “check the \(query)”")
-        tmux.send("q")
-        try tmux.waitFor("EXPLORE_EXIT=0")
+        try tmux.expectOnlyMark("✗ \(top.sceneID) scene “check the \(query)”")
+        try tmux.quit()
     }
 
     @Test(.timeLimit(.minutes(1)))
@@ -266,6 +248,29 @@ final class Tmux {
             kill(pid, SIGKILL)
         }
         if let server, server > 1 { kill(server, SIGKILL) }
+    }
+
+    /// `x` on the scene in focus, then `n` with `note`; waits for both confirmations.
+    func markSceneWrong(_ sceneID: String, note: String) throws {
+        send("x")
+        try waitFor("marked scene of \(sceneID) wrong")
+        send("n")
+        sendLiteral(note)
+        send("Enter")
+        try waitFor("note saved on scene")
+    }
+
+    /// Opens the marks view (`M`) and waits for exactly one mark, shown as `line`.
+    func expectOnlyMark(_ line: String) throws {
+        send("M")
+        try waitFor("Marks (1)")
+        try waitFor(line)
+    }
+
+    /// `q`, and waits for the explorer's exit status 0.
+    func quit() throws {
+        send("q")
+        try waitFor("EXPLORE_EXIT=0")
     }
 
     func waitFor(_ text: String, timeout: TimeInterval = 15) throws {
