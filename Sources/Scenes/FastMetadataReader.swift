@@ -342,21 +342,15 @@ struct FastMetadataReader {
 
         /// `[[name, [x1, y1, x2, y2]], …]` with non-empty boxes of coordinates below 1e9.
         private mutating func objectList(_ reader: inout FastJSONReader) throws(Decline) -> [SceneObject] {
-            try reader.expect(UInt8(ascii: "["))
-            var objects: [SceneObject] = []
-            if reader.peek() == UInt8(ascii: "]") {
-                reader.position += 1
-                return objects
-            }
-            while true {
+            try list(&reader) { (builder: inout Self, reader: inout FastJSONReader) throws(Decline) -> SceneObject in
                 try reader.expect(UInt8(ascii: "["))
-                let name = try text(&reader)
+                let name = try builder.text(&reader)
                 try reader.expect(UInt8(ascii: ","))
                 try reader.expect(UInt8(ascii: "["))
                 var coordinates = (0, 0, 0, 0)
                 for k in 0..<4 {
                     if k > 0 { try reader.expect(UInt8(ascii: ",")) }
-                    let value = try number(&reader)
+                    let value = try builder.number(&reader)
                     guard abs(value) < 1e9 else { throw Decline() }
                     switch k {
                     case 0: coordinates.0 = Int(value)
@@ -369,48 +363,53 @@ struct FastMetadataReader {
                 try reader.expect(UInt8(ascii: "]"))
                 let box = PixelBox(x1: coordinates.0, y1: coordinates.1, x2: coordinates.2, y2: coordinates.3)
                 guard !box.isEmpty else { throw Decline() }  // also inverted boxes
-                objects.append(SceneObject(name: name, box: box))
-                switch reader.peek() {
-                case UInt8(ascii: ","): reader.position += 1
-                case UInt8(ascii: "]"): reader.position += 1; return objects
-                default: throw Decline()
-                }
+                return SceneObject(name: name, box: box)
             }
         }
 
         /// `[[region_path or null, [subject, predicate, object]] (+ one value of negatives), …]`.
         private mutating func relationList(_ reader: inout FastJSONReader) throws(Decline) -> [SceneRelation] {
-            try reader.expect(UInt8(ascii: "["))
-            var relations: [SceneRelation] = []
-            if reader.peek() == UInt8(ascii: "]") {
-                reader.position += 1
-                return relations
-            }
-            while true {
+            try list(&reader) { (builder: inout Self, reader: inout FastJSONReader) throws(Decline) -> SceneRelation in
                 try reader.expect(UInt8(ascii: "["))
                 var region: String?
                 if reader.peek() == UInt8(ascii: "n") {
                     try reader.literal("null")
                 } else {
-                    region = try path(&reader)
+                    region = try builder.path(&reader)
                 }
                 try reader.expect(UInt8(ascii: ","))
                 try reader.expect(UInt8(ascii: "["))
-                let subject = try text(&reader)
+                let subject = try builder.text(&reader)
                 try reader.expect(UInt8(ascii: ","))
-                let predicate = try text(&reader)
+                let predicate = try builder.text(&reader)
                 try reader.expect(UInt8(ascii: ","))
-                let object = try text(&reader)
+                let object = try builder.text(&reader)
                 try reader.expect(UInt8(ascii: "]"))
                 if reader.peek() == UInt8(ascii: ",") {
                     reader.position += 1
                     _ = try reader.value(depth: 3)  // negatives: any valid value, not kept
                 }
                 try reader.expect(UInt8(ascii: "]"))
-                relations.append(SceneRelation(subject: subject, predicate: predicate, object: object, regionFile: region))
+                return SceneRelation(subject: subject, predicate: predicate, object: object, regionFile: region)
+            }
+        }
+
+        /// `[element, …]`: `element` reads each item of a JSON array (possibly empty); anything else declines.
+        private mutating func list<Element>(
+            _ reader: inout FastJSONReader,
+            _ element: (inout Self, inout FastJSONReader) throws(Decline) -> Element
+        ) throws(Decline) -> [Element] {
+            try reader.expect(UInt8(ascii: "["))
+            var items: [Element] = []
+            if reader.peek() == UInt8(ascii: "]") {
+                reader.position += 1
+                return items
+            }
+            while true {
+                items.append(try element(&self, &reader))
                 switch reader.peek() {
                 case UInt8(ascii: ","): reader.position += 1
-                case UInt8(ascii: "]"): reader.position += 1; return relations
+                case UInt8(ascii: "]"): reader.position += 1; return items
                 default: throw Decline()
                 }
             }
