@@ -4,6 +4,7 @@ import Weights
 /// One pre-norm transformer block, Hugging Face `CLIPEncoderLayer`:
 /// `x += attn(layer_norm1(x))`, then `x += fc2(act(fc1(layer_norm2(x))))`.
 ///
+/// The linear weights are packed for the product kernel as they are read (``Linear/preparedForProducts()``).
 /// Runs in place on the residual stream: both residual additions are folded into the `out_proj` and `fc2`
 /// matrix products (`beta = 1`), and `fc1`'s bias is added in the same pass as the activation.
 struct CLIPEncoderLayer: Sendable {
@@ -22,7 +23,8 @@ struct CLIPEncoderLayer: Sendable {
         func linear(_ name: String, _ out: Int, _ input: Int) throws -> Linear {
             Linear(
                 weight: try loader.tensor(prefix + name + ".weight", shape: [out, input]),
-                bias: try loader.tensor(prefix + name + ".bias", shape: [out]))
+                bias: try loader.tensor(prefix + name + ".bias", shape: [out])
+            ).preparedForProducts()
         }
         func norm(_ name: String) throws -> LayerNorm {
             LayerNorm(

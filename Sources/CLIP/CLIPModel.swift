@@ -54,6 +54,7 @@ public struct CLIPModel: Sendable {
         func projection(_ name: String, input: Int, required: Bool) throws -> Linear? {
             guard required || loader.contains(name) else { return nil }
             return Linear(weight: try loader.tensor(name, shape: [config.projectionDim, input]), bias: nil)
+                .preparedForProducts()
         }
         visualProjection = hasVision
             ? try projection("visual_projection.weight", input: config.visionConfig.hiddenSize, required: config.kind == .model)

@@ -3,62 +3,111 @@ import Weights
 
 /// Randomly initialised CLIP weights under Hugging Face key names, for benchmarks and as a training start.
 public enum CLIPRandomWeights {
-    /// Every tensor a ``CLIPModel`` of `config` loads (towers per `config.kind`, projections and `logit_scale`
-    /// for a full model): matrices `N(0, 0.02²)`, LayerNorm weights 1 and biases 0, other biases `N(0, 0.02²)`.
-    public static func tensors(for config: CLIPConfig, seed: UInt64 = 0) -> [String: Tensor] {
-        var result: [String: Tensor] = [:]
+    /// How one tensor is filled.
+    enum Fill {
+        /// `N(0, 0.02²)` from this seed.
+        case normal(seed: UInt64)
+        case constant(Float)
+    }
+
+    /// Every tensor of `config` with its shape and fill, in generation order (seeds follow that order).
+    static func specifications(for config: CLIPConfig, seed: UInt64) -> [(name: String, shape: [Int], fill: Fill)] {
+        var result: [(name: String, shape: [Int], fill: Fill)] = []
         var counter = seed
-        func normal(_ shape: [Int]) -> Tensor {
+        func normal(_ name: String, _ shape: [Int]) {
             counter &+= 0x9E37_79B9
-            return Tensor.randomNormal(shape: shape, std: 0.02, seed: counter)
+            result.append((name, shape, .normal(seed: counter)))
         }
+        func constant(_ name: String, _ shape: [Int], _ value: Float) { result.append((name, shape, .constant(value))) }
         func encoder(_ prefix: String, layers: Int, width: Int, intermediate: Int) {
             for l in 0..<layers {
                 let p = "\(prefix)encoder.layers.\(l)."
                 for name in ["q_proj", "k_proj", "v_proj", "out_proj"] {
-                    result[p + "self_attn.\(name).weight"] = normal([width, width])
-                    result[p + "self_attn.\(name).bias"] = normal([width])
+                    normal(p + "self_attn.\(name).weight", [width, width])
+                    normal(p + "self_attn.\(name).bias", [width])
                 }
                 for name in ["layer_norm1", "layer_norm2"] {
-                    result[p + name + ".weight"] = Tensor(repeating: 1, shape: [width])
-                    result[p + name + ".bias"] = Tensor(zeros: [width])
+                    constant(p + name + ".weight", [width], 1)
+                    constant(p + name + ".bias", [width], 0)
                 }
-                result[p + "mlp.fc1.weight"] = normal([intermediate, width])
-                result[p + "mlp.fc1.bias"] = normal([intermediate])
-                result[p + "mlp.fc2.weight"] = normal([width, intermediate])
-                result[p + "mlp.fc2.bias"] = normal([width])
+                normal(p + "mlp.fc1.weight", [intermediate, width])
+                normal(p + "mlp.fc1.bias", [intermediate])
+                normal(p + "mlp.fc2.weight", [width, intermediate])
+                normal(p + "mlp.fc2.bias", [width])
             }
         }
         func norm(_ name: String, _ width: Int) {
-            result[name + ".weight"] = Tensor(repeating: 1, shape: [width])
-            result[name + ".bias"] = Tensor(zeros: [width])
+            constant(name + ".weight", [width], 1)
+            constant(name + ".bias", [width], 0)
         }
         if config.kind != .textTower {
             let v = config.visionConfig
             let w = v.hiddenSize
-            result["vision_model.embeddings.patch_embedding.weight"] = normal([w, v.numChannels, v.patchSize, v.patchSize])
-            result["vision_model.embeddings.class_embedding"] = normal([w])
-            result["vision_model.embeddings.position_embedding.weight"] = normal([v.tokenCount, w])
+            normal("vision_model.embeddings.patch_embedding.weight", [w, v.numChannels, v.patchSize, v.patchSize])
+            normal("vision_model.embeddings.class_embedding", [w])
+            normal("vision_model.embeddings.position_embedding.weight", [v.tokenCount, w])
             norm("vision_model.pre_layrnorm", w)
             encoder("vision_model.", layers: v.numHiddenLayers, width: w, intermediate: v.intermediateSize)
             norm("vision_model.post_layernorm", w)
-            if config.kind == .model { result["visual_projection.weight"] = normal([config.projectionDim, w]) }
+            if config.kind == .model { normal("visual_projection.weight", [config.projectionDim, w]) }
         }
         if config.kind != .visionTower {
             let t = config.textConfig
             let w = t.hiddenSize
-            result["text_model.embeddings.token_embedding.weight"] = normal([t.vocabSize, w])
-            result["text_model.embeddings.position_embedding.weight"] = normal([t.maxPositionEmbeddings, w])
+            normal("text_model.embeddings.token_embedding.weight", [t.vocabSize, w])
+            normal("text_model.embeddings.position_embedding.weight", [t.maxPositionEmbeddings, w])
             encoder("text_model.", layers: t.numHiddenLayers, width: w, intermediate: t.intermediateSize)
             norm("text_model.final_layer_norm", w)
-            if config.kind == .model { result["text_projection.weight"] = normal([config.projectionDim, w]) }
+            if config.kind == .model { normal("text_projection.weight", [config.projectionDim, w]) }
         }
-        if config.kind == .model { result["logit_scale"] = Tensor(shape: [], values: [2.6592]) }
+        if config.kind == .model { constant("logit_scale", [], 2.6592) }
         return result
+    }
+
+    static func make(_ shape: [Int], _ fill: Fill) -> Tensor {
+        switch fill {
+        case .normal(let seed): Tensor.randomNormal(shape: shape, std: 0.02, seed: seed)
+        case .constant(let value): Tensor(repeating: value, shape: shape)
+        }
+    }
+
+    /// Every tensor a ``CLIPModel`` of `config` loads (towers per `config.kind`, projections and `logit_scale`
+    /// for a full model): matrices `N(0, 0.02²)`, LayerNorm weights 1 and biases 0, other biases `N(0, 0.02²)`.
+    public static func tensors(for config: CLIPConfig, seed: UInt64 = 0) -> [String: Tensor] {
+        Dictionary(uniqueKeysWithValues: specifications(for: config, seed: seed).map { ($0.name, make($0.shape, $0.fill)) })
+    }
+
+    /// The same tensors as ``tensors(for:seed:)`` (equal values), each generated when it is read and not kept by the
+    /// archive: a model built from it holds the only copy of its weights, so loading never needs room for two.
+    public static func archive(for config: CLIPConfig, seed: UInt64 = 0) -> any TensorArchive {
+        GeneratedTensorArchive(specifications(for: config, seed: seed))
     }
 
     /// A model of `config` with random weights (see ``tensors(for:seed:)``).
     public static func model(_ config: CLIPConfig, seed: UInt64 = 0) throws -> CLIPModel {
-        try CLIPModel(config: config, archive: InMemoryTensorArchive(tensors(for: config, seed: seed)))
+        try CLIPModel(config: config, archive: archive(for: config, seed: seed))
+    }
+
+    /// Tensors made on demand from their specification.
+    private final class GeneratedTensorArchive: TensorArchive, @unchecked Sendable {
+        let sourceDescription = "random CLIP weights"
+        let tensorNames: [String]
+        private let specifications: [String: (shape: [Int], fill: Fill)]
+
+        init(_ list: [(name: String, shape: [Int], fill: Fill)]) {
+            specifications = Dictionary(uniqueKeysWithValues: list.map { ($0.name, ($0.shape, $0.fill)) })
+            tensorNames = specifications.keys.sorted()
+        }
+
+        func info(_ name: String) -> StoredTensorInfo? {
+            specifications[name].map { StoredTensorInfo(name: name, dtype: .float32, shape: $0.shape) }
+        }
+
+        func tensor(_ name: String) throws -> Tensor {
+            guard let spec = specifications[name] else {
+                throw WeightsError.missingTensor(name: name, source: sourceDescription)
+            }
+            return CLIPRandomWeights.make(spec.shape, spec.fill)
+        }
     }
 }

@@ -5,8 +5,9 @@ import Weights
 /// patch convolution + class token + position embeddings → `pre_layrnorm` → encoder → `post_layernorm(CLS)`.
 public struct CLIPVisionTransformer: Sendable {
     public let config: CLIPVisionConfig
-    /// `patch_embedding` as a matrix, `[hidden, channels·patch·patch]` (the conv weight reshaped, no copy).
-    let patchWeight: Tensor
+    /// `patch_embedding` as a bias-free linear layer over `[hidden, channels·patch·patch]` (the conv weight reshaped,
+    /// packed for the product kernel).
+    let patchEmbedding: Linear
     /// `[hidden]`.
     let classEmbedding: Tensor
     /// `[tokens, hidden]`.
@@ -26,8 +27,11 @@ public struct CLIPVisionTransformer: Sendable {
         let loader = TensorLoader(archive, prefix: prefix)
         let (width, patch, channels) = (config.hiddenSize, config.patchSize, config.numChannels)
         self.config = config
-        patchWeight = try loader.tensor("embeddings.patch_embedding.weight", shape: [width, channels, patch, patch])
-            .reshaped([width, channels * patch * patch])
+        patchEmbedding = Linear(
+            weight: try loader.tensor("embeddings.patch_embedding.weight", shape: [width, channels, patch, patch])
+                .reshaped([width, channels * patch * patch]),
+            bias: nil
+        ).preparedForProducts()
         classEmbedding = try loader.tensor("embeddings.class_embedding", shape: [width])
         positionEmbedding = try loader.tensor("embeddings.position_embedding.weight", shape: [config.tokenCount, width])
         loader.ignore("embeddings.position_ids")
@@ -106,7 +110,7 @@ public struct CLIPVisionTransformer: Sendable {
                 }
             }
         }
-        let patches = Linear(weight: patchWeight, bias: nil)(columns)  // [n·patches, width]
+        let patches = patchEmbedding(columns)  // [n·patches, width]
         let tokens = config.tokenCount
         return Tensor(shape: [n, tokens, width]) { out in
             patches.withUnsafeBufferPointer { p in

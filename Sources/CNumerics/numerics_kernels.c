@@ -1,5 +1,6 @@
 #include "numerics_kernels.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -456,4 +457,154 @@ void numerics_f16_to_f32(const uint16_t *src, float *dst, size_t count) {
     }
 #endif
     for (size_t i = 0; i < count; i++) dst[i] = half_to_float(src[i]);
+}
+
+/* ---- Weights packed once (at load) into 16-column panels: panel p = columns 16p ..< 16p + 16 as [k][16]. ---- */
+
+#define PP_W 16
+/* k block of the prepacked product: one panel slice (48 KB) streams from L2 while six rows of A (18 KB) sit in
+   L1. Every caller with the same k cuts it the same way (as even as possible), so results depend only on k. */
+#ifndef PP_KC
+#define PP_KC 768
+#endif
+/* Panels met by every row group before moving on: 4 panels of one k block (192 KB) stay in L2. */
+#ifndef PP_NP
+#define PP_NP 4
+#endif
+
+static size_t pp_block_length(size_t k) {
+    size_t blocks = (k + PP_KC - 1) / PP_KC;
+    return blocks <= 1 ? k : (k + blocks - 1) / blocks;
+}
+
+size_t numerics_packed_count(size_t n, size_t k) { return (n + PP_W - 1) / PP_W * PP_W * k; }
+
+void numerics_pack_nt(size_t n, size_t k, const float *w, size_t ldw, float *packed) {
+    size_t panels = (n + PP_W - 1) / PP_W;
+    for (size_t p = 0; p < panels; p++) {
+        float *panel = packed + p * PP_W * k;
+        for (size_t jj = 0; jj < PP_W; jj++) {
+            size_t j = p * PP_W + jj;
+            if (j < n) {
+                const float *src = w + j * ldw;
+                for (size_t t = 0; t < k; t++) panel[PP_W * t + jj] = src[t];
+            } else {
+                for (size_t t = 0; t < k; t++) panel[PP_W * t + jj] = 0;
+            }
+        }
+    }
+}
+
+void numerics_unpack_nt(size_t n, size_t k, const float *packed, float *w, size_t ldw) {
+    for (size_t j = 0; j < n; j++) {
+        const float *panel = packed + (j / PP_W) * PP_W * k + j % PP_W;
+        for (size_t t = 0; t < k; t++) w[j * ldw + t] = panel[PP_W * t];
+    }
+}
+
+/* Portable: the same operations in the same order as the AVX2 tile (one FMA chain per output over a k block). */
+static void pp_portable(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *packed,
+                        float *c, size_t ldc, int accumulate) {
+    size_t kc_max = pp_block_length(k);
+    for (size_t i = 0; i < m; i++) {
+        for (size_t j = 0; j < n; j++) {
+            const float *panel = packed + (j / PP_W) * PP_W * k + j % PP_W;
+            float *out = c + i * ldc + j;
+            for (size_t kb = 0; kb < k; kb += kc_max) {
+                size_t end = kb + kc_max < k ? kb + kc_max : k;
+                float sum = 0;
+                for (size_t t = kb; t < end; t++) sum = fmaf(a[i * lda + t], panel[PP_W * t], sum);
+                *out = (kb > 0 || accumulate) ? *out + alpha * sum : alpha * sum;
+            }
+        }
+    }
+}
+
+#ifdef NUMERICS_HAVE_X86
+/* MR rows x 16 columns: C (+)= alpha * A[MR x kc] . panel[kc x 16], A broadcast element by element. */
+#define DEFINE_PP_TILE(MR)                                                                                     \
+    __attribute__((target("avx2,fma"))) static void pp_tile_##MR(size_t kc, const float *a, size_t lda,      \
+                                                                  const float *panel, float *c, size_t ldc,   \
+                                                                  size_t cols, float alpha, int add) {        \
+        __m256 acc[MR][2];                                                                                    \
+        for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();                             \
+        for (size_t t = 0; t < kc; t++) {                                                                     \
+            __m256 b0 = _mm256_loadu_ps(panel + PP_W * t), b1 = _mm256_loadu_ps(panel + PP_W * t + 8);          \
+            for (int i = 0; i < MR; i++) {                                                                    \
+                __m256 av = _mm256_broadcast_ss(a + i * lda + t);                                             \
+                acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);                                               \
+                acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);                                               \
+            }                                                                                                 \
+        }                                                                                                     \
+        __m256 scale = _mm256_set1_ps(alpha);                                                                 \
+        for (int i = 0; i < MR; i++) {                                                                        \
+            float *out = c + i * ldc;                                                                         \
+            __m256 v0 = _mm256_mul_ps(acc[i][0], scale), v1 = _mm256_mul_ps(acc[i][1], scale);                \
+            if (cols == PP_W) {                                                                               \
+                if (add) {                                                                                    \
+                    v0 = _mm256_add_ps(_mm256_loadu_ps(out), v0);                                             \
+                    v1 = _mm256_add_ps(_mm256_loadu_ps(out + 8), v1);                                         \
+                }                                                                                             \
+                _mm256_storeu_ps(out, v0);                                                                    \
+                _mm256_storeu_ps(out + 8, v1);                                                                \
+            } else {                                                                                          \
+                float lanes[PP_W];                                                                            \
+                _mm256_storeu_ps(lanes, v0);                                                                  \
+                _mm256_storeu_ps(lanes + 8, v1);                                                              \
+                for (size_t j = 0; j < cols; j++) out[j] = add ? out[j] + lanes[j] : lanes[j];                \
+            }                                                                                                 \
+        }                                                                                                     \
+    }
+
+DEFINE_PP_TILE(1)
+DEFINE_PP_TILE(2)
+DEFINE_PP_TILE(3)
+DEFINE_PP_TILE(4)
+DEFINE_PP_TILE(5)
+DEFINE_PP_TILE(6)
+
+typedef void (*pp_tile_fn)(size_t, const float *, size_t, const float *, float *, size_t, size_t, float, int);
+
+__attribute__((target("avx2,fma")))
+static void pp_avx2(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *packed,
+                    float *c, size_t ldc, int accumulate) {
+    static const pp_tile_fn tiles[7] = {0, pp_tile_1, pp_tile_2, pp_tile_3, pp_tile_4, pp_tile_5, pp_tile_6};
+    size_t kc_max = pp_block_length(k);
+    size_t panels = (n + PP_W - 1) / PP_W;
+    /* Row groups of at most 6, as even as possible (50 rows: 6,6,6,6,6,5,5,5,5). */
+    size_t groups = (m + 5) / 6, base = m / groups, extra = m % groups;
+    for (size_t kb = 0; kb < k; kb += kc_max) {
+        size_t kc = k - kb < kc_max ? k - kb : kc_max;
+        int add = kb > 0 || accumulate;
+        for (size_t pb = 0; pb < panels; pb += PP_NP) {
+            size_t pe = pb + PP_NP < panels ? pb + PP_NP : panels;
+            size_t i = 0;
+            for (size_t g = 0; g < groups; g++) {
+                size_t rows = base + (g < extra);
+                for (size_t p = pb; p < pe; p++) {
+                    size_t cols = n - p * PP_W < PP_W ? n - p * PP_W : PP_W;
+                    tiles[rows](kc, a + i * lda + kb, lda, packed + p * PP_W * k + kb * PP_W, c + i * ldc + p * PP_W,
+                                ldc, cols, alpha, add);
+                }
+                i += rows;
+            }
+        }
+    }
+}
+#endif
+
+void numerics_sgemm_packed(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                           const float *packed, float *c, size_t ldc, int accumulate) {
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        empty_product(m, n, c, ldc, accumulate);
+        return;
+    }
+#ifdef NUMERICS_HAVE_X86
+    if (cpu_has_avx2_fma()) {
+        pp_avx2(m, n, k, alpha, a, lda, packed, c, ldc, accumulate);
+        return;
+    }
+#endif
+    pp_portable(m, n, k, alpha, a, lda, packed, c, ldc, accumulate);
 }

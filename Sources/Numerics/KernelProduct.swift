@@ -1,10 +1,12 @@
 import CNumerics
 
-/// One `output (+)= input · Wᵀ` product through the C kernels (`numerics_sgemm_nt`, `numerics_sgemm_nt_f16`,
-/// `numerics_sgemm_nt_many_rows`), cut into pieces that ``run(_:)`` hands to ``Parallel/threadCount`` threads as
+/// One `output (+)= input · Wᵀ` product through the C kernels (`numerics_sgemm_packed`, `numerics_sgemm_nt`,
+/// `numerics_sgemm_nt_f16`, `numerics_sgemm_nt_many_rows`), cut into pieces that ``run(_:)`` hands to ``Parallel/threadCount`` threads as
 /// they come free.
 ///
-/// Up to ``manyRows`` rows (a text, one image's 50 tokens) a piece is 32 output columns (or more, so that it holds
+/// For a packed weight (``Linear/packed()``, what the CLIP loaders make) a piece is 64 output columns (4 panels,
+/// or more for few rows) of all rows through `numerics_sgemm_packed`. For a row-major float32 weight:
+/// up to ``manyRows`` rows (a text, one image's 50 tokens) a piece is 32 output columns (or more, so that it holds
 /// at least ~64k multiply-adds) of all rows, through `numerics_sgemm_nt`. From ``manyRows`` float32 rows on (a
 /// batch of images) a piece is 128 columns of all rows through `numerics_sgemm_nt_many_rows`, which packs those
 /// columns once and is ~15 % faster there. Every output is computed the same way whatever the split of columns;
@@ -15,6 +17,8 @@ struct KernelProduct: @unchecked Sendable {
     enum Weights {
         case float32(UnsafePointer<Float>)
         case float16(UnsafePointer<UInt16>)
+        /// A ``PackedMatrix``'s panels.
+        case packed(UnsafePointer<Float>)
     }
 
     let input: UnsafePointer<Float>
@@ -46,7 +50,11 @@ struct KernelProduct: @unchecked Sendable {
         self.output = output
         self.outputStride = outputStride
         self.accumulate = accumulate
-        if case .float32 = weights, rows >= Self.manyRows {
+        if case .packed = weights {
+            // Whole panels: 64 columns (or more, for ~64k multiply-adds) of all rows.
+            useManyRowsKernel = false
+            pieceColumns = max(64, (65_536 / max(1, rows * inFeatures) + 63) / 64 * 64)
+        } else if case .float32 = weights, rows >= Self.manyRows {
             useManyRowsKernel = true
             pieceColumns = 128
         } else {
@@ -71,6 +79,9 @@ struct KernelProduct: @unchecked Sendable {
             numerics_sgemm_nt(
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, inFeatures, c,
                 outputStride, flag)
+        case .packed(let w):
+            numerics_sgemm_packed(
+                count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, c, outputStride, flag)
         case .float16(let w):
             numerics_sgemm_nt_f16(
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, inFeatures, c,

@@ -15,6 +15,8 @@ public struct Linear: Sendable {
     enum Storage: Sendable {
         case float32(Tensor)
         case float16(HalfPrecisionMatrix)
+        /// Float32 in the product kernel's panel layout (``packed()``).
+        case packed(PackedMatrix)
     }
 
     let storage: Storage
@@ -43,30 +45,60 @@ public struct Linear: Sendable {
     }
 
     /// `[outFeatures, inFeatures]`: the float32 weight, or for a ``Precision/float16`` layer its half values
-    /// widened to float32 (a new tensor on every access).
+    /// widened to float32, or for a ``packed()`` layer its panels back in row order (a new tensor on every access
+    /// in those two cases).
     public var weight: Tensor {
         switch storage {
         case .float32(let tensor): tensor
         case .float16(let half): half.floatTensor
+        case .packed(let packed): packed.tensor
         }
     }
 
     /// How the weight is stored.
     public var precision: Precision {
         switch storage {
-        case .float32: .float32
+        case .float32, .packed: .float32
         case .float16: .float16
         }
     }
 
+    /// Whether the weight is held in the kernel's panel layout (``packed()``).
+    public var isPacked: Bool {
+        if case .packed = storage { return true }
+        return false
+    }
+
+    /// The same layer with its float32 weight copied once into the panel layout the ``ProductPath/kernel`` path
+    /// reads fastest (`numerics_sgemm_packed`: a 6×16 broadcast tile, no packing per call, no horizontal sums).
+    /// Same memory as the row-major weight (the output width rounded up to 16); the result no longer refers to the
+    /// old weight, so dropping the old layer (and the archive it came from) frees it; a weight borrowed from a
+    /// memory-mapped file also has its pages dropped from resident memory at once
+    /// (``TensorStorage/releaseResidentPages()``). Float16 and already packed
+    /// layers are returned as they are. ``ProductPath/blas`` products on a packed layer unpack the weight on every
+    /// call (correct but slow): pack only for the kernel path — see ``preparedForProducts()``.
+    public func packed() -> Linear {
+        guard case .float32(let tensor) = storage else { return self }
+        let packed = PackedMatrix(tensor)
+        // A weight borrowed from a file mapping: its pages are not needed in memory any more.
+        tensor.storage.releaseResidentPages()
+        return Linear(storage: .packed(packed), bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
+    }
+
+    /// ``packed()`` when ``productPath`` is ``ProductPath/kernel`` (the default), otherwise the layer unchanged:
+    /// what model loaders call once per layer so that products read the layout their path wants.
+    public func preparedForProducts() -> Linear {
+        Self.productPath == .kernel ? packed() : self
+    }
+
     /// The same layer with its weight stored in `precision` (the bias stays float32). Converting float32 to
-    /// float16 rounds every weight once; back to float32 widens exactly. The result no longer refers to the old
+    /// float16 rounds every weight once; back to float32 widens exactly (row-major; ``packed()`` packs it). The result no longer refers to the old
     /// weight, so dropping the old layer frees it.
     public func converted(to precision: Precision) -> Linear {
         guard precision != self.precision else { return self }
         let storage: Storage =
             switch precision {
-            case .float32: .float32(weight)
+            case .float32: isPacked ? .packed(PackedMatrix(weight)) : .float32(weight)
             case .float16: .float16(HalfPrecisionMatrix(weight))
             }
         return Linear(storage: storage, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
@@ -92,11 +124,12 @@ public struct Linear: Sendable {
 
     /// Which code computes a layer's matrix product.
     public enum ProductPath: String, Sendable, CaseIterable {
-        /// `numerics_sgemm_nt` (C, AVX2 + FMA): the weights are read where they lie (no packing, no copy),
-        /// 6 input rows against 32 weight rows at a time, output columns split across ``Parallel/threadCount``
-        /// threads; from 192 rows on (a batch of images) `numerics_sgemm_nt_many_rows`, which packs 128 weight
-        /// rows at a time for a 6×16 broadcast tile. Results do not depend on the split of columns; the two kernels
-        /// differ at float rounding level (see ``KernelProduct``).
+        /// The C kernels (AVX2 + FMA), output columns split across ``Parallel/threadCount`` threads. A
+        /// ``packed()`` layer (what the CLIP loaders make) goes through `numerics_sgemm_packed` (6×16 broadcast
+        /// tile over weight panels packed at load); a row-major float32 layer through `numerics_sgemm_nt` (weights
+        /// read where they lie, 6 input rows against 32 weight rows at a time) or, from 192 rows on, through
+        /// `numerics_sgemm_nt_many_rows` (packs 128 weight rows per call). Results do not depend on the split of
+        /// columns; the kernels differ from each other at float rounding level (see ``KernelProduct``).
         case kernel
         /// `cblas_sgemm` (OpenBLAS packs the weights on every call, with its own threads), or ``fewRowsPath`` for
         /// at most ``matrixVectorRowLimit`` rows.
@@ -143,6 +176,13 @@ public struct Linear: Sendable {
         let ldc = outputStride ?? out
         let lda = inputStride ?? inFeatures
         let useKernel = path == .kernel || (rows <= Self.matrixVectorRowLimit && fewRows == .kernel)
+        if case .packed = storage, !useKernel {
+            // OpenBLAS wants the row-major weight: unpack it for this call.
+            Linear(weight: weight, bias: bias).apply(
+                input, rows: rows, inputStride: inputStride, into: output, outputStride: outputStride, mode: mode,
+                path: path, fewRows: fewRows)
+            return
+        }
         guard case .float32(let w) = storage, !useKernel else {
             KernelProduct.run([
                 kernelProduct(input, rows: rows, inputStride: lda, into: output, outputStride: ldc, mode: mode)
@@ -201,6 +241,7 @@ public struct Linear: Sendable {
             switch storage {
             case .float32(let tensor): .float32(UnsafePointer(tensor.storage.pointer))
             case .float16(let half): .float16(UnsafePointer(half.bits))
+            case .packed(let packed): .packed(UnsafePointer(packed.panels))
             }
         return KernelProduct(
             input: input, rows: rows, inputStride: inputStride ?? inFeatures, weights: weights,

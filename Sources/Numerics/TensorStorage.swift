@@ -51,3 +51,21 @@ public final class TensorStorage: @unchecked Sendable {
         return result
     }
 }
+
+/// The owner of memory a ``TensorStorage`` borrows (a read-only file mapping) that can give resident pages back to
+/// the system: after a model has copied a weight elsewhere (``Linear/packed()``), its source pages need not stay in
+/// the process's resident memory.
+public protocol ResidentPageReleasing: AnyObject {
+    /// Drops the whole pages inside `start ..< start + byteCount` from resident memory. Reading them later must
+    /// still give the same bytes (a private read-only file mapping reads them from the file again).
+    func releaseResidentPages(_ start: UnsafeRawPointer, byteCount: Int)
+}
+
+extension TensorStorage {
+    /// Asks the owner of borrowed memory to drop these elements' pages from resident memory (see
+    /// ``ResidentPageReleasing``); does nothing for owned memory or an owner that cannot.
+    public func releaseResidentPages() {
+        guard isBorrowed, let owner = owner as? ResidentPageReleasing else { return }
+        owner.releaseResidentPages(UnsafeRawPointer(pointer), byteCount: count * MemoryLayout<Float>.stride)
+    }
+}

@@ -1,3 +1,4 @@
+import Numerics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,4 +42,13 @@ final class SafeTensorsMapping: @unchecked Sendable {
     }
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+extension SafeTensorsMapping: ResidentPageReleasing {
+    /// `madvise(MADV_DONTNEED)` on the whole pages of the range: the mapping is private and never written, so a
+    /// later read faults the same bytes in from the file again.
+    func releaseResidentPages(_ start: UnsafeRawPointer, byteCount: Int) {
+        guard let base else { return }
+        ResidentPages.release(start, byteCount: byteCount, within: base, size: size)
+    }
 }

@@ -1,3 +1,4 @@
+import Numerics
 import Foundation
 
 #if canImport(Glibc)
@@ -67,5 +68,13 @@ final class TorchFileMapping: @unchecked Sendable {
     func bytes(at offset: Int, count: Int) -> UnsafeRawBufferPointer? {
         guard contains(offset: offset, count: count) else { return nil }
         return UnsafeRawBufferPointer(start: base + offset, count: count)
+    }
+}
+
+extension TorchFileMapping: ResidentPageReleasing {
+    /// `madvise(MADV_DONTNEED)` on the whole pages of the range (see ``SafeTensorsMapping``).
+    func releaseResidentPages(_ start: UnsafeRawPointer, byteCount: Int) {
+        guard size > 0 else { return }
+        ResidentPages.release(start, byteCount: byteCount, within: base, size: size)
     }
 }

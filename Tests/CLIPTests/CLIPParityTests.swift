@@ -68,6 +68,24 @@ import Weights
         Self.expectMatch(vision.pooled(pixels.slice(1..<2)), try fixture.expected.tensor("vision_pooled").slice(1..<2), "image 1 alone")
     }
 
+    /// The model's weights are packed for the product kernel at load, and the results do not depend on how many
+    /// threads share the products, attention heads and element-wise work: 1 and 3 threads agree bit for bit.
+    @Test func resultsDoNotDependOnTheThreadCount() throws {
+        let fixture = try Fixture("gelu_eos")
+        let model = try CLIPModel(folder: fixture.folder)
+        let vision = try #require(model.vision), text = try #require(model.text)
+        #expect(try #require(model.visualProjection).isPacked)
+        let pixels = try fixture.expected.tensor("pixels")
+        let before = Parallel.threadCount
+        defer { Parallel.threadCount = before }
+        var results: [[Float]] = []
+        for threads in [1, 3] {
+            Parallel.threadCount = threads
+            results.append(vision.pooled(pixels).scalars + text.pooled(fixture.tokenIDs).scalars)
+        }
+        #expect(results[0] == results[1])
+    }
+
     /// A batch large enough (≥ 192 rows of tokens) for the many-rows product kernel still matches, image by image.
     @Test func largeBatchesMatchHuggingFace() throws {
         let fixture = try Fixture("gelu_eos")

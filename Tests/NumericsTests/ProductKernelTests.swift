@@ -3,7 +3,7 @@ import Testing
 
 @testable import Numerics
 
-/// The C matrix-product kernels (`numerics_sgemm_nt`, `numerics_sgemm_nn`) against double-precision loops, on
+/// The C matrix-product kernels (`numerics_sgemm_nt`, `numerics_sgemm_packed`, `numerics_sgemm_nn`) against double-precision loops, on
 /// shapes that hit every tile size, the k blocking and the scalar tails; and their determinism.
 @Suite struct ProductKernelTests {
     /// Deterministic values in [-1, 1).
@@ -105,6 +105,101 @@ import Testing
                 }
             }
             #expect(pieces == c, "\(m)x\(n)x\(k): column pieces differ from the whole")
+        }
+    }
+
+    /// Packs `w` (`[n, k]`, row stride `ldw`) for `numerics_sgemm_packed`.
+    static func pack(_ w: [Float], n: Int, k: Int, ldw: Int) -> [Float] {
+        var packed = [Float](repeating: .nan, count: max(1, numerics_packed_count(n, k)))
+        numerics_pack_nt(n, k, w, ldw, &packed)
+        return packed
+    }
+
+    /// The prepacked kernel: row groups of every size 1...6 (m = 1, 5, 7, 13, 50), panel edges (n not a multiple of
+    /// 16), k blocks of 768 with a remainder (1600 = 3 blocks), k = 0, strided A and C, every output mode.
+    @Test(arguments: [(1, 1, 1), (1, 16, 8), (5, 3, 7), (7, 17, 300), (13, 33, 770), (2, 40, 1600), (50, 20, 33), (9, 4, 0)])
+    func packedMatchesDefinition(m: Int, n: Int, k: Int) {
+        let (lda, ldw, ldc) = (k + 3, k + 1, n + 2)
+        let a = Self.values(max(1, m * lda), seed: 61), w = Self.values(max(1, n * ldw), seed: 62)
+        let packed = Self.pack(w, n: n, k: k, ldw: ldw)
+        #expect(numerics_packed_count(n, k) == (n + 15) / 16 * 16 * k)
+        let start = Self.values(m * ldc, seed: 63)
+        for (alpha, accumulate) in [(Float(1), false), (0.125, false), (1, true), (-0.5, true)] {
+            var c = start
+            numerics_sgemm_packed(m, n, k, alpha, a, lda, packed, &c, ldc, accumulate ? 1 : 0)
+            Self.expectProduct(c, start: start, m: m, n: n, k: k, ldc: ldc, alpha: alpha, accumulate: accumulate) {
+                Double(a[$0 * lda + $2]) * Double(w[$1 * ldw + $2])
+            }
+        }
+    }
+
+    /// Packing is exact and reversible; the padding of the last panel is zero.
+    @Test func packingRoundTrips() {
+        let (n, k) = (21, 5)
+        let w = Self.values(n * k, seed: 64)
+        let packed = Self.pack(w, n: n, k: k, ldw: k)
+        for t in 0..<k {
+            for j in 0..<32 { #expect(packed[(j / 16) * 16 * k + 16 * t + j % 16] == (j < n ? w[j * k + t] : 0)) }
+        }
+        var back = [Float](repeating: .nan, count: n * k)
+        numerics_unpack_nt(n, k, packed, &back, k)
+        #expect(back == w)
+    }
+
+    /// Every output is the same sequence of operations whatever the split: panel ranges computed alone (as
+    /// ``KernelProduct`` hands them to threads), any single row, and any row count give bit-identical elements.
+    @Test func packedResultsDoNotDependOnTheSplit() {
+        let (m, n, k) = (50, 80, 1000)
+        let a = Self.values(m * k, seed: 65), w = Self.values(n * k, seed: 66)
+        let packed = Self.pack(w, n: n, k: k, ldw: k)
+        var whole = [Float](repeating: 0, count: m * n)
+        numerics_sgemm_packed(m, n, k, 1, a, k, packed, &whole, n, 0)
+        var pieces = [Float](repeating: .nan, count: m * n)
+        for (start, end) in [(0, 16), (16, 64), (64, 80)] {
+            packed.withUnsafeBufferPointer { wp in
+                pieces.withUnsafeMutableBufferPointer { cp in
+                    numerics_sgemm_packed(
+                        m, end - start, k, 1, a, k, wp.baseAddress! + start * k, cp.baseAddress! + start, n, 0)
+                }
+            }
+        }
+        #expect(pieces == whole)
+        for (first, count) in [(0, 1), (7, 1), (49, 1), (3, 8), (10, 13), (0, 7)] {
+            var part = [Float](repeating: 0, count: count * n)
+            a.withUnsafeBufferPointer { ap in
+                numerics_sgemm_packed(count, n, k, 1, ap.baseAddress! + first * k, k, packed, &part, n, 0)
+            }
+            #expect(part == Array(whole[(first * n)..<((first + count) * n)]), "rows \(first)..<\(first + count)")
+        }
+    }
+
+    /// A packed `Linear` equals the definition on the kernel path (several pieces across threads) and on the BLAS
+    /// path (which unpacks), gives its weight back exactly, and converts to float16 like the row-major layer.
+    @Test(arguments: [(1, 515, 300), (8, 64, 3), (50, 130, 300), (200, 100, 150)])
+    func packedLinearMatchesDefinition(rows: Int, inFeatures: Int, out: Int) {
+        let x = Tensor.randomNormal(shape: [rows, inFeatures], seed: 71)
+        let w = Tensor.randomNormal(shape: [out, inFeatures], seed: 72)
+        let b = Tensor.randomNormal(shape: [out], seed: 73)
+        let start = Tensor.randomNormal(shape: [rows, out], seed: 74)
+        let layer = Linear(weight: w, bias: b).packed()
+        #expect(layer.isPacked && layer.precision == .float32 && layer.weight.scalars == w.scalars)
+        #expect(layer.converted(to: .float16).weight.scalars == Linear(weight: w, bias: b).converted(to: .float16).weight.scalars)
+        for path in Linear.ProductPath.allCases {
+            var y = start
+            x.withUnsafeBufferPointer { input in
+                y.withUnsafeMutableBufferPointer { output in
+                    layer.apply(input.baseAddress!, rows: rows, into: output.baseAddress!, mode: .accumulate, path: path)
+                }
+            }
+            var expected: [Double] = []
+            for r in 0..<rows {
+                for o in 0..<out {
+                    var acc = Double(start[flat: r * out + o]) + Double(b[flat: o])
+                    for i in 0..<inFeatures { acc += Double(x[flat: r * inFeatures + i]) * Double(w[flat: o * inFeatures + i]) }
+                    expected.append(acc)
+                }
+            }
+            #expect(KernelTests.close(y.scalars, expected, tolerance: 1e-4), "\(path) \(rows)x\(inFeatures)→\(out)")
         }
     }
 

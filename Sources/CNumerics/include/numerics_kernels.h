@@ -37,6 +37,26 @@ void numerics_f32_to_f16(const float *src, uint16_t *dst, size_t count);
 /// Widens `count` half-precision values to float (exact).
 void numerics_f16_to_f32(const uint16_t *src, float *dst, size_t count);
 
+/// Floats needed by `numerics_pack_nt` for an `[n, k]` weight: `n` rounded up to 16, times `k`.
+size_t numerics_packed_count(size_t n, size_t k);
+
+/// Copies the `[n, k]` row-major weight `w` (row stride `ldw`) into the panel layout `numerics_sgemm_packed` reads:
+/// panel `p` holds columns `16p ..< 16p + 16` as `k` rows of 16 floats (`packed[p·16·k + 16·t + j] = W[16p + j][t]`),
+/// zero beyond `n`. `packed` must hold `numerics_packed_count(n, k)` floats (64-byte alignment is fastest).
+void numerics_pack_nt(size_t n, size_t k, const float *w, size_t ldw, float *packed);
+
+/// The inverse of `numerics_pack_nt`: writes the `[n, k]` weight back to `w` (row stride `ldw`).
+void numerics_unpack_nt(size_t n, size_t k, const float *packed, float *w, size_t ldw);
+
+/// `C[i][j] (+)= alpha * sum_t A[i][t] * W[j][t]` with `W` packed by `numerics_pack_nt` (`packed` points at panel 0 of
+/// the columns wanted: to compute columns `16q ..< 16q + n` of a packed weight, pass `packed + 16·q·k`). A 6x16 tile
+/// broadcasts A element by element against a panel row (no horizontal sums); rows go in groups of at most 6, as
+/// even as possible. `k` is cut into blocks of at most 768 (split evenly); each output is one FMA chain per block
+/// started from zero, scaled by alpha and added to (or stored in) C — so results depend only on `k`, not on `m`,
+/// on where a row sits, or on how callers split the panels across threads. AVX2 + FMA when available.
+void numerics_sgemm_packed(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                           const float *packed, float *c, size_t ldc, int accumulate);
+
 /// 1 when the AVX2 + FMA (+ F16C) kernels are in use.
 int numerics_kernels_use_avx2(void);
 
