@@ -54,6 +54,28 @@ import Testing
         #expect(try file.tensor("f32")[flat: 0] == 0)
     }
 
+    /// A packed layer drops its mapped source's pages from memory; the file's values read back unchanged afterwards
+    /// (from the tensor still borrowing the mapping and from a fresh read), and packing kept them exactly.
+    @Test func releasingMappedPagesKeepsTheValues() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let weight = Tensor.randomNormal(shape: [96, 1000], seed: 5)  // 384 KB: many whole pages
+        var writer = SafeTensorsWriter()
+        try writer.add("w", weight)
+        let url = folder.appendingPathComponent("big.safetensors")
+        try writer.write(to: url)
+        let file = try SafeTensorsFile(url: url)
+        let mapped = try file.tensor("w")
+        #expect(mapped.storage.isBorrowed && mapped.scalars == weight.scalars)
+        let layer = Linear(weight: mapped, bias: nil).packed()
+        #expect(layer.isPacked)
+        #expect(mapped.scalars == weight.scalars)
+        #expect(try file.tensor("w").scalars == weight.scalars)
+        #expect(layer.weight.scalars == weight.scalars)
+        mapped.storage.releaseResidentPages()  // twice is harmless
+        #expect(mapped.scalars == weight.scalars)
+    }
+
     @Test func writerRoundTripsThroughReader() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
