@@ -608,3 +608,133 @@ void numerics_sgemm_packed(size_t m, size_t n, size_t k, float alpha, const floa
 #endif
     pp_portable(m, n, k, alpha, a, lda, packed, c, ldc, accumulate);
 }
+
+/* ---- Element-wise kernels: activations and softmax, 8 lanes at a time (the tail through the same code on a
+   zero-padded vector), with the formulas of Numerics' VectorKernels. ---- */
+
+/* exp(x) to about 1 ulp (Cephes expf polynomial, Cody-Waite reduction), clamped so 2^n stays normal. */
+#define DEFINE_EXP8(TARGET)                                                                                    \
+    __attribute__((target(TARGET))) static inline __m256 exp8(__m256 x) {                                     \
+        x = _mm256_min_ps(x, _mm256_set1_ps(88.37f));                                                         \
+        x = _mm256_max_ps(x, _mm256_set1_ps(-87.33f));                                                        \
+        const __m256 magic = _mm256_set1_ps(12582912.0f);                                                     \
+        __m256 shifted = _mm256_add_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)), magic);                 \
+        __m256 n = _mm256_sub_ps(shifted, magic);                                                             \
+        __m256 r = _mm256_sub_ps(_mm256_sub_ps(x, _mm256_mul_ps(n, _mm256_set1_ps(0.693359375f))),            \
+                                 _mm256_mul_ps(n, _mm256_set1_ps(-2.12194440e-4f)));                          \
+        __m256 p = _mm256_set1_ps(1.9875691500e-4f);                                                          \
+        p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.3981999507e-3f));                             \
+        p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(8.3334519073e-3f));                             \
+        p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(4.1665795894e-2f));                             \
+        p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.6666665459e-1f));                             \
+        p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(5.0000001201e-1f));                             \
+        __m256 er = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(p, _mm256_mul_ps(r, r)), r), _mm256_set1_ps(1)); \
+        __m256i bits = _mm256_sub_epi32(_mm256_castps_si256(shifted), _mm256_set1_epi32(0x4B400000));         \
+        __m256 scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(bits, _mm256_set1_epi32(127)), 23)); \
+        return _mm256_mul_ps(er, scale);                                                                      \
+    }
+
+#ifdef NUMERICS_HAVE_X86
+DEFINE_EXP8("avx2")
+
+__attribute__((target("avx2"))) static inline __m256 quick_gelu8(__m256 x) {
+    __m256 e = exp8(_mm256_mul_ps(x, _mm256_set1_ps(-1.702f)));
+    return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1), e));
+}
+
+/* 0.5 x (1 + erf(x / sqrt 2)) with erfc(|z|) from Abramowitz-Stegun 7.1.26 (absolute error <= 1.5e-7). */
+__attribute__((target("avx2"))) static inline __m256 gelu8(__m256 x) {
+    __m256 z = _mm256_mul_ps(x, _mm256_set1_ps(0.7071067811865475f));
+    __m256 negative = _mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_LT_OQ);
+    __m256 a = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), z);
+    __m256 t = _mm256_div_ps(_mm256_set1_ps(1), _mm256_add_ps(_mm256_set1_ps(1), _mm256_mul_ps(_mm256_set1_ps(0.3275911f), a)));
+    __m256 p = _mm256_set1_ps(1.061405429f);
+    p = _mm256_add_ps(_mm256_mul_ps(p, t), _mm256_set1_ps(-1.453152027f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, t), _mm256_set1_ps(1.421413741f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, t), _mm256_set1_ps(-0.284496736f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, t), _mm256_set1_ps(0.254829592f));
+    __m256 c = _mm256_mul_ps(_mm256_mul_ps(p, t), exp8(_mm256_sub_ps(_mm256_setzero_ps(), _mm256_mul_ps(a, a))));
+    __m256 one_plus_erf = _mm256_blendv_ps(_mm256_sub_ps(_mm256_set1_ps(2), c), c, negative);
+    return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), one_plus_erf);
+}
+
+__attribute__((target("avx2"))) static inline __m256i tail_mask(size_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+__attribute__((target("avx2")))
+static void activation_avx2(float *x, size_t count, const float *bias, int kind) {
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        if (bias) v = _mm256_add_ps(v, _mm256_loadu_ps(bias + i));
+        _mm256_storeu_ps(x + i, kind ? gelu8(v) : quick_gelu8(v));
+    }
+    if (i < count) {
+        __m256i mask = tail_mask(count - i);
+        __m256 v = _mm256_maskload_ps(x + i, mask);
+        if (bias) v = _mm256_add_ps(v, _mm256_maskload_ps(bias + i, mask));
+        _mm256_maskstore_ps(x + i, mask, kind ? gelu8(v) : quick_gelu8(v));
+    }
+}
+
+__attribute__((target("avx2")))
+static void softmax_avx2(float *p, size_t count) {
+    __m256 m = _mm256_set1_ps(-INFINITY);
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) m = _mm256_max_ps(m, _mm256_loadu_ps(p + i));
+    __m256i mask = tail_mask(count - i);
+    if (i < count) m = _mm256_max_ps(m, _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), _mm256_maskload_ps(p + i, mask),
+                                                         _mm256_castsi256_ps(mask)));
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
+    __m256 max = _mm256_set1_ps(_mm_cvtss_f32(h)), total = _mm256_setzero_ps();
+    for (i = 0; i + 8 <= count; i += 8) {
+        __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(p + i), max));
+        _mm256_storeu_ps(p + i, e);
+        total = _mm256_add_ps(total, e);
+    }
+    if (i < count) {
+        __m256 e = _mm256_and_ps(exp8(_mm256_sub_ps(_mm256_maskload_ps(p + i, mask), max)), _mm256_castsi256_ps(mask));
+        _mm256_maskstore_ps(p + i, mask, e);
+        total = _mm256_add_ps(total, e);
+    }
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(total), _mm256_extractf128_ps(total, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    __m256 inverse = _mm256_set1_ps(1.0f / _mm_cvtss_f32(s));
+    for (i = 0; i + 8 <= count; i += 8) _mm256_storeu_ps(p + i, _mm256_mul_ps(_mm256_loadu_ps(p + i), inverse));
+    for (; i < count; i++) p[i] *= _mm256_cvtss_f32(inverse);
+}
+#endif
+
+static float quick_gelu1(float x) { return x / (1 + expf(-1.702f * x)); }
+static float gelu1(float x) { return 0.5f * x * (1 + erff(x * 0.7071067811865475f)); }
+
+void numerics_activation(float *x, size_t count, const float *bias, int kind) {
+#ifdef NUMERICS_HAVE_X86
+    if (cpu_has_avx2_fma()) {
+        activation_avx2(x, count, bias, kind);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < count; i++) {
+        float v = bias ? x[i] + bias[i] : x[i];
+        x[i] = kind ? gelu1(v) : quick_gelu1(v);
+    }
+}
+
+void numerics_softmax_row(float *p, size_t count) {
+    if (count == 0) return;
+#ifdef NUMERICS_HAVE_X86
+    if (cpu_has_avx2_fma()) {
+        softmax_avx2(p, count);
+        return;
+    }
+#endif
+    float max = p[0], total = 0;
+    for (size_t i = 1; i < count; i++) max = p[i] > max ? p[i] : max;
+    for (size_t i = 0; i < count; i++) total += (p[i] = expf(p[i] - max));
+    for (size_t i = 0; i < count; i++) p[i] /= total;
+}

@@ -117,7 +117,12 @@ public struct MultiHeadAttention: Sendable {
         // (batch item, head) pairs handed to the threads as they come free.
         Parallel.forEachPiece(batch * heads, pieceSize: max(1, 65_536 / max(1, scoreCount * headWidth))) { range in
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: scoreCount)
-            defer { scores.deallocate() }
+            // One head's keys in the panel layout of `numerics_sgemm_packed` (kernel path).
+            let keyPanels = UnsafeMutablePointer<Float>.allocate(capacity: max(1, numerics_packed_count(tokens, headWidth)))
+            defer {
+                scores.deallocate()
+                keyPanels.deallocate()
+            }
             for pair in range {
                 let b = pair / heads, h = pair % heads
                 let base = shared.base + b * tokens * stride
@@ -127,13 +132,13 @@ public struct MultiHeadAttention: Sendable {
                     let p = positions[b]
                     let keys = causal ? p + 1 : tokens
                     Self.scores(q + p * stride, rows: 1, keys: k, count: keys, stride: stride, headWidth: headWidth,
-                                alpha: alpha, into: scores, blas: blas)
+                                alpha: alpha, into: scores, blas: blas, panels: keyPanels)
                     VectorKernels.softmaxRow(scores, keys)
                     Self.weightedValues(scores, rows: 1, keys: keys, values: v, stride: stride, headWidth: headWidth,
                                         into: out.base + b * width + h * headWidth, outputStride: width, blas: blas)
                 } else {
                     Self.scores(q, rows: tokens, keys: k, count: tokens, stride: stride, headWidth: headWidth,
-                                alpha: alpha, into: scores, blas: blas)
+                                alpha: alpha, into: scores, blas: blas, panels: keyPanels)
                     for i in 0..<tokens {
                         let row = scores + i * tokens
                         let keys = causal ? i + 1 : tokens
@@ -148,17 +153,20 @@ public struct MultiHeadAttention: Sendable {
         }
     }
 
-    /// `scores[i][j] = alpha · q_i · k_j` for `rows` queries and `count` keys (rows `stride` apart).
+    /// `scores[i][j] = alpha · q_i · k_j` for `rows` queries and `count` keys (rows `stride` apart). The kernel
+    /// path packs the keys into `panels` (`numerics_packed_count(count, headWidth)` floats) and runs
+    /// `numerics_sgemm_packed`.
     private static func scores(
         _ q: UnsafePointer<Float>, rows: Int, keys k: UnsafePointer<Float>, count: Int, stride: Int, headWidth: Int,
-        alpha: Float, into scores: UnsafeMutablePointer<Float>, blas: Bool
+        alpha: Float, into scores: UnsafeMutablePointer<Float>, blas: Bool, panels: UnsafeMutablePointer<Float>
     ) {
         if blas {
             BLAS.gemm(
                 transposeB: true, m: rows, n: count, k: headWidth, alpha: alpha,
                 a: q, lda: stride, b: k, ldb: stride, c: scores, ldc: count)
         } else {
-            numerics_sgemm_nt(rows, count, headWidth, alpha, q, stride, k, stride, scores, count, 0)
+            numerics_pack_nt(count, headWidth, k, stride, panels)
+            numerics_sgemm_packed(rows, count, headWidth, alpha, q, stride, panels, scores, count, 0)
         }
     }
 

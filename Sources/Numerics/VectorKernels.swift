@@ -1,3 +1,5 @@
+import CNumerics
+
 /// Pointer-level SIMD kernels behind the public tensor operations.
 ///
 /// Every loop works on 8-lane vectors loaded with `loadUnaligned`; the last `count % 8` elements go through
@@ -7,60 +9,6 @@
 public enum VectorKernels {
     typealias V = SIMD8<Float>
     static let lanes = 8
-
-    // MARK: Elementary functions
-
-    /// `exp(x)` to about 1 ulp over the float range (Cephes `expf` polynomial, Cody–Waite reduction).
-    @inline(__always)
-    static func exp(_ x: V) -> V {
-        // Clamp so the 2^n scale stays a normal float; exp(-87.3) ≈ 1.2e-38.
-        var x = x.replacing(with: V(repeating: 88.37), where: x .> V(repeating: 88.37))
-        x = x.replacing(with: V(repeating: -87.33), where: x .< V(repeating: -87.33))
-        // n = round(x / ln2) with the 1.5·2^23 trick: the integer lands in the low mantissa bits.
-        let magic = V(repeating: 12_582_912)
-        let shifted = x * V(repeating: 1.442_695_04) + magic
-        let n = shifted - magic
-        let r = x - n * V(repeating: 0.693_359_375) - n * V(repeating: -2.121_944_4e-4)
-        var p = V(repeating: 1.987_569_15e-4)
-        p = p * r + V(repeating: 1.398_199_95e-3)
-        p = p * r + V(repeating: 8.333_451_9e-3)
-        p = p * r + V(repeating: 4.166_579_59e-2)
-        p = p * r + V(repeating: 1.666_666_55e-1)
-        p = p * r + V(repeating: 5.000_000_12e-1)
-        let er = p * (r * r) + r + V(repeating: 1)
-        let bits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
-        let scale = unsafeBitCast((bits &+ 127) &<< 23, to: V.self)
-        return er * scale
-    }
-
-    /// `erfc(|z|)` for the GELU (Abramowitz–Stegun 7.1.26, absolute error ≤ 1.5e-7).
-    @inline(__always)
-    static func erfcOfMagnitude(_ a: V) -> V {
-        let t = V(repeating: 1) / (V(repeating: 1) + V(repeating: 0.327_591_1) * a)
-        var p = V(repeating: 1.061_405_429)
-        p = p * t + V(repeating: -1.453_152_027)
-        p = p * t + V(repeating: 1.421_413_741)
-        p = p * t + V(repeating: -0.284_496_736)
-        p = p * t + V(repeating: 0.254_829_592)
-        return p * t * exp(-(a * a))
-    }
-
-    /// `x · Φ(x) = 0.5 · x · (1 + erf(x / √2))`, PyTorch's exact GELU.
-    @inline(__always)
-    static func gelu(_ x: V) -> V {
-        let z = x * V(repeating: 0.707_106_781_186_547_5)
-        let negative = z .< V(repeating: 0)
-        let a = z.replacing(with: -z, where: negative)
-        let c = erfcOfMagnitude(a)
-        let onePlusErf = (V(repeating: 2) - c).replacing(with: c, where: negative)
-        return V(repeating: 0.5) * x * onePlusErf
-    }
-
-    /// `x · sigmoid(1.702 · x)`, CLIP's QuickGELU.
-    @inline(__always)
-    static func quickGELU(_ x: V) -> V {
-        x / (V(repeating: 1) + exp(x * V(repeating: -1.702)))
-    }
 
     // MARK: Loads and stores
 
@@ -101,12 +49,14 @@ public enum VectorKernels {
 
     // MARK: Activations
 
-    static func applyGELU(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int) {
-        map(src, dst, count, gelu)
+    /// `x = gelu(x + bias)` in place over `count` elements (`bias` optional), in C (`numerics_activation`).
+    static func applyGELU(_ x: UnsafeMutablePointer<Float>, _ count: Int, bias: UnsafePointer<Float>? = nil) {
+        numerics_activation(x, count, bias, 1)
     }
 
-    static func applyQuickGELU(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int) {
-        map(src, dst, count, quickGELU)
+    /// `x = quick_gelu(x + bias)` in place over `count` elements (`bias` optional), in C (`numerics_activation`).
+    static func applyQuickGELU(_ x: UnsafeMutablePointer<Float>, _ count: Int, bias: UnsafePointer<Float>? = nil) {
+        numerics_activation(x, count, bias, 0)
     }
 
     // MARK: Reductions and row operations
@@ -142,26 +92,10 @@ public enum VectorKernels {
         return acc.max()
     }
 
-    /// In-place softmax of one row of `count > 0` elements: `exp(x - max) / Σ exp(x - max)`.
+    /// In-place softmax of one row of `count > 0` elements: `exp(x - max) / Σ exp(x - max)`, in C
+    /// (`numerics_softmax_row`: AVX2 with a Cephes exp to ~1 ulp).
     static func softmaxRow(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
-        let m = V(repeating: maximum(p, count))
-        var total = V()
-        var i = 0
-        while i + lanes <= count {
-            let e = exp(load(p + i) - m)
-            store(e, p + i)
-            total += e
-            i += lanes
-        }
-        if i < count {
-            let e = exp(loadPartial(p + i, count - i) - m)
-            for j in 0..<(count - i) {
-                p[i + j] = e[j]
-                total[j] += e[j]
-            }
-        }
-        let inverse = V(repeating: 1 / total.sum())
-        map(p, p, count) { $0 * inverse }
+        numerics_softmax_row(p, count)
     }
 
     /// LayerNorm of one row: `(x - mean) / sqrt(var + eps) · gamma + beta` (biased variance, two passes).

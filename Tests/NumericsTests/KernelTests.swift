@@ -106,11 +106,13 @@ import Testing
         }
     }
 
-    @Test func expIsAccurateOverTheFloatRange() {
-        for v in stride(from: -87.0, through: 88.0, by: 0.0173) {
-            let got = VectorKernels.exp(SIMD8(repeating: Float(v)))[0]
-            let expected = Foundation.exp(Double(Float(v)))
-            #expect(abs(Double(got) - expected) <= 3e-7 * expected, "exp(\(v))")
+    /// Softmax's exp over the whole range it meets (`x - max` in [-87, 0]): `softmax([0, v])[1]` to 1e-6 relative.
+    @Test func softmaxIsAccurateOverTheFloatRange() {
+        for v in stride(from: -87.0, through: 0.0, by: 0.0173) {
+            var row: [Float] = [0, Float(v)]
+            VectorKernels.softmaxRow(&row, 2)
+            let e = Foundation.exp(Double(Float(v)))
+            #expect(abs(Double(row[1]) - e / (1 + e)) <= 1e-6 * e / (1 + e), "softmax([0, \(v)])")
         }
     }
 

@@ -57,6 +57,14 @@ void numerics_unpack_nt(size_t n, size_t k, const float *packed, float *w, size_
 void numerics_sgemm_packed(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                            const float *packed, float *c, size_t ldc, int accumulate);
 
+/// `x[i] = act(x[i] + bias[i])` for `count` elements (`bias` may be NULL: no bias). `kind` 0 is QuickGELU
+/// `v · sigmoid(1.702 v)`, 1 the exact GELU `0.5 v (1 + erf(v / √2))` (erf to ~1.5e-7 absolute). AVX2: 8 lanes
+/// with a Cephes exp, the tail through the same code on masked lanes.
+void numerics_activation(float *x, size_t count, const float *bias, int kind);
+
+/// In-place softmax of one row: `exp(p - max) / Σ exp(p - max)`. Nothing for `count` 0.
+void numerics_softmax_row(float *p, size_t count);
+
 /// 1 when the AVX2 + FMA (+ F16C) kernels are in use.
 int numerics_kernels_use_avx2(void);
 
