@@ -6,7 +6,8 @@ import Weights
 ///
 /// The linear weights are packed for the product kernel as they are read (``Linear/preparedForProducts()``).
 /// Runs in place on the residual stream: both residual additions are folded into the `out_proj` and `fc2`
-/// matrix products (`beta = 1`), and `fc1`'s bias is added in the same pass as the activation.
+/// matrix products (`beta = 1`), and `fc1`'s bias and activation are applied by each thread to the columns it has
+/// just computed.
 struct CLIPEncoderLayer: Sendable {
     let layerNorm1: LayerNorm
     private(set) var attention: MultiHeadAttention
@@ -85,8 +86,7 @@ struct CLIPEncoderLayer: Sendable {
         attention.output.apply(context, rows: streamRows, into: stream, mode: .accumulate)
         layerNorm2.apply(stream, rows: streamRows, into: normalized)
         let innerStride = workspace.innerStride
-        fc1.apply(normalized, rows: streamRows, into: inner, outputStride: innerStride, mode: .overwriteWithoutBias)
-        activation.apply(inner, rows: streamRows, stride: innerStride, addingBias: fc1.bias!)
+        fc1.apply(normalized, rows: streamRows, into: inner, outputStride: innerStride, activation: activation)
         fc2.apply(inner, rows: streamRows, inputStride: innerStride, into: stream, mode: .accumulate)
     }
 }

@@ -471,6 +471,9 @@ void numerics_f16_to_f32(const uint16_t *src, float *dst, size_t count) {
 #ifndef PP_NP
 #define PP_NP 4
 #endif
+#ifndef PP_PREFETCH
+#define PP_PREFETCH 1
+#endif
 
 static size_t pp_block_length(size_t k) {
     size_t blocks = (k + PP_KC - 1) / PP_KC;
@@ -525,10 +528,15 @@ static void pp_portable(size_t m, size_t n, size_t k, float alpha, const float *
 #define DEFINE_PP_TILE(MR)                                                                                     \
     __attribute__((target("avx2,fma"))) static void pp_tile_##MR(size_t kc, const float *a, size_t lda,      \
                                                                   const float *panel, float *c, size_t ldc,   \
-                                                                  size_t cols, float alpha, int add) {        \
+                                                                  size_t cols, float alpha, int add,          \
+                                                                  const char *ahead, size_t ahead_step) {     \
         __m256 acc[MR][2];                                                                                    \
         for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();                             \
         for (size_t t = 0; t < kc; t++) {                                                                     \
+            if (ahead && !(t & 7)) {                                                                          \
+                _mm_prefetch(ahead, _MM_HINT_T1);                                                             \
+                ahead += ahead_step;                                                                          \
+            }                                                                                                 \
             __m256 b0 = _mm256_loadu_ps(panel + PP_W * t), b1 = _mm256_loadu_ps(panel + PP_W * t + 8);          \
             for (int i = 0; i < MR; i++) {                                                                    \
                 __m256 av = _mm256_broadcast_ss(a + i * lda + t);                                             \
@@ -563,7 +571,8 @@ DEFINE_PP_TILE(4)
 DEFINE_PP_TILE(5)
 DEFINE_PP_TILE(6)
 
-typedef void (*pp_tile_fn)(size_t, const float *, size_t, const float *, float *, size_t, size_t, float, int);
+typedef void (*pp_tile_fn)(size_t, const float *, size_t, const float *, float *, size_t, size_t, float, int,
+                           const char *, size_t);
 
 __attribute__((target("avx2,fma")))
 static void pp_avx2(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *packed,
@@ -578,13 +587,36 @@ static void pp_avx2(size_t m, size_t n, size_t k, float alpha, const float *a, s
         int add = kb > 0 || accumulate;
         for (size_t pb = 0; pb < panels; pb += PP_NP) {
             size_t pe = pb + PP_NP < panels ? pb + PP_NP : panels;
+            /* The next chunk of panels (or the next k block's first chunk) comes from memory: while the second and
+               later row groups work on this chunk out of L2, they ask for it into L2 a few lines per tile, spread
+               over their tiles (each tile issues one request per 8 k steps). */
+            size_t next_pb = pe < panels ? pe : 0, next_kb = pe < panels ? kb : kb + kc_max;
+            size_t next_pe = next_pb + PP_NP < panels ? next_pb + PP_NP : panels;
+            size_t next_kc = next_kb < k ? (k - next_kb < kc_max ? k - next_kb : kc_max) : 0;
+            size_t later_tiles = (groups - 1) * (pe - pb);
+            size_t lines_per_panel = next_kc * PP_W * sizeof(float) / 64, requests_per_tile = (kc + 7) / 8;
+            size_t total_lines = lines_per_panel * (next_pe - next_pb);
+            /* Lines between requests so that the later tiles' requests cover the next chunk. */
+            size_t step_lines = PP_PREFETCH && next_kc && later_tiles
+                                    ? (total_lines + later_tiles * requests_per_tile - 1) / (later_tiles * requests_per_tile)
+                                    : 0;
+            size_t tile_index = 0;
             size_t i = 0;
             for (size_t g = 0; g < groups; g++) {
                 size_t rows = base + (g < extra);
                 for (size_t p = pb; p < pe; p++) {
                     size_t cols = n - p * PP_W < PP_W ? n - p * PP_W : PP_W;
+                    const char *ahead = 0;
+                    if (g > 0 && step_lines) {
+                        size_t line = tile_index * requests_per_tile * step_lines;
+                        if (line < total_lines) {
+                            size_t panel = next_pb + line / lines_per_panel, within = line % lines_per_panel;
+                            ahead = (const char *)(packed + panel * PP_W * k + next_kb * PP_W) + 64 * within;
+                        }
+                        tile_index++;
+                    }
                     tiles[rows](kc, a + i * lda + kb, lda, packed + p * PP_W * k + kb * PP_W, c + i * ldc + p * PP_W,
-                                ldc, cols, alpha, add);
+                                ldc, cols, alpha, add, ahead, 64 * step_lines);
                 }
                 i += rows;
             }

@@ -23,7 +23,7 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
     /// In place on raw memory, split across ``Parallel/threadCount`` threads.
     public func apply(_ p: UnsafeMutablePointer<Float>, count: Int) {
         let pointer = UnsafeMutableSendablePointer(p)
-        Parallel.forEachChunk(count, minimumChunk: 16_384, alignment: 8) { range in
+        Parallel.forEachChunk(count, minimumChunk: 131_072, alignment: 8) { range in
             let start = pointer.base + range.lowerBound
             switch self {
             case .quickGELU: VectorKernels.applyQuickGELU(start, range.count)
@@ -40,7 +40,7 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
         let pointer = UnsafeMutableSendablePointer(p)
         bias.withUnsafeBufferPointer { b in
             let biasPointer = UnsafeSendablePointer(b.baseAddress!)
-            Parallel.forEachChunk(rows, minimumChunk: max(1, 16_384 / max(width, 1))) { range in
+            Parallel.forEachChunk(rows, minimumChunk: max(1, 131_072 / max(width, 1))) { range in
                 for r in range {
                     let row = pointer.base + r * stride
                     switch self {

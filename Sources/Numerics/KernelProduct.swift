@@ -30,6 +30,9 @@ struct KernelProduct: @unchecked Sendable {
     let output: UnsafeMutablePointer<Float>
     let outputStride: Int
     let accumulate: Bool
+    /// Applied to each piece's outputs right after its product, by the same thread while they are in cache:
+    /// `out = act(out + bias)` (bias `[outFeatures]`).
+    var epilogue: (activation: Activation, bias: UnsafePointer<Float>)?
     private let pieceColumns: Int
     private let useManyRowsKernel: Bool
     /// From this many rows, float32 products go through `numerics_sgemm_nt_many_rows`.
@@ -70,6 +73,12 @@ struct KernelProduct: @unchecked Sendable {
         let columns = min(outFeatures, firstColumn + pieceColumns) - firstColumn
         let (count, a, c) = (rows, input, output + firstColumn)
         let flag: Int32 = accumulate ? 1 : 0
+        defer {
+            if let (activation, bias) = epilogue {
+                let kind: Int32 = activation == .gelu ? 1 : 0
+                for r in 0..<count { numerics_activation(c + r * outputStride, columns, bias + firstColumn, kind) }
+            }
+        }
         switch weights {
         case .float32(let w) where useManyRowsKernel:
             numerics_sgemm_nt_many_rows(

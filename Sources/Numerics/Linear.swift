@@ -209,6 +209,30 @@ public struct Linear: Sendable {
         }
     }
 
+    /// `output = act(x·Wᵀ + b)` on raw memory (an MLP's first layer): on the ``ProductPath/kernel`` path each
+    /// thread applies the bias and activation to the output columns it has just computed (no second pass, no
+    /// second round of threads); on ``ProductPath/blas`` the product, then ``Activation/apply(_:rows:stride:addingBias:)``.
+    /// The same values either way up to the product's rounding. The layer must have a bias.
+    public func apply(
+        _ input: UnsafePointer<Float>, rows: Int, inputStride: Int? = nil, into output: UnsafeMutablePointer<Float>,
+        outputStride: Int? = nil, activation: Activation, path: ProductPath = Linear.productPath
+    ) {
+        guard let bias else { preconditionFailure("Linear.apply(activation:) needs a layer with a bias") }
+        let ldc = outputStride ?? outFeatures
+        guard path == .kernel else {
+            apply(input, rows: rows, inputStride: inputStride, into: output, outputStride: ldc, mode: .overwriteWithoutBias,
+                  path: path)
+            activation.apply(output, rows: rows, stride: ldc, addingBias: bias)
+            return
+        }
+        bias.withUnsafeBufferPointer { b in
+            var product = kernelProduct(
+                input, rows: rows, inputStride: inputStride, into: output, outputStride: ldc, mode: .overwriteWithoutBias)
+            product.epilogue = (activation, b.baseAddress!)
+            KernelProduct.run([product])
+        }
+    }
+
     /// Writes (or adds, for ``OutputMode/accumulate``) the bias to every output row as `mode` asks; returns whether
     /// the product must now be added to the output rather than replace it.
     private func writeBias(rows: Int, into output: UnsafeMutablePointer<Float>, outputStride: Int, mode: OutputMode)

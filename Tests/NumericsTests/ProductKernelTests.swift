@@ -256,6 +256,48 @@ import Testing
         }
     }
 
+    /// `act(x·Wᵀ + b)` in one call, on both paths and on row-major and packed layers (the kernel path applies the
+    /// activation per piece of columns): equal to the definition, the output stride's padding left alone, and the
+    /// kernel path equal bit for bit to its product followed by the separate bias + activation pass.
+    @Test(arguments: Activation.allCases, [(3, 70, 130), (50, 64, 200)])
+    func linearWithActivationMatchesDefinition(activation: Activation, shape: (Int, Int, Int)) {
+        let (rows, inFeatures, out) = shape
+        let ldc = out + 5
+        let x = Tensor.randomNormal(shape: [rows, inFeatures], seed: 81)
+        let w = Tensor.randomNormal(shape: [out, inFeatures], std: 0.2, seed: 82)
+        let b = Tensor.randomNormal(shape: [out], seed: 83)
+        let start = Self.values(rows * ldc, seed: 84)
+        for layer in [Linear(weight: w, bias: b), Linear(weight: w, bias: b).packed()] {
+            var results: [Linear.ProductPath: [Float]] = [:]
+            for path in Linear.ProductPath.allCases {
+                var y = start
+                x.withUnsafeBufferPointer { input in
+                    layer.apply(input.baseAddress!, rows: rows, into: &y, outputStride: ldc, activation: activation, path: path)
+                }
+                for r in 0..<rows {
+                    #expect(Array(y[(r * ldc + out)..<((r + 1) * ldc)]) == Array(start[(r * ldc + out)..<((r + 1) * ldc)]))
+                    var pre = Tensor(zeros: [out])
+                    pre.withUnsafeMutableBufferPointer { p in
+                        for o in 0..<out {
+                            var acc = Double(b[flat: o])
+                            for i in 0..<inFeatures { acc += Double(x[flat: r * inFeatures + i]) * Double(w[flat: o * inFeatures + i]) }
+                            p[o] = Float(acc)
+                        }
+                    }
+                    let expected = activation(pre).scalars.map(Double.init)
+                    #expect(KernelTests.close(Array(y[(r * ldc)..<(r * ldc + out)]), expected, tolerance: 1e-4), "\(path) row \(r)")
+                }
+                results[path] = y
+            }
+            var twoPasses = start
+            x.withUnsafeBufferPointer { input in
+                layer.apply(input.baseAddress!, rows: rows, into: &twoPasses, outputStride: ldc, mode: .overwriteWithoutBias, path: .kernel)
+            }
+            activation.apply(&twoPasses, rows: rows, stride: ldc, addingBias: b)
+            #expect(results[.kernel] == twoPasses, "\(activation) packed \(layer.isPacked)")
+        }
+    }
+
     /// The bias + activation pass over rows stored with a padded stride leaves the padding alone.
     @Test func activationWithBiasHonoursTheRowStride() {
         let (rows, width, stride) = (5, 19, 24)
