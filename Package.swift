@@ -74,7 +74,7 @@ let package = Package(
                 "EmbeddingCache", "Retrieval", "Evaluation", "SceneWorkspace", "SceneGenerator", "Training", "Explorer", "BundledAssets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "scenarioclip", dependencies: ["ScenarioCLIPCommands"]),
+        .executableTarget(name: "scenarioclip", dependencies: ["ScenarioCLIPCommands", "Numerics"]),
 
         // MARK: Tests (one target per module)
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),

@@ -1,6 +1,9 @@
 #include "numerics_kernels.h"
 
 #include <math.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -769,4 +772,13 @@ void numerics_softmax_row(float *p, size_t count) {
     for (size_t i = 1; i < count; i++) max = p[i] > max ? p[i] : max;
     for (size_t i = 0; i < count; i++) total += (p[i] = expf(p[i] - max));
     for (size_t i = 0; i < count; i++) p[i] /= total;
+}
+
+int numerics_map_large_allocations(size_t bytes) {
+#if defined(__GLIBC__)
+    return mallopt(M_MMAP_THRESHOLD, (int)bytes);
+#else
+    (void)bytes;
+    return 0;
+#endif
 }

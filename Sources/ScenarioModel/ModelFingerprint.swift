@@ -40,6 +40,9 @@ public enum ModelFingerprint {
                     for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { hasher.update(bufferPointer: $0) } }
                 #endif
             }
+            // Hashed once: a memory-mapped tensor's pages need not stay resident (the model holds packed copies
+            // of its large weights; whatever else it reads comes back from the file on demand).
+            tensor.storage.releaseResidentPages()
         }
         line("preprocess=\(describe(preprocess))")
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()

@@ -65,6 +65,10 @@ void numerics_activation(float *x, size_t count, const float *bias, int kind);
 /// In-place softmax of one row: `exp(p - max) / Σ exp(p - max)`. Nothing for `count` 0.
 void numerics_softmax_row(float *p, size_t count);
 
+/// glibc: serve every allocation of at least `bytes` (at most 32 MB) by its own mapping, returned to the system when
+/// freed, and stop the threshold from moving (`mallopt(M_MMAP_THRESHOLD)`). Returns 1 on success, 0 elsewhere.
+int numerics_map_large_allocations(size_t bytes);
+
 /// 1 when the AVX2 + FMA (+ F16C) kernels are in use.
 int numerics_kernels_use_avx2(void);
 
