@@ -579,7 +579,7 @@ typedef void (*pp_tile_fn)(size_t, const float *, size_t, const float *, float *
 
 __attribute__((target("avx2,fma")))
 static void pp_avx2(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *packed,
-                    float *c, size_t ldc, int accumulate) {
+                    float *c, size_t ldc, int accumulate, const float *following, size_t following_n) {
     static const pp_tile_fn tiles[7] = {0, pp_tile_1, pp_tile_2, pp_tile_3, pp_tile_4, pp_tile_5, pp_tile_6};
     size_t kc_max = pp_block_length(k);
     size_t panels = (n + PP_W - 1) / PP_W;
@@ -593,8 +593,17 @@ static void pp_avx2(size_t m, size_t n, size_t k, float alpha, const float *a, s
             /* The next chunk of panels (or the next k block's first chunk) comes from memory: while the second and
                later row groups work on this chunk out of L2, they ask for it into L2 a few lines per tile, spread
                over their tiles (each tile issues one request per 8 k steps). */
+            const float *next_base = packed;
             size_t next_pb = pe < panels ? pe : 0, next_kb = pe < panels ? kb : kb + kc_max;
             size_t next_pe = next_pb + PP_NP < panels ? next_pb + PP_NP : panels;
+            if (next_kb >= k && following && following_n) {
+                /* The last chunk of the call: ask for the first chunk of the columns that follow (the next piece
+                   of the same product, whichever thread takes it). */
+                next_base = following;
+                next_pb = 0;
+                next_kb = 0;
+                next_pe = (following_n + PP_W - 1) / PP_W < PP_NP ? (following_n + PP_W - 1) / PP_W : PP_NP;
+            }
             size_t next_kc = next_kb < k ? (k - next_kb < kc_max ? k - next_kb : kc_max) : 0;
             size_t later_tiles = (groups - 1) * (pe - pb);
             size_t lines_per_panel = next_kc * PP_W * sizeof(float) / 64, requests_per_tile = (kc + 7) / 8;
@@ -614,7 +623,7 @@ static void pp_avx2(size_t m, size_t n, size_t k, float alpha, const float *a, s
                         size_t line = tile_index * requests_per_tile * step_lines;
                         if (line < total_lines) {
                             size_t panel = next_pb + line / lines_per_panel, within = line % lines_per_panel;
-                            ahead = (const char *)(packed + panel * PP_W * k + next_kb * PP_W) + 64 * within;
+                            ahead = (const char *)(next_base + panel * PP_W * k + next_kb * PP_W) + 64 * within;
                         }
                         tile_index++;
                     }
@@ -630,6 +639,12 @@ static void pp_avx2(size_t m, size_t n, size_t k, float alpha, const float *a, s
 
 void numerics_sgemm_packed(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                            const float *packed, float *c, size_t ldc, int accumulate) {
+    numerics_sgemm_packed_prefetching(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, 0, 0);
+}
+
+void numerics_sgemm_packed_prefetching(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                                       const float *packed, float *c, size_t ldc, int accumulate,
+                                       const float *following, size_t following_n) {
     if (m == 0 || n == 0) return;
     if (k == 0) {
         empty_product(m, n, c, ldc, accumulate);
@@ -637,9 +652,12 @@ void numerics_sgemm_packed(size_t m, size_t n, size_t k, float alpha, const floa
     }
 #ifdef NUMERICS_HAVE_X86
     if (cpu_has_avx2_fma()) {
-        pp_avx2(m, n, k, alpha, a, lda, packed, c, ldc, accumulate);
+        pp_avx2(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
         return;
     }
+#else
+    (void)following;
+    (void)following_n;
 #endif
     pp_portable(m, n, k, alpha, a, lda, packed, c, ldc, accumulate);
 }

@@ -89,8 +89,11 @@ struct KernelProduct: @unchecked Sendable {
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, inFeatures, c,
                 outputStride, flag)
         case .packed(let w):
-            numerics_sgemm_packed(
-                count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, c, outputStride, flag)
+            // The next piece's first panels are requested while this piece finishes (see the C header).
+            let next = firstColumn + columns
+            numerics_sgemm_packed_prefetching(
+                count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, c, outputStride, flag,
+                next < outFeatures ? w + next * inFeatures : nil, outFeatures - next)
         case .float16(let w):
             numerics_sgemm_nt_f16(
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, inFeatures, c,

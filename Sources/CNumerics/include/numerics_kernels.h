@@ -57,6 +57,13 @@ void numerics_unpack_nt(size_t n, size_t k, const float *packed, float *w, size_
 void numerics_sgemm_packed(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                            const float *packed, float *c, size_t ldc, int accumulate);
 
+/// `numerics_sgemm_packed` for one piece of a larger product: while it works on its last panels from cache it also
+/// asks for the first panels of `following` (the `following_n` columns after this piece in the same packed weight,
+/// or NULL / 0) to be brought into cache, so the piece that comes next does not start from memory. Same results.
+void numerics_sgemm_packed_prefetching(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                                       const float *packed, float *c, size_t ldc, int accumulate,
+                                       const float *following, size_t following_n);
+
 /// `x[i] = act(x[i] + bias[i])` for `count` elements (`bias` may be NULL: no bias). `kind` 0 is QuickGELU
 /// `v · sigmoid(1.702 v)`, 1 the exact GELU `0.5 v (1 + erf(v / √2))` (erf to ~1.5e-7 absolute). AVX2: 8 lanes
 /// with a Cephes exp, the tail through the same code on masked lanes.
