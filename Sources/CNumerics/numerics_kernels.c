@@ -662,6 +662,185 @@ void numerics_sgemm_packed_prefetching(size_t m, size_t n, size_t k, float alpha
     pp_portable(m, n, k, alpha, a, lda, packed, c, ldc, accumulate);
 }
 
+void numerics_pack_nt_f16(size_t n, size_t k, const float *w, size_t ldw, uint16_t *packed) {
+    size_t panels = (n + PP_W - 1) / PP_W;
+    float row[PP_W];
+    for (size_t p = 0; p < panels; p++) {
+        for (size_t t = 0; t < k; t++) {
+            for (size_t jj = 0; jj < PP_W; jj++) {
+                size_t j = p * PP_W + jj;
+                row[jj] = j < n ? w[j * ldw + t] : 0;
+            }
+            numerics_f32_to_f16(row, packed + p * PP_W * k + PP_W * t, PP_W);
+        }
+    }
+}
+
+void numerics_unpack_nt_f16(size_t n, size_t k, const uint16_t *packed, float *w, size_t ldw) {
+    for (size_t j = 0; j < n; j++) {
+        const uint16_t *panel = packed + (j / PP_W) * PP_W * k + j % PP_W;
+        for (size_t t = 0; t < k; t++) w[j * ldw + t] = half_to_float(panel[PP_W * t]);
+    }
+}
+
+/* ---- The same product over half-precision panels (numerics_pack_nt_f16): half the bytes to stream; each value is
+   widened to float on load (F16C), products and sums in float32. ---- */
+
+/* Portable: as pp_portable, each weight widened first. */
+static void pph_portable(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const uint16_t *packed,
+                        float *c, size_t ldc, int accumulate) {
+    size_t kc_max = pp_block_length(k);
+    for (size_t i = 0; i < m; i++) {
+        for (size_t j = 0; j < n; j++) {
+            const uint16_t *panel = packed + (j / PP_W) * PP_W * k + j % PP_W;
+            float *out = c + i * ldc + j;
+            for (size_t kb = 0; kb < k; kb += kc_max) {
+                size_t end = kb + kc_max < k ? kb + kc_max : k;
+                float sum = 0;
+                for (size_t t = kb; t < end; t++) sum = fmaf(a[i * lda + t], half_to_float(panel[PP_W * t]), sum);
+                *out = (kb > 0 || accumulate) ? *out + alpha * sum : alpha * sum;
+            }
+        }
+    }
+}
+
+#ifdef NUMERICS_HAVE_X86
+/* pp_tile with the 16 panel values of a k step loaded as halves and widened. */
+#define DEFINE_PPH_TILE(MR)                                                                                     \
+    __attribute__((target("avx2,fma,f16c"))) static void pph_tile_##MR(size_t kc, const float *a, size_t lda, \
+                                                                  const uint16_t *panel, float *c, size_t ldc,   \
+                                                                  size_t cols, float alpha, int add,          \
+                                                                  const char *ahead, size_t ahead_step) {     \
+        __m256 acc[MR][2];                                                                                    \
+        for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();                             \
+        for (size_t t = 0; t < kc; t++) {                                                                     \
+            if (ahead && !(t & 7)) {                                                                          \
+                _mm_prefetch(ahead, _MM_HINT_T1);                                                             \
+                ahead += ahead_step;                                                                          \
+            }                                                                                                 \
+            __m256 b0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(panel + PP_W * t)));                   \
+            __m256 b1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(panel + PP_W * t + 8)));               \
+            for (int i = 0; i < MR; i++) {                                                                    \
+                __m256 av = _mm256_broadcast_ss(a + i * lda + t);                                             \
+                acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);                                               \
+                acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);                                               \
+            }                                                                                                 \
+        }                                                                                                     \
+        __m256 scale = _mm256_set1_ps(alpha);                                                                 \
+        for (int i = 0; i < MR; i++) {                                                                        \
+            float *out = c + i * ldc;                                                                         \
+            __m256 v0 = _mm256_mul_ps(acc[i][0], scale), v1 = _mm256_mul_ps(acc[i][1], scale);                \
+            if (cols == PP_W) {                                                                               \
+                if (add) {                                                                                    \
+                    v0 = _mm256_add_ps(_mm256_loadu_ps(out), v0);                                             \
+                    v1 = _mm256_add_ps(_mm256_loadu_ps(out + 8), v1);                                         \
+                }                                                                                             \
+                _mm256_storeu_ps(out, v0);                                                                    \
+                _mm256_storeu_ps(out + 8, v1);                                                                \
+            } else {                                                                                          \
+                float lanes[PP_W];                                                                            \
+                _mm256_storeu_ps(lanes, v0);                                                                  \
+                _mm256_storeu_ps(lanes + 8, v1);                                                              \
+                for (size_t j = 0; j < cols; j++) out[j] = add ? out[j] + lanes[j] : lanes[j];                \
+            }                                                                                                 \
+        }                                                                                                     \
+    }
+
+DEFINE_PPH_TILE(1)
+DEFINE_PPH_TILE(2)
+DEFINE_PPH_TILE(3)
+DEFINE_PPH_TILE(4)
+DEFINE_PPH_TILE(5)
+DEFINE_PPH_TILE(6)
+
+typedef void (*pph_tile_fn)(size_t, const float *, size_t, const uint16_t *, float *, size_t, size_t, float, int,
+                           const char *, size_t);
+
+__attribute__((target("avx2,fma,f16c")))
+static void pph_avx2(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const uint16_t *packed,
+                     float *c, size_t ldc, int accumulate, const uint16_t *following, size_t following_n) {
+    static const pph_tile_fn tiles[7] = {0, pph_tile_1, pph_tile_2, pph_tile_3, pph_tile_4, pph_tile_5, pph_tile_6};
+    size_t kc_max = pp_block_length(k);
+    size_t panels = (n + PP_W - 1) / PP_W;
+    /* Row groups of at most 6, as even as possible (50 rows: 6,6,6,6,6,5,5,5,5). */
+    size_t groups = (m + 5) / 6, base = m / groups, extra = m % groups;
+    for (size_t kb = 0; kb < k; kb += kc_max) {
+        size_t kc = k - kb < kc_max ? k - kb : kc_max;
+        int add = kb > 0 || accumulate;
+        for (size_t pb = 0; pb < panels; pb += PP_NP) {
+            size_t pe = pb + PP_NP < panels ? pb + PP_NP : panels;
+            /* The next chunk of panels (or the next k block's first chunk) comes from memory: while the second and
+               later row groups work on this chunk out of L2, they ask for it into L2 a few lines per tile, spread
+               over their tiles (each tile issues one request per 8 k steps). */
+            const uint16_t *next_base = packed;
+            size_t next_pb = pe < panels ? pe : 0, next_kb = pe < panels ? kb : kb + kc_max;
+            size_t next_pe = next_pb + PP_NP < panels ? next_pb + PP_NP : panels;
+            if (next_kb >= k && following && following_n) {
+                /* The last chunk of the call: ask for the first chunk of the columns that follow (the next piece
+                   of the same product, whichever thread takes it). */
+                next_base = following;
+                next_pb = 0;
+                next_kb = 0;
+                next_pe = (following_n + PP_W - 1) / PP_W < PP_NP ? (following_n + PP_W - 1) / PP_W : PP_NP;
+            }
+            size_t next_kc = next_kb < k ? (k - next_kb < kc_max ? k - next_kb : kc_max) : 0;
+            size_t later_tiles = (groups - 1) * (pe - pb);
+            size_t lines_per_panel = next_kc * PP_W * sizeof(uint16_t) / 64, requests_per_tile = (kc + 7) / 8;
+            size_t total_lines = lines_per_panel * (next_pe - next_pb);
+            /* Lines between requests so that the later tiles' requests cover the next chunk. */
+            size_t step_lines = PP_PREFETCH && next_kc && later_tiles
+                                    ? (total_lines + later_tiles * requests_per_tile - 1) / (later_tiles * requests_per_tile)
+                                    : 0;
+            size_t tile_index = 0;
+            size_t i = 0;
+            for (size_t g = 0; g < groups; g++) {
+                size_t rows = base + (g < extra);
+                for (size_t p = pb; p < pe; p++) {
+                    size_t cols = n - p * PP_W < PP_W ? n - p * PP_W : PP_W;
+                    const char *ahead = 0;
+                    if (g > 0 && step_lines) {
+                        size_t line = tile_index * requests_per_tile * step_lines;
+                        if (line < total_lines) {
+                            size_t panel = next_pb + line / lines_per_panel, within = line % lines_per_panel;
+                            ahead = (const char *)(next_base + panel * PP_W * k + next_kb * PP_W) + 64 * within;
+                        }
+                        tile_index++;
+                    }
+                    tiles[rows](kc, a + i * lda + kb, lda, packed + p * PP_W * k + kb * PP_W, c + i * ldc + p * PP_W,
+                                ldc, cols, alpha, add, ahead, 64 * step_lines);
+                }
+                i += rows;
+            }
+        }
+    }
+}
+#endif
+
+void numerics_sgemm_packed_f16(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                               const uint16_t *packed, float *c, size_t ldc, int accumulate) {
+    numerics_sgemm_packed_f16_prefetching(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, 0, 0);
+}
+
+void numerics_sgemm_packed_f16_prefetching(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                                           const uint16_t *packed, float *c, size_t ldc, int accumulate,
+                                           const uint16_t *following, size_t following_n) {
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        empty_product(m, n, c, ldc, accumulate);
+        return;
+    }
+#ifdef NUMERICS_HAVE_X86
+    if (cpu_has_avx2_fma()) {
+        pph_avx2(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
+        return;
+    }
+#else
+    (void)following;
+    (void)following_n;
+#endif
+    pph_portable(m, n, k, alpha, a, lda, packed, c, ldc, accumulate);
+}
+
 /* ---- Element-wise kernels: activations and softmax, 8 lanes at a time (the tail through the same code on a
    zero-padded vector), with the formulas of Numerics' VectorKernels. ---- */
 

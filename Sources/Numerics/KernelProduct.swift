@@ -5,7 +5,8 @@ import CNumerics
 /// they come free.
 ///
 /// For a packed weight (``Linear/packed()``, what the CLIP loaders make) a piece is 64 output columns (4 panels,
-/// or more for few rows) of all rows through `numerics_sgemm_packed`. For a row-major float32 weight:
+/// or more for few rows) of all rows through `numerics_sgemm_packed` (`numerics_sgemm_packed_f16` once converted
+/// to float16). For a row-major float32 weight:
 /// up to ``manyRows`` rows (a text, one image's 50 tokens) a piece is 32 output columns (or more, so that it holds
 /// at least ~64k multiply-adds) of all rows, through `numerics_sgemm_nt`. From ``manyRows`` float32 rows on (a
 /// batch of images) a piece is 128 columns of all rows through `numerics_sgemm_nt_many_rows`, which packs those
@@ -19,6 +20,8 @@ struct KernelProduct: @unchecked Sendable {
         case float16(UnsafePointer<UInt16>)
         /// A ``PackedMatrix``'s panels.
         case packed(UnsafePointer<Float>)
+        /// A ``PackedHalfMatrix``'s panels.
+        case packedFloat16(UnsafePointer<UInt16>)
     }
 
     let input: UnsafePointer<Float>
@@ -53,7 +56,7 @@ struct KernelProduct: @unchecked Sendable {
         self.output = output
         self.outputStride = outputStride
         self.accumulate = accumulate
-        if case .packed = weights {
+        if weights.isPacked {
             // Whole panels: 64 columns (or more, for ~64k multiply-adds) of all rows.
             useManyRowsKernel = false
             pieceColumns = max(64, (65_536 / max(1, rows * inFeatures) + 63) / 64 * 64)
@@ -94,6 +97,11 @@ struct KernelProduct: @unchecked Sendable {
             numerics_sgemm_packed_prefetching(
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, c, outputStride, flag,
                 next < outFeatures ? w + next * inFeatures : nil, outFeatures - next)
+        case .packedFloat16(let w):
+            let next = firstColumn + columns
+            numerics_sgemm_packed_f16_prefetching(
+                count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, c, outputStride, flag,
+                next < outFeatures ? w + next * inFeatures : nil, outFeatures - next)
         case .float16(let w):
             numerics_sgemm_nt_f16(
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, inFeatures, c,
@@ -114,6 +122,16 @@ struct KernelProduct: @unchecked Sendable {
                 }
                 products[product].run(piece: piece - first)
             }
+        }
+    }
+}
+
+extension KernelProduct.Weights {
+    /// Whether the weight is in panel layout (float32 or float16).
+    var isPacked: Bool {
+        switch self {
+        case .packed, .packedFloat16: true
+        case .float32, .float16: false
         }
     }
 }

@@ -17,6 +17,8 @@ public struct Linear: Sendable {
         case float16(HalfPrecisionMatrix)
         /// Float32 in the product kernel's panel layout (``packed()``).
         case packed(PackedMatrix)
+        /// Float16 in the same panel layout (a packed layer converted to ``Precision/float16``).
+        case packedFloat16(PackedHalfMatrix)
     }
 
     let storage: Storage
@@ -52,6 +54,7 @@ public struct Linear: Sendable {
         case .float32(let tensor): tensor
         case .float16(let half): half.floatTensor
         case .packed(let packed): packed.tensor
+        case .packedFloat16(let half): half.floatTensor
         }
     }
 
@@ -59,14 +62,16 @@ public struct Linear: Sendable {
     public var precision: Precision {
         switch storage {
         case .float32, .packed: .float32
-        case .float16: .float16
+        case .float16, .packedFloat16: .float16
         }
     }
 
     /// Whether the weight is held in the kernel's panel layout (``packed()``).
     public var isPacked: Bool {
-        if case .packed = storage { return true }
-        return false
+        switch storage {
+        case .packed, .packedFloat16: true
+        case .float32, .float16: false
+        }
     }
 
     /// The same layer with its float32 weight copied once into the panel layout the ``ProductPath/kernel`` path
@@ -92,14 +97,14 @@ public struct Linear: Sendable {
     }
 
     /// The same layer with its weight stored in `precision` (the bias stays float32). Converting float32 to
-    /// float16 rounds every weight once; back to float32 widens exactly (row-major; ``packed()`` packs it). The result no longer refers to the old
+    /// float16 rounds every weight once; back to float32 widens exactly. A ``packed()`` layer stays packed. The result no longer refers to the old
     /// weight, so dropping the old layer frees it.
     public func converted(to precision: Precision) -> Linear {
         guard precision != self.precision else { return self }
         let storage: Storage =
             switch precision {
             case .float32: isPacked ? .packed(PackedMatrix(weight)) : .float32(weight)
-            case .float16: .float16(HalfPrecisionMatrix(weight))
+            case .float16: isPacked ? .packedFloat16(PackedHalfMatrix(weight)) : .float16(HalfPrecisionMatrix(weight))
             }
         return Linear(storage: storage, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
     }
@@ -176,7 +181,7 @@ public struct Linear: Sendable {
         let ldc = outputStride ?? out
         let lda = inputStride ?? inFeatures
         let useKernel = path == .kernel || (rows <= Self.matrixVectorRowLimit && fewRows == .kernel)
-        if case .packed = storage, !useKernel {
+        if isPacked, !useKernel {
             // OpenBLAS wants the row-major weight: unpack it for this call.
             Linear(weight: weight, bias: bias).apply(
                 input, rows: rows, inputStride: inputStride, into: output, outputStride: outputStride, mode: mode,
@@ -266,6 +271,7 @@ public struct Linear: Sendable {
             case .float32(let tensor): .float32(UnsafePointer(tensor.storage.pointer))
             case .float16(let half): .float16(UnsafePointer(half.bits))
             case .packed(let packed): .packed(UnsafePointer(packed.panels))
+            case .packedFloat16(let half): .packedFloat16(UnsafePointer(half.panels))
             }
         return KernelProduct(
             input: input, rows: rows, inputStride: inputStride ?? inFeatures, weights: weights,

@@ -56,6 +56,74 @@ import Testing
         }
     }
 
+    /// Half-precision panels: packing rounds like `numerics_f32_to_f16` (and unpacks exactly), and the packed half
+    /// kernel equals the packed float kernel on the widened weights, bit for bit — row groups of every size, panel
+    /// edges, k blocks, with and without the next-piece prefetch.
+    @Test(arguments: [(1, 1, 1), (6, 17, 8), (7, 33, 100), (13, 5, 1600), (50, 40, 64)])
+    func packedHalfKernelEqualsPackedFloatKernelOnWidenedWeights(m: Int, n: Int, k: Int) {
+        let a = Self.randomValues(m * k, seed: 11), w = Self.randomValues(n * k, seed: 12)
+        var widened = [Float](repeating: 0, count: n * k)
+        var rounded = [UInt16](repeating: 0, count: n * k)
+        numerics_f32_to_f16(w, &rounded, w.count)
+        numerics_f16_to_f32(rounded, &widened, rounded.count)
+        let count = numerics_packed_count(n, k)
+        var half = [UInt16](repeating: 0xFFFF, count: count)
+        numerics_pack_nt_f16(n, k, w, k, &half)
+        var packed = [Float](repeating: .nan, count: count)
+        numerics_pack_nt(n, k, widened, k, &packed)
+        var back = [Float](repeating: .nan, count: n * k)
+        numerics_unpack_nt_f16(n, k, half, &back, k)
+        #expect(back == widened)
+        for accumulate: Int32 in [0, 1] {
+            var fromHalf = Self.randomValues(m * n, seed: 13), fromFloat = fromHalf, inPieces = fromHalf
+            numerics_sgemm_packed_f16(m, n, k, 0.5, a, k, half, &fromHalf, n, accumulate)
+            numerics_sgemm_packed(m, n, k, 0.5, a, k, packed, &fromFloat, n, accumulate)
+            #expect(fromHalf == fromFloat, "\(m)x\(n)x\(k) accumulate \(accumulate)")
+            let split = min(n, 16)
+            half.withUnsafeBufferPointer { h in
+                inPieces.withUnsafeMutableBufferPointer { c in
+                    numerics_sgemm_packed_f16_prefetching(
+                        m, split, k, 0.5, a, k, h.baseAddress!, c.baseAddress!, n, accumulate,
+                        split < n ? h.baseAddress! + split * k : nil, n - split)
+                    if split < n {
+                        numerics_sgemm_packed_f16_prefetching(
+                            m, n - split, k, 0.5, a, k, h.baseAddress! + split * k, c.baseAddress! + split, n, accumulate,
+                            nil, 0)
+                    }
+                }
+            }
+            #expect(inPieces == fromHalf, "\(m)x\(n)x\(k) in two pieces")
+        }
+    }
+
+    /// A packed layer converted to float16 keeps the panel layout, holds the same rounded weights as a row-major
+    /// float16 layer, and computes what the definition gives on them, on both paths.
+    @Test func packedHalfPrecisionLinearUsesTheRoundedWeights() {
+        let w = Tensor.randomNormal(shape: [70, 40], std: 0.1, seed: 15), b = Tensor.randomNormal(shape: [70], seed: 16)
+        let layer = Linear(weight: w, bias: b).packed().converted(to: .float16)
+        let rowMajor = Linear(weight: w, bias: b).converted(to: .float16)
+        #expect(layer.isPacked && layer.precision == .float16)
+        #expect(layer.weight.scalars == rowMajor.weight.scalars)
+        #expect(layer.converted(to: .float32).isPacked && layer.converted(to: .float32).weight.scalars == rowMajor.weight.scalars)
+        let x = Tensor.randomNormal(shape: [9, 40], seed: 17)
+        let rounded = rowMajor.weight
+        for path in Linear.ProductPath.allCases {
+            var y = Tensor(zeros: [9, 70])
+            x.withUnsafeBufferPointer { input in
+                y.withUnsafeMutableBufferPointer { layer.apply(input.baseAddress!, rows: 9, into: $0.baseAddress!, path: path) }
+            }
+            var expected: [Double] = []
+            for r in 0..<9 {
+                for o in 0..<70 {
+                    var acc = Double(b[flat: o])
+                    for i in 0..<40 { acc += Double(x[flat: r * 40 + i]) * Double(rounded[flat: o * 40 + i]) }
+                    expected.append(acc)
+                }
+            }
+            #expect(KernelTests.close(y.scalars, expected, tolerance: 1e-4), "\(path)")
+        }
+    }
+
     @Test func halfPrecisionLinearUsesTheRoundedWeights() {
         let w = Tensor.randomNormal(shape: [70, 40], std: 0.1, seed: 5), b = Tensor.randomNormal(shape: [70], seed: 6)
         let layer = Linear(weight: w, bias: b)

@@ -31,6 +31,23 @@ void numerics_sgemm_nn(size_t m, size_t n, size_t k, const float *a, size_t lda,
 void numerics_sgemm_nt_f16(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const uint16_t *w,
                            size_t ldw, float *c, size_t ldc, int accumulate);
 
+/// `numerics_pack_nt` into half precision (each weight rounded to nearest, ties to even, as `numerics_f32_to_f16`):
+/// the same panel layout with 2-byte elements; `packed` holds `numerics_packed_count(n, k)` of them.
+void numerics_pack_nt_f16(size_t n, size_t k, const float *w, size_t ldw, uint16_t *packed);
+
+/// The inverse of `numerics_pack_nt_f16`: the half values widened (exactly) back to an `[n, k]` float weight.
+void numerics_unpack_nt_f16(size_t n, size_t k, const uint16_t *packed, float *w, size_t ldw);
+
+/// `numerics_sgemm_packed` over half-precision panels: each weight widened to float on load (F16C), products and
+/// sums float32 in the same order — half the bytes to stream per product.
+void numerics_sgemm_packed_f16(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                               const uint16_t *packed, float *c, size_t ldc, int accumulate);
+
+/// `numerics_sgemm_packed_prefetching` over half-precision panels.
+void numerics_sgemm_packed_f16_prefetching(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                                           const uint16_t *packed, float *c, size_t ldc, int accumulate,
+                                           const uint16_t *following, size_t following_n);
+
 /// Rounds `count` floats to half precision (to nearest, ties to even; overflow to infinity).
 void numerics_f32_to_f16(const float *src, uint16_t *dst, size_t count);
 
