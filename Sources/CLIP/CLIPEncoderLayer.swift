@@ -4,7 +4,7 @@ import Weights
 /// One pre-norm transformer block, Hugging Face `CLIPEncoderLayer`:
 /// `x += attn(layer_norm1(x))`, then `x += fc2(act(fc1(layer_norm2(x))))`.
 ///
-/// The linear weights are packed for the product kernel as they are read (``Linear/preparedForProducts()``).
+/// The linear weights are packed for the product kernel on each layer's first product (``Linear/preparedForProducts()``).
 /// Runs in place on the residual stream: both residual additions are folded into the `out_proj` and `fc2`
 /// matrix products (`beta = 1`), and `fc1`'s bias and activation are applied by each thread to the columns it has
 /// just computed.

@@ -6,7 +6,7 @@ import Weights
 public struct CLIPVisionTransformer: Sendable {
     public let config: CLIPVisionConfig
     /// `patch_embedding` as a bias-free linear layer over `[hidden, channels·patch·patch]` (the conv weight reshaped,
-    /// packed for the product kernel).
+    /// packed for the product kernel on its first product).
     let patchEmbedding: Linear
     /// `[hidden]`.
     let classEmbedding: Tensor

@@ -19,6 +19,8 @@ public struct Linear: Sendable {
         case packed(PackedMatrix)
         /// Float16 in the same panel layout (a packed layer converted to ``Precision/float16``).
         case packedFloat16(PackedHalfMatrix)
+        /// Float32, row-major until the first kernel product packs it (``packedOnFirstProduct()``).
+        case packedOnFirstProduct(PackedOnFirstUse)
     }
 
     let storage: Storage
@@ -48,28 +50,36 @@ public struct Linear: Sendable {
 
     /// `[outFeatures, inFeatures]`: the float32 weight, or for a ``Precision/float16`` layer its half values
     /// widened to float32, or for a ``packed()`` layer its panels back in row order (a new tensor on every access
-    /// in those two cases).
+    /// in those two cases). A ``packedOnFirstProduct()`` layer gives its source while no product has packed it,
+    /// afterwards its panels in row order.
     public var weight: Tensor {
         switch storage {
         case .float32(let tensor): tensor
         case .float16(let half): half.floatTensor
         case .packed(let packed): packed.tensor
         case .packedFloat16(let half): half.floatTensor
+        case .packedOnFirstProduct(let lazy):
+            switch lazy.state {
+            case .unpacked(let source): source
+            case .packed(let packed): packed.tensor
+            }
         }
     }
 
     /// How the weight is stored.
     public var precision: Precision {
         switch storage {
-        case .float32, .packed: .float32
+        case .float32, .packed, .packedOnFirstProduct: .float32
         case .float16, .packedFloat16: .float16
         }
     }
 
-    /// Whether the weight is held in the kernel's panel layout (``packed()``).
+    /// Whether the weight is held in the kernel's panel layout (``packed()``) for ``ProductPath/kernel`` products.
+    /// A ``packedOnFirstProduct()`` layer counts as packed even before its first product: every kernel product
+    /// reads its panels (packing them first if need be).
     public var isPacked: Bool {
         switch storage {
-        case .packed, .packedFloat16: true
+        case .packed, .packedFloat16, .packedOnFirstProduct: true
         case .float32, .float16: false
         }
     }
@@ -82,30 +92,59 @@ public struct Linear: Sendable {
     /// (``TensorStorage/releaseResidentPages()``). Float16 and already packed
     /// layers are returned as they are. ``ProductPath/blas`` products on a packed layer unpack the weight on every
     /// call (correct but slow): pack only for the kernel path — see ``preparedForProducts()``.
+    /// A ``packedOnFirstProduct()`` layer is packed now (if no product has packed it yet) and shares its panels.
     public func packed() -> Linear {
-        guard case .float32(let tensor) = storage else { return self }
-        let packed = PackedMatrix(tensor)
-        // A weight borrowed from a file mapping: its pages are not needed in memory any more.
-        tensor.storage.releaseResidentPages()
+        let packed: PackedMatrix
+        switch storage {
+        case .float32(let tensor):
+            packed = PackedMatrix(tensor)
+            // A weight borrowed from a file mapping: its pages are not needed in memory any more.
+            tensor.storage.releaseResidentPages()
+        case .packedOnFirstProduct(let lazy):
+            packed = lazy.packed()
+        case .float16, .packed, .packedFloat16:
+            return self
+        }
         return Linear(storage: .packed(packed), bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
     }
 
-    /// ``packed()`` when ``productPath`` is ``ProductPath/kernel`` (the default), otherwise the layer unchanged:
-    /// what model loaders call once per layer so that products read the layout their path wants.
+    /// The same layer with its float32 weight packed as ``packed()`` packs it, but on its first
+    /// ``ProductPath/kernel`` product rather than now (no copy at all until then): loading a model then costs no
+    /// packing, and a command that runs one tower pays only for that tower's layers. The first product packs under
+    /// a lock (concurrent first products pack once), then the layer drops the source and releases its borrowed
+    /// pages; results are bit-identical to ``packed()``'s. Copies of the returned value share the panels.
+    /// ``ProductPath/blas`` products read the source directly while it is not packed. Layers that are not
+    /// row-major float32 are returned as they are.
+    public func packedOnFirstProduct() -> Linear {
+        guard case .float32(let tensor) = storage else { return self }
+        return Linear(
+            storage: .packedOnFirstProduct(PackedOnFirstUse(tensor)), bias: bias, outFeatures: outFeatures,
+            inFeatures: inFeatures)
+    }
+
+    /// ``packedOnFirstProduct()`` when ``productPath`` is ``ProductPath/kernel`` (the default), otherwise the layer
+    /// unchanged: what model loaders call once per layer so that products read the layout their path wants, with
+    /// the packing paid by the first product of each layer rather than at load.
     public func preparedForProducts() -> Linear {
-        Self.productPath == .kernel ? packed() : self
+        Self.productPath == .kernel ? packedOnFirstProduct() : self
     }
 
     /// The same layer with its weight stored in `precision` (the bias stays float32). Converting float32 to
-    /// float16 rounds every weight once; back to float32 widens exactly. A ``packed()`` layer stays packed. The result no longer refers to the old
-    /// weight, so dropping the old layer frees it.
+    /// float16 rounds every weight once; back to float32 widens exactly. A ``packed()`` layer stays packed; a
+    /// ``packedOnFirstProduct()`` layer converted to float16 is packed as half precision at once, straight from its
+    /// source if no product has packed it yet (no float32 panels made; the source's borrowed pages are released as
+    /// packing would). The result no longer refers to the old weight, so dropping the old layer frees it.
     public func converted(to precision: Precision) -> Linear {
         guard precision != self.precision else { return self }
-        let storage: Storage =
-            switch precision {
-            case .float32: isPacked ? .packed(PackedMatrix(weight)) : .float32(weight)
-            case .float16: isPacked ? .packedFloat16(PackedHalfMatrix(weight)) : .float16(HalfPrecisionMatrix(weight))
-            }
+        let storage: Storage
+        switch precision {
+        case .float32:
+            storage = isPacked ? .packed(PackedMatrix(weight)) : .float32(weight)
+        case .float16:
+            let source = weight  // a lazy layer's source itself while it is unpacked
+            storage = isPacked ? .packedFloat16(PackedHalfMatrix(source)) : .float16(HalfPrecisionMatrix(source))
+            if case .packedOnFirstProduct = self.storage { source.storage.releaseResidentPages() }
+        }
         return Linear(storage: storage, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
     }
 
@@ -130,8 +169,8 @@ public struct Linear: Sendable {
     /// Which code computes a layer's matrix product.
     public enum ProductPath: String, Sendable, CaseIterable {
         /// The C kernels (AVX2 + FMA), output columns split across ``Parallel/threadCount`` threads. A
-        /// ``packed()`` layer (what the CLIP loaders make) goes through `numerics_sgemm_packed` (6×16 broadcast
-        /// tile over weight panels packed at load); a row-major float32 layer through `numerics_sgemm_nt` (weights
+        /// packed layer (what the CLIP loaders make, ``preparedForProducts()``) goes through `numerics_sgemm_packed`
+        /// (6×16 broadcast tile over weight panels packed once, on the layer's first product); a row-major float32 layer through `numerics_sgemm_nt` (weights
         /// read where they lie, 6 input rows against 32 weight rows at a time) or, from 192 rows on, through
         /// `numerics_sgemm_nt_many_rows` (packs 128 weight rows per call). Results do not depend on the split of
         /// columns; the kernels differ from each other at float rounding level (see ``KernelProduct``).
@@ -181,6 +220,13 @@ public struct Linear: Sendable {
         let ldc = outputStride ?? out
         let lda = inputStride ?? inFeatures
         let useKernel = path == .kernel || (rows <= Self.matrixVectorRowLimit && fewRows == .kernel)
+        if path != .kernel, case .packedOnFirstProduct(let lazy) = storage, case .unpacked(let source) = lazy.state {
+            // Not packed yet, and this path does not need the panels: read the source as it is (no packing).
+            Linear(weight: source, bias: bias).apply(
+                input, rows: rows, inputStride: inputStride, into: output, outputStride: outputStride, mode: mode,
+                path: path, fewRows: fewRows)
+            return
+        }
         if isPacked, !useKernel {
             // OpenBLAS wants the row-major weight: unpack it for this call.
             Linear(weight: weight, bias: bias).apply(
@@ -259,7 +305,8 @@ public struct Linear: Sendable {
 
     /// The bias written to the output now (as `mode` asks) and the product itself as a ``KernelProduct``, so that
     /// several layers' products (attention's q, k and v) can share one round of threads: ``KernelProduct/run(_:)``.
-    /// The layer must outlive the returned value's run.
+    /// The layer must outlive the returned value's run. A ``packedOnFirstProduct()`` layer's panels are resolved
+    /// (packed on the first call) here, once, before the product is split across threads.
     func kernelProduct(
         _ input: UnsafePointer<Float>, rows: Int, inputStride: Int? = nil, into output: UnsafeMutablePointer<Float>,
         outputStride: Int? = nil, mode: OutputMode = .overwrite
@@ -272,6 +319,8 @@ public struct Linear: Sendable {
             case .float16(let half): .float16(UnsafePointer(half.bits))
             case .packed(let packed): .packed(UnsafePointer(packed.panels))
             case .packedFloat16(let half): .packedFloat16(UnsafePointer(half.panels))
+            // The panels stay alive as long as the layer: its PackedOnFirstUse keeps them once made.
+            case .packedOnFirstProduct(let lazy): .packed(UnsafePointer(lazy.packed().panels))
             }
         return KernelProduct(
             input: input, rows: rows, inputStride: inputStride ?? inFeatures, weights: weights,

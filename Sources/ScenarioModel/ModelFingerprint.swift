@@ -40,8 +40,8 @@ public enum ModelFingerprint {
                     for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { hasher.update(bufferPointer: $0) } }
                 #endif
             }
-            // Hashed once: a memory-mapped tensor's pages need not stay resident (the model holds packed copies
-            // of its large weights; whatever else it reads comes back from the file on demand).
+            // Hashed once: a memory-mapped tensor's pages need not stay resident (the model packs its large weights
+            // into copies on their first product; whatever it reads comes back from the file on demand).
             tensor.storage.releaseResidentPages()
         }
         line("preprocess=\(describe(preprocess))")
