@@ -110,9 +110,14 @@ struct BenchModelCommand: ParsableCommand {
         pixels.withUnsafeMutableBufferPointer { for i in 0..<$0.count { $0[i] = rng.nextGaussian() } }
         let ids: [[Int32]] = [[49406, 2533, 5050, 320, 1937, 49407] + [Int32](repeating: 49407, count: 71)]
         var outputs: [Tensor] = []
+        var firstTimes: [String] = []
         for level in Level.allCases {
+            var levelStart = Date()
             outputs.append(try model.embedImages(pixels, level: level))
+            let image = Date().timeIntervalSince(levelStart)
+            levelStart = Date()
             outputs.append(try model.embedTokens(ids, level: level))
+            firstTimes.append(String(format: "%@ %.2f + %.2f", level.rawValue, image, Date().timeIntervalSince(levelStart)))
         }
         let forward = Date().timeIntervalSince(start)
         start = Date()
@@ -126,7 +131,8 @@ struct BenchModelCommand: ParsableCommand {
                      label == "f32" ? ", no copy" : "; f16 converted to f32 when read"))
         print(String(format: "  %@ build + fingerprint    %7.2f s  (reads every weight once) %@…", label as NSString, build,
                      String(fingerprint.prefix(16)) as NSString))
-        print(String(format: "  %@ 1 image + 1 text/level %7.2f s  (first: packs the weights)", label as NSString, forward))
+        print(String(format: "  %@ 1 image + 1 text/level %7.2f s  (first: packs the weights; image + text s: %@)",
+                     label as NSString, forward, firstTimes.joined(separator: ", ") as NSString))
         print(String(format: "  %@ the same again         %7.2f s", label as NSString, again))
         if let peak = after.peak, let base = before.resident {
             print(String(format: "  %@ peak RSS %@ MB (before load %@ MB) = %.2f × weights (%.2f × counting only growth)%@",
