@@ -508,133 +508,145 @@ void numerics_unpack_nt(size_t n, size_t k, const float *packed, float *w, size_
     }
 }
 
-/* Portable: the same operations in the same order as the AVX2 tile (one FMA chain per output over a k block). */
-static void pp_portable(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *packed,
-                        float *c, size_t ldc, int accumulate) {
-    size_t kc_max = pp_block_length(k);
-    for (size_t i = 0; i < m; i++) {
-        for (size_t j = 0; j < n; j++) {
-            const float *panel = packed + (j / PP_W) * PP_W * k + j % PP_W;
-            float *out = c + i * ldc + j;
-            for (size_t kb = 0; kb < k; kb += kc_max) {
-                size_t end = kb + kc_max < k ? kb + kc_max : k;
-                float sum = 0;
-                for (size_t t = kb; t < end; t++) sum = fmaf(a[i * lda + t], panel[PP_W * t], sum);
-                *out = (kb > 0 || accumulate) ? *out + alpha * sum : alpha * sum;
-            }
-        }
-    }
+/* Portable: the same operations in the same order as the AVX2 tile (one FMA chain per output over a k block),
+   each weight read through WVALUE. */
+#define DEFINE_PP_PORTABLE(NAME, WTYPE, WVALUE)                                                                       \
+static void NAME(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const WTYPE *packed,          \
+                        float *c, size_t ldc, int accumulate) {                                                       \
+    size_t kc_max = pp_block_length(k);                                                                               \
+    for (size_t i = 0; i < m; i++) {                                                                                  \
+        for (size_t j = 0; j < n; j++) {                                                                              \
+            const WTYPE *panel = packed + (j / PP_W) * PP_W * k + j % PP_W;                                           \
+            float *out = c + i * ldc + j;                                                                             \
+            for (size_t kb = 0; kb < k; kb += kc_max) {                                                               \
+                size_t end = kb + kc_max < k ? kb + kc_max : k;                                                       \
+                float sum = 0;                                                                                        \
+                for (size_t t = kb; t < end; t++) sum = fmaf(a[i * lda + t], WVALUE(panel[PP_W * t]), sum);           \
+                *out = (kb > 0 || accumulate) ? *out + alpha * sum : alpha * sum;                                     \
+            }                                                                                                         \
+        }                                                                                                             \
+    }                                                                                                                 \
 }
+
+DEFINE_PP_PORTABLE(pp_portable, float, F32_VALUE)
+DEFINE_PP_PORTABLE(pph_portable, uint16_t, half_to_float)
 
 #ifdef NUMERICS_HAVE_X86
-/* MR rows x 16 columns: C (+)= alpha * A[MR x kc] . panel[kc x 16], A broadcast element by element. */
-#define DEFINE_PP_TILE(MR)                                                                                     \
-    __attribute__((target("avx2,fma"))) static void pp_tile_##MR(size_t kc, const float *a, size_t lda,      \
-                                                                  const float *panel, float *c, size_t ldc,   \
-                                                                  size_t cols, float alpha, int add,          \
-                                                                  const char *ahead, size_t ahead_step) {     \
-        __m256 acc[MR][2];                                                                                    \
-        for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();                             \
-        for (size_t t = 0; t < kc; t++) {                                                                     \
-            if (ahead && !(t & 7)) {                                                                          \
-                _mm_prefetch(ahead, _MM_HINT_T1);                                                             \
-                ahead += ahead_step;                                                                          \
-            }                                                                                                 \
-            __m256 b0 = _mm256_loadu_ps(panel + PP_W * t), b1 = _mm256_loadu_ps(panel + PP_W * t + 8);          \
-            for (int i = 0; i < MR; i++) {                                                                    \
-                __m256 av = _mm256_broadcast_ss(a + i * lda + t);                                             \
-                acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);                                               \
-                acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);                                               \
-            }                                                                                                 \
-        }                                                                                                     \
-        __m256 scale = _mm256_set1_ps(alpha);                                                                 \
-        for (int i = 0; i < MR; i++) {                                                                        \
-            float *out = c + i * ldc;                                                                         \
-            __m256 v0 = _mm256_mul_ps(acc[i][0], scale), v1 = _mm256_mul_ps(acc[i][1], scale);                \
-            if (cols == PP_W) {                                                                               \
-                if (add) {                                                                                    \
-                    v0 = _mm256_add_ps(_mm256_loadu_ps(out), v0);                                             \
-                    v1 = _mm256_add_ps(_mm256_loadu_ps(out + 8), v1);                                         \
-                }                                                                                             \
-                _mm256_storeu_ps(out, v0);                                                                    \
-                _mm256_storeu_ps(out + 8, v1);                                                                \
-            } else {                                                                                          \
-                float lanes[PP_W];                                                                            \
-                _mm256_storeu_ps(lanes, v0);                                                                  \
-                _mm256_storeu_ps(lanes + 8, v1);                                                              \
-                for (size_t j = 0; j < cols; j++) out[j] = add ? out[j] + lanes[j] : lanes[j];                \
-            }                                                                                                 \
-        }                                                                                                     \
+/* MR rows x 16 columns: C (+)= alpha * A[MR x kc] . panel[kc x 16], A broadcast element by element; LOAD_PANEL
+   reads 8 panel values (WTYPE) as floats. */
+#define DEFINE_PP_TILE(PREFIX, WTYPE, TARGET, LOAD_PANEL, MR)                                                         \
+    __attribute__((target(TARGET))) static void PREFIX##_tile_##MR(size_t kc, const float *a, size_t lda,             \
+                                                                  const WTYPE *panel, float *c, size_t ldc,           \
+                                                                  size_t cols, float alpha, int add,                  \
+                                                                  const char *ahead, size_t ahead_step) {             \
+        __m256 acc[MR][2];                                                                                            \
+        for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();                                     \
+        for (size_t t = 0; t < kc; t++) {                                                                             \
+            if (ahead && !(t & 7)) {                                                                                  \
+                _mm_prefetch(ahead, _MM_HINT_T1);                                                                     \
+                ahead += ahead_step;                                                                                  \
+            }                                                                                                         \
+            __m256 b0 = LOAD_PANEL(panel + PP_W * t), b1 = LOAD_PANEL(panel + PP_W * t + 8);                          \
+            for (int i = 0; i < MR; i++) {                                                                            \
+                __m256 av = _mm256_broadcast_ss(a + i * lda + t);                                                     \
+                acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);                                                       \
+                acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);                                                       \
+            }                                                                                                         \
+        }                                                                                                             \
+        __m256 scale = _mm256_set1_ps(alpha);                                                                         \
+        for (int i = 0; i < MR; i++) {                                                                                \
+            float *out = c + i * ldc;                                                                                 \
+            __m256 v0 = _mm256_mul_ps(acc[i][0], scale), v1 = _mm256_mul_ps(acc[i][1], scale);                        \
+            if (cols == PP_W) {                                                                                       \
+                if (add) {                                                                                            \
+                    v0 = _mm256_add_ps(_mm256_loadu_ps(out), v0);                                                     \
+                    v1 = _mm256_add_ps(_mm256_loadu_ps(out + 8), v1);                                                 \
+                }                                                                                                     \
+                _mm256_storeu_ps(out, v0);                                                                            \
+                _mm256_storeu_ps(out + 8, v1);                                                                        \
+            } else {                                                                                                  \
+                float lanes[PP_W];                                                                                    \
+                _mm256_storeu_ps(lanes, v0);                                                                          \
+                _mm256_storeu_ps(lanes + 8, v1);                                                                      \
+                for (size_t j = 0; j < cols; j++) out[j] = add ? out[j] + lanes[j] : lanes[j];                        \
+            }                                                                                                         \
+        }                                                                                                             \
     }
 
-DEFINE_PP_TILE(1)
-DEFINE_PP_TILE(2)
-DEFINE_PP_TILE(3)
-DEFINE_PP_TILE(4)
-DEFINE_PP_TILE(5)
-DEFINE_PP_TILE(6)
-
-typedef void (*pp_tile_fn)(size_t, const float *, size_t, const float *, float *, size_t, size_t, float, int,
-                           const char *, size_t);
-
-__attribute__((target("avx2,fma")))
-static void pp_avx2(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *packed,
-                    float *c, size_t ldc, int accumulate, const float *following, size_t following_n) {
-    static const pp_tile_fn tiles[7] = {0, pp_tile_1, pp_tile_2, pp_tile_3, pp_tile_4, pp_tile_5, pp_tile_6};
-    size_t kc_max = pp_block_length(k);
-    size_t panels = (n + PP_W - 1) / PP_W;
-    /* Row groups of at most 6, as even as possible (50 rows: 6,6,6,6,6,5,5,5,5). */
-    size_t groups = (m + 5) / 6, base = m / groups, extra = m % groups;
-    for (size_t kb = 0; kb < k; kb += kc_max) {
-        size_t kc = k - kb < kc_max ? k - kb : kc_max;
-        int add = kb > 0 || accumulate;
-        for (size_t pb = 0; pb < panels; pb += PP_NP) {
-            size_t pe = pb + PP_NP < panels ? pb + PP_NP : panels;
-            /* The next chunk of panels (or the next k block's first chunk) comes from memory: while the second and
-               later row groups work on this chunk out of L2, they ask for it into L2 a few lines per tile, spread
-               over their tiles (each tile issues one request per 8 k steps). */
-            const float *next_base = packed;
-            size_t next_pb = pe < panels ? pe : 0, next_kb = pe < panels ? kb : kb + kc_max;
-            size_t next_pe = next_pb + PP_NP < panels ? next_pb + PP_NP : panels;
-            if (next_kb >= k && following && following_n) {
-                /* The last chunk of the call: ask for the first chunk of the columns that follow (the next piece
-                   of the same product, whichever thread takes it). */
-                next_base = following;
-                next_pb = 0;
-                next_kb = 0;
-                next_pe = (following_n + PP_W - 1) / PP_W < PP_NP ? (following_n + PP_W - 1) / PP_W : PP_NP;
-            }
-            size_t next_kc = next_kb < k ? (k - next_kb < kc_max ? k - next_kb : kc_max) : 0;
-            size_t later_tiles = (groups - 1) * (pe - pb);
-            size_t lines_per_panel = next_kc * PP_W * sizeof(float) / 64, requests_per_tile = (kc + 7) / 8;
-            size_t total_lines = lines_per_panel * (next_pe - next_pb);
-            /* Lines between requests so that the later tiles' requests cover the next chunk. */
-            size_t step_lines = PP_PREFETCH && next_kc && later_tiles
-                                    ? (total_lines + later_tiles * requests_per_tile - 1) / (later_tiles * requests_per_tile)
-                                    : 0;
-            size_t tile_index = 0;
-            size_t i = 0;
-            for (size_t g = 0; g < groups; g++) {
-                size_t rows = base + (g < extra);
-                for (size_t p = pb; p < pe; p++) {
-                    size_t cols = n - p * PP_W < PP_W ? n - p * PP_W : PP_W;
-                    const char *ahead = 0;
-                    if (g > 0 && step_lines) {
-                        size_t line = tile_index * requests_per_tile * step_lines;
-                        if (line < total_lines) {
-                            size_t panel = next_pb + line / lines_per_panel, within = line % lines_per_panel;
-                            ahead = (const char *)(next_base + panel * PP_W * k + next_kb * PP_W) + 64 * within;
-                        }
-                        tile_index++;
-                    }
-                    tiles[rows](kc, a + i * lda + kb, lda, packed + p * PP_W * k + kb * PP_W, c + i * ldc + p * PP_W,
-                                ldc, cols, alpha, add, ahead, 64 * step_lines);
-                }
-                i += rows;
-            }
-        }
-    }
+/* The driver over PREFIX_tile_1 ... PREFIX_tile_6: k blocks, chunks of PP_NP panels, even row groups, prefetch. */
+#define DEFINE_PP_DRIVER(PREFIX, WTYPE, TARGET, LOAD_PANEL)                                                                    \
+DEFINE_PP_TILE(PREFIX, WTYPE, TARGET, LOAD_PANEL, 1)                                                                           \
+DEFINE_PP_TILE(PREFIX, WTYPE, TARGET, LOAD_PANEL, 2)                                                                           \
+DEFINE_PP_TILE(PREFIX, WTYPE, TARGET, LOAD_PANEL, 3)                                                                           \
+DEFINE_PP_TILE(PREFIX, WTYPE, TARGET, LOAD_PANEL, 4)                                                                           \
+DEFINE_PP_TILE(PREFIX, WTYPE, TARGET, LOAD_PANEL, 5)                                                                           \
+DEFINE_PP_TILE(PREFIX, WTYPE, TARGET, LOAD_PANEL, 6)                                                                           \
+typedef void (*PREFIX##_tile_fn)(size_t, const float *, size_t, const WTYPE *, float *, size_t, size_t, float, int,            \
+                                 const char *, size_t);                                                                        \
+__attribute__((target(TARGET)))                                                                                                \
+static void PREFIX##_avx2(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const WTYPE *packed,          \
+                    float *c, size_t ldc, int accumulate, const WTYPE *following, size_t following_n) {                        \
+    static const PREFIX##_tile_fn tiles[7] = {0,              PREFIX##_tile_1, PREFIX##_tile_2, PREFIX##_tile_3,               \
+                                               PREFIX##_tile_4, PREFIX##_tile_5, PREFIX##_tile_6};                             \
+    size_t kc_max = pp_block_length(k);                                                                                        \
+    size_t panels = (n + PP_W - 1) / PP_W;                                                                                     \
+    /* Row groups of at most 6, as even as possible (50 rows: 6,6,6,6,6,5,5,5,5). */                                           \
+    size_t groups = (m + 5) / 6, base = m / groups, extra = m % groups;                                                        \
+    for (size_t kb = 0; kb < k; kb += kc_max) {                                                                                \
+        size_t kc = k - kb < kc_max ? k - kb : kc_max;                                                                         \
+        int add = kb > 0 || accumulate;                                                                                        \
+        for (size_t pb = 0; pb < panels; pb += PP_NP) {                                                                        \
+            size_t pe = pb + PP_NP < panels ? pb + PP_NP : panels;                                                             \
+            /* The next chunk of panels (or the next k block's first chunk) comes from memory: while the second and            \
+               later row groups work on this chunk out of L2, they ask for it into L2 a few lines per tile, spread             \
+               over their tiles (each tile issues one request per 8 k steps). */                                               \
+            const WTYPE *next_base = packed;                                                                                   \
+            size_t next_pb = pe < panels ? pe : 0, next_kb = pe < panels ? kb : kb + kc_max;                                   \
+            size_t next_pe = next_pb + PP_NP < panels ? next_pb + PP_NP : panels;                                              \
+            if (next_kb >= k && following && following_n) {                                                                    \
+                /* The last chunk of the call: ask for the first chunk of the columns that follow (the next piece              \
+                   of the same product, whichever thread takes it). */                                                         \
+                next_base = following;                                                                                         \
+                next_pb = 0;                                                                                                   \
+                next_kb = 0;                                                                                                   \
+                next_pe = (following_n + PP_W - 1) / PP_W < PP_NP ? (following_n + PP_W - 1) / PP_W : PP_NP;                   \
+            }                                                                                                                  \
+            size_t next_kc = next_kb < k ? (k - next_kb < kc_max ? k - next_kb : kc_max) : 0;                                  \
+            size_t later_tiles = (groups - 1) * (pe - pb);                                                                     \
+            size_t lines_per_panel = next_kc * PP_W * sizeof(WTYPE) / 64, requests_per_tile = (kc + 7) / 8;                    \
+            size_t total_lines = lines_per_panel * (next_pe - next_pb);                                                        \
+            /* Lines between requests so that the later tiles' requests cover the next chunk. */                               \
+            size_t step_lines = PP_PREFETCH && next_kc && later_tiles                                                          \
+                                    ? (total_lines + later_tiles * requests_per_tile - 1) / (later_tiles * requests_per_tile)  \
+                                    : 0;                                                                                       \
+            size_t tile_index = 0;                                                                                             \
+            size_t i = 0;                                                                                                      \
+            for (size_t g = 0; g < groups; g++) {                                                                              \
+                size_t rows = base + (g < extra);                                                                              \
+                for (size_t p = pb; p < pe; p++) {                                                                             \
+                    size_t cols = n - p * PP_W < PP_W ? n - p * PP_W : PP_W;                                                   \
+                    const char *ahead = 0;                                                                                     \
+                    if (g > 0 && step_lines) {                                                                                 \
+                        size_t line = tile_index * requests_per_tile * step_lines;                                             \
+                        if (line < total_lines) {                                                                              \
+                            size_t panel = next_pb + line / lines_per_panel, within = line % lines_per_panel;                  \
+                            ahead = (const char *)(next_base + panel * PP_W * k + next_kb * PP_W) + 64 * within;               \
+                        }                                                                                                      \
+                        tile_index++;                                                                                          \
+                    }                                                                                                          \
+                    tiles[rows](kc, a + i * lda + kb, lda, packed + p * PP_W * k + kb * PP_W, c + i * ldc + p * PP_W,          \
+                                ldc, cols, alpha, add, ahead, 64 * step_lines);                                                \
+                }                                                                                                              \
+                i += rows;                                                                                                     \
+            }                                                                                                                  \
+        }                                                                                                                      \
+    }                                                                                                                          \
 }
+
+#define LOAD_PANEL_F32(p) _mm256_loadu_ps(p)
+#define LOAD_PANEL_F16(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
+DEFINE_PP_DRIVER(pp, float, "avx2,fma", LOAD_PANEL_F32)
+DEFINE_PP_DRIVER(pph, uint16_t, "avx2,fma,f16c", LOAD_PANEL_F16)
 #endif
 
 void numerics_sgemm_packed(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
@@ -662,6 +674,9 @@ void numerics_sgemm_packed_prefetching(size_t m, size_t n, size_t k, float alpha
     pp_portable(m, n, k, alpha, a, lda, packed, c, ldc, accumulate);
 }
 
+/* ---- Half-precision panels (numerics_pack_nt_f16): half the bytes to stream; the pph_ product widens each value
+   on load (F16C), products and sums in float32. ---- */
+
 void numerics_pack_nt_f16(size_t n, size_t k, const float *w, size_t ldw, uint16_t *packed) {
     size_t panels = (n + PP_W - 1) / PP_W;
     float row[PP_W];
@@ -682,139 +697,6 @@ void numerics_unpack_nt_f16(size_t n, size_t k, const uint16_t *packed, float *w
         for (size_t t = 0; t < k; t++) w[j * ldw + t] = half_to_float(panel[PP_W * t]);
     }
 }
-
-/* ---- The same product over half-precision panels (numerics_pack_nt_f16): half the bytes to stream; each value is
-   widened to float on load (F16C), products and sums in float32. ---- */
-
-/* Portable: as pp_portable, each weight widened first. */
-static void pph_portable(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const uint16_t *packed,
-                        float *c, size_t ldc, int accumulate) {
-    size_t kc_max = pp_block_length(k);
-    for (size_t i = 0; i < m; i++) {
-        for (size_t j = 0; j < n; j++) {
-            const uint16_t *panel = packed + (j / PP_W) * PP_W * k + j % PP_W;
-            float *out = c + i * ldc + j;
-            for (size_t kb = 0; kb < k; kb += kc_max) {
-                size_t end = kb + kc_max < k ? kb + kc_max : k;
-                float sum = 0;
-                for (size_t t = kb; t < end; t++) sum = fmaf(a[i * lda + t], half_to_float(panel[PP_W * t]), sum);
-                *out = (kb > 0 || accumulate) ? *out + alpha * sum : alpha * sum;
-            }
-        }
-    }
-}
-
-#ifdef NUMERICS_HAVE_X86
-/* pp_tile with the 16 panel values of a k step loaded as halves and widened. */
-#define DEFINE_PPH_TILE(MR)                                                                                     \
-    __attribute__((target("avx2,fma,f16c"))) static void pph_tile_##MR(size_t kc, const float *a, size_t lda, \
-                                                                  const uint16_t *panel, float *c, size_t ldc,   \
-                                                                  size_t cols, float alpha, int add,          \
-                                                                  const char *ahead, size_t ahead_step) {     \
-        __m256 acc[MR][2];                                                                                    \
-        for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();                             \
-        for (size_t t = 0; t < kc; t++) {                                                                     \
-            if (ahead && !(t & 7)) {                                                                          \
-                _mm_prefetch(ahead, _MM_HINT_T1);                                                             \
-                ahead += ahead_step;                                                                          \
-            }                                                                                                 \
-            __m256 b0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(panel + PP_W * t)));                   \
-            __m256 b1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(panel + PP_W * t + 8)));               \
-            for (int i = 0; i < MR; i++) {                                                                    \
-                __m256 av = _mm256_broadcast_ss(a + i * lda + t);                                             \
-                acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);                                               \
-                acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);                                               \
-            }                                                                                                 \
-        }                                                                                                     \
-        __m256 scale = _mm256_set1_ps(alpha);                                                                 \
-        for (int i = 0; i < MR; i++) {                                                                        \
-            float *out = c + i * ldc;                                                                         \
-            __m256 v0 = _mm256_mul_ps(acc[i][0], scale), v1 = _mm256_mul_ps(acc[i][1], scale);                \
-            if (cols == PP_W) {                                                                               \
-                if (add) {                                                                                    \
-                    v0 = _mm256_add_ps(_mm256_loadu_ps(out), v0);                                             \
-                    v1 = _mm256_add_ps(_mm256_loadu_ps(out + 8), v1);                                         \
-                }                                                                                             \
-                _mm256_storeu_ps(out, v0);                                                                    \
-                _mm256_storeu_ps(out + 8, v1);                                                                \
-            } else {                                                                                          \
-                float lanes[PP_W];                                                                            \
-                _mm256_storeu_ps(lanes, v0);                                                                  \
-                _mm256_storeu_ps(lanes + 8, v1);                                                              \
-                for (size_t j = 0; j < cols; j++) out[j] = add ? out[j] + lanes[j] : lanes[j];                \
-            }                                                                                                 \
-        }                                                                                                     \
-    }
-
-DEFINE_PPH_TILE(1)
-DEFINE_PPH_TILE(2)
-DEFINE_PPH_TILE(3)
-DEFINE_PPH_TILE(4)
-DEFINE_PPH_TILE(5)
-DEFINE_PPH_TILE(6)
-
-typedef void (*pph_tile_fn)(size_t, const float *, size_t, const uint16_t *, float *, size_t, size_t, float, int,
-                           const char *, size_t);
-
-__attribute__((target("avx2,fma,f16c")))
-static void pph_avx2(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const uint16_t *packed,
-                     float *c, size_t ldc, int accumulate, const uint16_t *following, size_t following_n) {
-    static const pph_tile_fn tiles[7] = {0, pph_tile_1, pph_tile_2, pph_tile_3, pph_tile_4, pph_tile_5, pph_tile_6};
-    size_t kc_max = pp_block_length(k);
-    size_t panels = (n + PP_W - 1) / PP_W;
-    /* Row groups of at most 6, as even as possible (50 rows: 6,6,6,6,6,5,5,5,5). */
-    size_t groups = (m + 5) / 6, base = m / groups, extra = m % groups;
-    for (size_t kb = 0; kb < k; kb += kc_max) {
-        size_t kc = k - kb < kc_max ? k - kb : kc_max;
-        int add = kb > 0 || accumulate;
-        for (size_t pb = 0; pb < panels; pb += PP_NP) {
-            size_t pe = pb + PP_NP < panels ? pb + PP_NP : panels;
-            /* The next chunk of panels (or the next k block's first chunk) comes from memory: while the second and
-               later row groups work on this chunk out of L2, they ask for it into L2 a few lines per tile, spread
-               over their tiles (each tile issues one request per 8 k steps). */
-            const uint16_t *next_base = packed;
-            size_t next_pb = pe < panels ? pe : 0, next_kb = pe < panels ? kb : kb + kc_max;
-            size_t next_pe = next_pb + PP_NP < panels ? next_pb + PP_NP : panels;
-            if (next_kb >= k && following && following_n) {
-                /* The last chunk of the call: ask for the first chunk of the columns that follow (the next piece
-                   of the same product, whichever thread takes it). */
-                next_base = following;
-                next_pb = 0;
-                next_kb = 0;
-                next_pe = (following_n + PP_W - 1) / PP_W < PP_NP ? (following_n + PP_W - 1) / PP_W : PP_NP;
-            }
-            size_t next_kc = next_kb < k ? (k - next_kb < kc_max ? k - next_kb : kc_max) : 0;
-            size_t later_tiles = (groups - 1) * (pe - pb);
-            size_t lines_per_panel = next_kc * PP_W * sizeof(uint16_t) / 64, requests_per_tile = (kc + 7) / 8;
-            size_t total_lines = lines_per_panel * (next_pe - next_pb);
-            /* Lines between requests so that the later tiles' requests cover the next chunk. */
-            size_t step_lines = PP_PREFETCH && next_kc && later_tiles
-                                    ? (total_lines + later_tiles * requests_per_tile - 1) / (later_tiles * requests_per_tile)
-                                    : 0;
-            size_t tile_index = 0;
-            size_t i = 0;
-            for (size_t g = 0; g < groups; g++) {
-                size_t rows = base + (g < extra);
-                for (size_t p = pb; p < pe; p++) {
-                    size_t cols = n - p * PP_W < PP_W ? n - p * PP_W : PP_W;
-                    const char *ahead = 0;
-                    if (g > 0 && step_lines) {
-                        size_t line = tile_index * requests_per_tile * step_lines;
-                        if (line < total_lines) {
-                            size_t panel = next_pb + line / lines_per_panel, within = line % lines_per_panel;
-                            ahead = (const char *)(next_base + panel * PP_W * k + next_kb * PP_W) + 64 * within;
-                        }
-                        tile_index++;
-                    }
-                    tiles[rows](kc, a + i * lda + kb, lda, packed + p * PP_W * k + kb * PP_W, c + i * ldc + p * PP_W,
-                                ldc, cols, alpha, add, ahead, 64 * step_lines);
-                }
-                i += rows;
-            }
-        }
-    }
-}
-#endif
 
 void numerics_sgemm_packed_f16(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                                const uint16_t *packed, float *c, size_t ldc, int accumulate) {
