@@ -194,14 +194,7 @@ import Testing
                     layer.apply(input.baseAddress!, rows: rows, into: output.baseAddress!, mode: .accumulate, path: path)
                 }
             }
-            var expected: [Double] = []
-            for r in 0..<rows {
-                for o in 0..<out {
-                    var acc = Double(start[flat: r * out + o]) + Double(b[flat: o])
-                    for i in 0..<inFeatures { acc += Double(x[flat: r * inFeatures + i]) * Double(w[flat: o * inFeatures + i]) }
-                    expected.append(acc)
-                }
-            }
+            let expected = Self.accumulatedLinear(x, w, b, onto: start)
             #expect(KernelTests.close(y.scalars, expected, tolerance: 1e-4), "\(path) \(rows)x\(inFeatures)→\(out)")
         }
     }
@@ -234,15 +227,7 @@ import Testing
                 layer.apply(input.baseAddress!, rows: rows, into: output.baseAddress!, mode: .accumulate, path: path)
             }
         }
-        var expected: [Double] = []
-        for r in 0..<rows {
-            for o in 0..<out {
-                var acc = Double(start[flat: r * out + o]) + Double(b[flat: o])
-                for i in 0..<inFeatures { acc += Double(x[flat: r * inFeatures + i]) * Double(w[flat: o * inFeatures + i]) }
-                expected.append(acc)
-            }
-        }
-        #expect(KernelTests.close(y.scalars, expected, tolerance: 1e-4))
+        #expect(KernelTests.close(y.scalars, Self.accumulatedLinear(x, w, b, onto: start), tolerance: 1e-4))
     }
 
     /// Attention with head widths that take the 16- and 8-column tiles and the scalar tail, on both paths.
@@ -315,5 +300,19 @@ import Testing
                 #expect(Array(data[(r * stride + width)..<((r + 1) * stride)]) == Array(start[(r * stride + width)..<((r + 1) * stride)]))
             }
         }
+    }
+
+    /// `start + x · wᵀ + b` in double precision, row by row (`x` `[rows, in]`, `w` `[out, in]`, `start` `[rows, out]`).
+    static func accumulatedLinear(_ x: Tensor, _ w: Tensor, _ b: Tensor, onto start: Tensor) -> [Double] {
+        let (rows, inFeatures, out) = (x.shape[0], x.shape[1], w.shape[0])
+        var expected: [Double] = []
+        for r in 0..<rows {
+            for o in 0..<out {
+                var acc = Double(start[flat: r * out + o]) + Double(b[flat: o])
+                for i in 0..<inFeatures { acc += Double(x[flat: r * inFeatures + i]) * Double(w[flat: o * inFeatures + i]) }
+                expected.append(acc)
+            }
+        }
+        return expected
     }
 }
