@@ -221,16 +221,8 @@ public struct Linear: Sendable {
         let ldc = outputStride ?? out
         let lda = inputStride ?? inFeatures
         let useKernel = path == .kernel || (rows <= Self.matrixVectorRowLimit && fewRows == .kernel)
-        if path != .kernel, case .packedOnFirstProduct(let lazy) = storage, case .unpacked(let source) = lazy.state {
-            // Not packed yet, and this path does not need the panels: read the source as it is (no packing).
-            Linear(weight: source, bias: bias).apply(
-                input, rows: rows, inputStride: inputStride, into: output, outputStride: outputStride, mode: mode,
-                path: path, fewRows: fewRows)
-            return
-        }
-        if isPacked, !useKernel {
-            // OpenBLAS wants the row-major weight: unpack it for this call.
-            Linear(weight: weight, bias: bias).apply(
+        if path != .kernel, let rowMajor = rowMajorWeight(forKernel: useKernel) {
+            Linear(weight: rowMajor, bias: bias).apply(
                 input, rows: rows, inputStride: inputStride, into: output, outputStride: outputStride, mode: mode,
                 path: path, fewRows: fewRows)
             return
@@ -259,6 +251,15 @@ public struct Linear: Sendable {
                 transposeB: true, m: rows, n: out, k: inFeatures,
                 a: input, lda: lda, b: w.baseAddress!, ldb: inFeatures, beta: beta, c: output, ldc: ldc)
         }
+    }
+
+    /// The row-major weight a ``ProductPath/blas`` call on a panel layer reads instead of its panels: a
+    /// ``packedOnFirstProduct()`` layer's source while no product has packed it (read as it is, never packed), or
+    /// for a packed layer whose product leaves the kernels (`useKernel` false) its panels unpacked for this call;
+    /// `nil` when the layer's own storage serves.
+    private func rowMajorWeight(forKernel useKernel: Bool) -> Tensor? {
+        if case .packedOnFirstProduct(let lazy) = storage, case .unpacked(let source) = lazy.state { return source }
+        return isPacked && !useKernel ? weight : nil
     }
 
     /// `output = act(x·Wᵀ + b)` on raw memory (an MLP's first layer): on the ``ProductPath/kernel`` path each
