@@ -115,6 +115,23 @@ def reference_u8(pil_rgb, size):
     return u8.numpy()
 
 
+def reference_stretch_u8(pil_rgb, size):
+    """torchvision Resize((size, size), BICUBIC) -> ToTensor -> Normalize, back to uint8 (the stretch fit)."""
+    pipeline = transforms.Compose([
+        transforms.Resize((size, size), interpolation=transforms.InterpolationMode.BICUBIC),
+        transforms.ToTensor(),
+        transforms.Normalize(MEAN, STD),
+    ])
+    t = pipeline(pil_rgb)
+    assert tuple(t.shape) == (3, size, size), t.shape
+    unit = t * torch.tensor(STD)[:, None, None] + torch.tensor(MEAN)[:, None, None]
+    u8 = torch.round(unit * 255).clamp(0, 255).to(torch.uint8)
+    assert (unit * 255 - u8.float()).abs().max().item() < 1e-3
+    direct = np.asarray(pil_rgb.resize((size, size), Image.BICUBIC)).transpose(2, 0, 1)
+    assert np.array_equal(direct, u8.numpy()), "torchvision and direct PIL disagree (stretch)"
+    return u8.numpy()
+
+
 def black_canvas(pil_rgb, box):
     x1, y1, x2, y2 = (int(v) for v in box)
     canvas = Image.new("RGB", pil_rgb.size, (0, 0, 0))
@@ -206,6 +223,16 @@ def main():
         u8.tofile(os.path.join(ROOT, out))
         manifest["crops"].append({"image": f"images/{name}.jpg", "kind": kind, "boxes": boxes, "size": size,
                                   "expected": out})
+
+    # The stretch fit: the whole picture (or an object's black canvas) resized to size x size, aspect not kept.
+    manifest["stretch"] = []
+    for name, box, size in [("landscape", None, 64), ("portrait", None, 224), ("tall", None, 64), ("large", None, 224),
+                            ("tiny", None, 64), ("wide422", None, 64), ("exif", None, 64),
+                            ("landscape", [10.7, 20.2, 150.9, 130.5], 64), ("large", [600.0, 100.0, 900.0, 380.0], 224)]:
+        image = pils[name] if box is None else black_canvas(pils[name], [int(v) for v in box])
+        out = f"expected/{name}_stretch{'_object' if box else ''}_{size}.u8"
+        reference_stretch_u8(image, size).tofile(os.path.join(ROOT, out))
+        manifest["stretch"].append({"image": f"images/{name}.jpg", "box": box, "size": size, "expected": out})
 
     # Plain resizes to arbitrary sizes (thumbnails), down and up: PIL Image.resize(BICUBIC), raw RGB.
     manifest["resizes"] = []

@@ -3,8 +3,10 @@
 Swift trainer (`Sources/Training/PreparedDataset.swift`) reads.
 
     tools/prepare_training_data.py DATASET OUT.safetensors [--size 64] [--source-size 96] [--context 16]
+                                   [--fit center_crop|stretch]
 
-Images follow the reference's evaluation transform (shorter side resized bicubic to SIZE, centre crop);
+Images follow the reference's evaluation transform (shorter side resized bicubic to SIZE, centre crop), or
+with --fit stretch the whole picture resized bicubic to SIZE x SIZE (torchvision Resize((SIZE, SIZE)));
 object inputs are a black canvas with the object's box pasted back; relation inputs are the focused-region
 files. Global images are also stored at SOURCE-SIZE for train-time random resized crops. Texts use CLIP's
 BPE (open_clip's SimpleTokenizer): <|startoftext|> tokens <|endoftext|>, truncated to CONTEXT, padded with
@@ -37,6 +39,11 @@ def resize_center(img, size):
     return np.asarray(img.crop((left, top, left + size, top + size)), dtype=np.uint8)
 
 
+def resize_stretch(img, size):
+    """torchvision Resize((size, size), BICUBIC) on a PIL image, as uint8 HWC."""
+    return np.asarray(img.resize((size, size), Image.BICUBIC), dtype=np.uint8)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dataset")
@@ -45,7 +52,9 @@ def main():
     ap.add_argument("--source-size", type=int, default=96)
     ap.add_argument("--context", type=int, default=16)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--fit", choices=["center_crop", "stretch"], default="center_crop")
     a = ap.parse_args()
+    resize = resize_stretch if a.fit == "stretch" else resize_center
 
     records = []
     for f in sorted(glob.glob(os.path.join(a.dataset, "metadata*.json"))):
@@ -83,21 +92,21 @@ def main():
     aid, oid, rid, ops, rps, unseen, ac, oc, rc = [], [], [], [], [], [], [], [], []
     for n, r in enumerate(records):
         img = Image.open(path(r["image_path"])).convert("RGB")
-        ge.append(resize_center(img, a.size))
-        gs.append(resize_center(img, a.source_size))
+        ge.append(resize(img, a.size))
+        gs.append(resize(img, a.source_size))
         aid.append(ids(r["action"]))
         ac.append(action_idx[r["action"]])
         for name, box in r["objects"]:
             box = [int(b) for b in box]
             canvas = Image.new("RGB", img.size, (0, 0, 0))
             canvas.paste(img.crop(box), box)
-            op.append(resize_center(canvas, a.size))
+            op.append(resize(canvas, a.size))
             oid.append(ids(name))
             oc.append(object_idx[name])
         for rel in r["relations"]:
             region, triple = rel[0], rel[1]
             op_img = Image.open(path(region)).convert("RGB")
-            rp.append(resize_center(op_img, a.size))
+            rp.append(resize(op_img, a.size))
             text = " ".join(triple)
             rid.append(ids(text))
             rc.append(relation_idx[text])
@@ -125,6 +134,8 @@ def main():
     }
     meta = {"image_size": str(s), "source_size": str(a.source_size), "context": str(a.context),
             "classes": json.dumps(classes), "source": os.path.abspath(a.dataset)}
+    if a.fit != "center_crop":
+        meta["fit"] = a.fit
     save_file(tensors, a.out, metadata=meta)
     print(f"wrote {a.out}: {len(records)} scenes, {len(op)} objects, {len(rp)} relations, "
           f"split counts {[split.count(k) for k in range(3)]}, unseen {sum(unseen)}")

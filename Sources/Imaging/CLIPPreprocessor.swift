@@ -2,7 +2,8 @@ import Foundation
 import Numerics
 
 /// CLIP's evaluation transform, equal to torchvision `Resize(S, BICUBIC)` → `CenterCrop(S)` → `ToTensor()`
-/// → `Normalize(mean, std)` applied to a PIL RGB image.
+/// → `Normalize(mean, std)` applied to a PIL RGB image; with the ``ImageFit/stretch`` fit,
+/// `Resize((S, S), BICUBIC)` → `ToTensor()` → `Normalize(mean, std)` instead.
 ///
 /// Resize follows torchvision's size rule (shorter side `S`, longer side `int(S * long / short)`) and PIL's
 /// bicubic resampling (see ``BicubicResampler``); the crop offset is `int(round((side - S) / 2.0))`
@@ -46,9 +47,24 @@ public struct CLIPPreprocessor: Sendable {
          Int((Double(outHeight - s) / 2.0).rounded(.toNearestOrEven)))
     }
 
+    /// The resized size and the `S × S` window's origin in it for a `width × height` picture under the config's fit.
+    func layout(width: Int, height: Int) -> (outWidth: Int, outHeight: Int, left: Int, top: Int) {
+        let s = config.imageSize
+        switch config.fit {
+        case .centerCrop:
+            let (outWidth, outHeight) = Self.resizedSize(width: width, height: height, shorterSide: s)
+            // torchvision CenterCrop pads when the image is smaller than the crop; the shorter side is S here,
+            // and the longer one at least S, so no padding is needed.
+            let (left, top) = Self.cropOrigin(outWidth: outWidth, outHeight: outHeight, size: s)
+            return (outWidth, outHeight, left, top)
+        case .stretch:
+            return (s, s, 0, 0)
+        }
+    }
+
     // MARK: Pixels before normalisation
 
-    /// The `S × S` RGB window the model sees (resized and centre-cropped, before `ToTensor`).
+    /// The `S × S` RGB window the model sees (resized and centre-cropped, or stretched, before `ToTensor`).
     public func croppedImage(_ image: RGBImage) throws -> RGBImage {
         try croppedImage(image, visible: PixelBox(x1: 0, y1: 0, x2: image.width, y2: image.height))
     }
@@ -59,10 +75,7 @@ public struct CLIPPreprocessor: Sendable {
             throw ImagingError.invalidConfig(detail: "cannot preprocess an empty \(image.width)x\(image.height) image")
         }
         let s = config.imageSize
-        let (outWidth, outHeight) = Self.resizedSize(width: image.width, height: image.height, shorterSide: s)
-        // torchvision CenterCrop pads when the image is smaller than the crop; the shorter side is S here,
-        // and the longer one at least S, so no padding is needed.
-        let (left, top) = Self.cropOrigin(outWidth: outWidth, outHeight: outHeight, size: s)
+        let (outWidth, outHeight, left, top) = layout(width: image.width, height: image.height)
         let pixels = BicubicResampler.resizeCropped(
             image, outWidth: outWidth, outHeight: outHeight, left: left, top: top, cropWidth: s, cropHeight: s,
             visible: visible)
@@ -81,8 +94,7 @@ public struct CLIPPreprocessor: Sendable {
                 return try croppedImage(decoder.readRGB().applyingEXIFOrientation(decoder.header.exifOrientation))
             }
             let s = config.imageSize
-            let (outWidth, outHeight) = Self.resizedSize(width: w, height: h, shorterSide: s)
-            let (left, top) = Self.cropOrigin(outWidth: outWidth, outHeight: outHeight, size: s)
+            let (outWidth, outHeight, left, top) = layout(width: w, height: h)
             let region = BicubicResampler.sourceRegion(
                 width: w, height: h, outWidth: outWidth, outHeight: outHeight, left: left, top: top, cropWidth: s,
                 cropHeight: s)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Imaging
 import ScenarioModel
 
 /// `scenarioclip inspect`: Describe a model file: architecture, levels, parameters, fingerprint.
@@ -40,6 +41,8 @@ struct InspectCommand: ParsableCommand {
         var total_parameters: Int
         var dtypes: [String: Int]
         var image_size: Int
+        /// `center_crop` (CLIP's) or `stretch` (the whole picture squeezed to a square).
+        var image_fit: String
         var fingerprint: String
         var ignored_keys: [String]
         var notes: [String]
@@ -60,7 +63,7 @@ struct InspectCommand: ParsableCommand {
                         vocab_size: t.vocabSize, context_length: t.maxPositionEmbeddings, hidden_act: t.hiddenAct),
             parameters: Dictionary(uniqueKeysWithValues: counts.map { ($0.part, $0.count) }),
             total_parameters: counts.reduce(0) { $0 + $1.count }, dtypes: checkpoint.dtypeCounts(),
-            image_size: checkpoint.preprocess.imageSize, fingerprint: try checkpoint.fingerprint(),
+            image_size: checkpoint.preprocess.imageSize, image_fit: checkpoint.preprocess.fit.rawValue, fingerprint: try checkpoint.fingerprint(),
             ignored_keys: checkpoint.ignoredKeys, notes: checkpoint.notes)
         if json {
             let encoder = JSONEncoder()
@@ -78,7 +81,8 @@ struct InspectCommand: ParsableCommand {
         for (part, count) in counts { print("  parameters    \(part): \(Self.grouped(count))") }
         print("  parameters    total: \(Self.grouped(report.total_parameters)) (\(String(format: "%.1f", Double(checkpoint.float32ByteCount) / 1_048_576)) MB as f32)")
         print("  dtypes        " + report.dtypes.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }.joined(separator: ", "))
-        print("  preprocess    \(checkpoint.preprocess.imageSize) px, CLIP mean/std")
+        let fit = checkpoint.preprocess.fit == .stretch ? "whole picture stretched to a square" : "shorter side, centre crop"
+        print("  preprocess    \(checkpoint.preprocess.imageSize) px (\(fit)), CLIP mean/std")
         print("  fingerprint   \(report.fingerprint)")
         if !checkpoint.ignoredKeys.isEmpty { print("  not weights   \(checkpoint.ignoredKeys.joined(separator: ", "))") }
         for note in checkpoint.notes { print("  note          \(note)") }

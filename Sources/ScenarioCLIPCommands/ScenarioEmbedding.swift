@@ -36,8 +36,7 @@ struct ScenarioEmbedding {
         if let text {
             embedding = try model.embedTexts([text], level: level)
         } else if let image {
-            let p = model.preprocess
-            let preprocessor = try CLIPPreprocessor(config: CLIPPreprocessConfig(imageSize: p.imageSize, mean: p.mean, std: p.std))
+            let preprocessor = try CLIPPreprocessor(config: model.preprocess)
             let decoded = try JPEG.decode(contentsOf: URL(fileURLWithPath: image))
             let pixels = try box.map { try preprocessor.objectTensor(for: decoded, box: Self.parseBox($0)) }
                 ?? preprocessor.tensor(for: decoded)

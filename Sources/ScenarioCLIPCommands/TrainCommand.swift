@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Imaging
 import Scenes
 import Tokenizer
 import Training
@@ -11,7 +12,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train or fine-tune a ScenarioCLIP model.",
         discussion: """
             DATASET is a scene dataset folder in the reference format (metadata*.json + classes.json): its images
-            are decoded, resized and tokenised once before training (sizes from the model; --save-prepared keeps
+            are decoded, resized (--fit) and tokenised once before training (sizes from the model; --save-prepared keeps
             the result for later runs), or a file so prepared (also written by tools/prepare_training_data.py).
             Writes OUT/checkpoint.safetensors
             (weights, AdamW moments, EMA teacher, step, RNG; --resume continues from it) and OUT/model.safetensors,
@@ -43,6 +44,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Global images kept at this side for train-time crops when preparing a folder (default: 1.25 × the model's image size).")
     var sourceSize: Int?
     @Option(help: "Also write the prepared dataset to this file (reuse it as DATASET).") var savePrepared: String?
+    @Option(help: ArgumentHelp(
+        "How pictures become square inputs when preparing a folder: center_crop (CLIP's: shorter side, centre crop) or stretch (the whole picture squeezed to a square).",
+        discussion: "Default: the --init model's, else center_crop. The trained model records it, so every later use of the model does the same."))
+    var fit: String?
 
     func validate() throws {
         guard TrainingArchitecture(rawValue: arch) != nil else {
@@ -52,6 +57,9 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--config must be tiny, demo or vit-b32, not '\(config)'")
         }
         guard epochs > 0, batchSize >= 2 else { throw ValidationError("need --epochs ≥ 1 and --batch-size ≥ 2") }
+        if let fit, ImageFit(rawValue: fit) == nil {
+            throw ValidationError("--fit must be center_crop or stretch, not '\(fit)'")
+        }
     }
 
     func run() throws {
@@ -66,7 +74,16 @@ struct TrainCommand: ParsableCommand {
             default: modelConfig = .demo
             }
         }
-        let data = try loadDataset(imageSize: modelConfig.vision.imageSize, context: modelConfig.text.maxPositionEmbeddings)
+        let initFit = try `init`.flatMap { try TrainingCheckpoint.fit(at: URL(fileURLWithPath: $0)) }
+        let requestedFit = fit.flatMap(ImageFit.init(rawValue:))
+        let data = try loadDataset(imageSize: modelConfig.vision.imageSize, context: modelConfig.text.maxPositionEmbeddings,
+                                   fit: requestedFit ?? initFit ?? .centerCrop)
+        if let requestedFit, requestedFit != data.fit {
+            throw ValidationError("--fit \(requestedFit.rawValue) asked for, but \(dataset) was prepared with \(data.fit.rawValue)")
+        }
+        if let initFit, initFit != data.fit {
+            print("note: \(`init`!) was trained on \(initFit.rawValue) inputs; this run trains it on \(data.fit.rawValue) inputs, and the model it writes expects those")
+        }
         if `init` == nil {
             modelConfig.vision.imageSize = data.imageSize
             modelConfig.text.maxPositionEmbeddings = data.context
@@ -105,14 +122,15 @@ struct TrainCommand: ParsableCommand {
         try run.run(resume: resume ? run.checkpointURL : nil)
         print(String(format: "trained in %.0f s", Date().timeIntervalSince(started)))
         let modelURL = outURL.appendingPathComponent("model.safetensors")
-        try ModelExporter.export(model, source: "scenarioclip train \(arch) on \(URL(fileURLWithPath: dataset).lastPathComponent)", to: modelURL, half: half)
+        try ModelExporter.export(model, source: "scenarioclip train \(arch) on \(URL(fileURLWithPath: dataset).lastPathComponent)", to: modelURL, half: half,
+                                 fit: data.fit)
         print("wrote \(modelURL.path)")
         let report = ZeroShotReport.evaluate(model: model, dataset: data, scenes: data.scenes(inSplit: 2))
         print("zero-shot on the test split:\n" + report.markdownTable)
     }
 
     /// The prepared dataset: read from a prepared file, or prepared now from a dataset folder.
-    private func loadDataset(imageSize: Int, context: Int) throws -> PreparedDataset {
+    private func loadDataset(imageSize: Int, context: Int, fit: ImageFit) throws -> PreparedDataset {
         let url = URL(fileURLWithPath: dataset)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isDirectory) else {
@@ -120,7 +138,8 @@ struct TrainCommand: ParsableCommand {
         }
         guard isDirectory.boolValue else { return try PreparedDataset(contentsOf: url) }
         let scenes = try SceneDataset.load(from: url)
-        let sizes = PreparationSizes(imageSize: imageSize, sourceSize: sourceSize ?? (imageSize * 5 + 3) / 4, context: context)
+        let sizes = PreparationSizes(imageSize: imageSize, sourceSize: sourceSize ?? (imageSize * 5 + 3) / 4, context: context,
+                                     fit: fit)
         let reporter = ProgressReporter(label: "preparing", unit: "scenes")
         let started = Date()
         let data = try PreparedDataset.prepare(scenes, sizes: sizes, tokenizer: try CLIPTokenizer.bundled(),
@@ -128,8 +147,9 @@ struct TrainCommand: ParsableCommand {
             reporter.update(done: done, total: total, elapsed: Date().timeIntervalSince(started))
         }
         reporter.finish()
-        print(String(format: "prepared %d scenes (%d objects, %d relations) at %d px in %.1f s", data.sceneCount,
-                     data.objectClass.count, data.relationClass.count, imageSize, Date().timeIntervalSince(started)))
+        print(String(format: "prepared %d scenes (%d objects, %d relations) at %d px", data.sceneCount,
+                     data.objectClass.count, data.relationClass.count, imageSize)
+              + " (\(fit.rawValue))" + String(format: " in %.1f s", Date().timeIntervalSince(started)))
         if let savePrepared {
             try data.write(to: URL(fileURLWithPath: savePrepared), source: url.standardizedFileURL.path)
             print("wrote \(savePrepared)")

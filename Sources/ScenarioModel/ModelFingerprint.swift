@@ -48,8 +48,10 @@ public enum ModelFingerprint {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
-    /// `224;0.48145466,0.4578275,0.40821073;0.26862954,0.26130258,0.27577711`.
+    /// `224;0.48145466,0.4578275,0.40821073;0.26862954,0.26130258,0.27577711`, with `;stretch` appended for
+    /// that fit (nothing for CLIP's centre crop, so centre-crop fingerprints are unchanged).
     static func describe(_ p: PreprocessConfig) -> String {
         "\(p.imageSize);" + p.mean.map { "\($0)" }.joined(separator: ",") + ";" + p.std.map { "\($0)" }.joined(separator: ",")
+            + (p.fit == .centerCrop ? "" : ";\(p.fit.rawValue)")
     }
 }

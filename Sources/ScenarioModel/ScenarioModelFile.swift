@@ -1,4 +1,5 @@
 import CLIP
+import Imaging
 import Foundation
 import Numerics
 import Weights
@@ -19,7 +20,7 @@ import Weights
 /// | `architecture` | `three_level`, `one_level` or `hf_clip` |
 /// | `vision_config` | JSON, Hugging Face `CLIPVisionConfig` fields: `hidden_size`, `intermediate_size`, `num_hidden_layers`, `num_attention_heads`, `num_channels`, `image_size`, `patch_size`, `hidden_act`, `layer_norm_eps` |
 /// | `text_config` | JSON, `CLIPTextConfig` fields: `vocab_size`, `hidden_size`, `intermediate_size`, `num_hidden_layers`, `num_attention_heads`, `max_position_embeddings`, `hidden_act`, `layer_norm_eps`, `eos_token_id` |
-/// | `preprocess` | JSON `{"image_size": 224, "mean": [3 floats], "std": [3 floats]}` |
+/// | `preprocess` | JSON `{"image_size": 224, "mean": [3 floats], "std": [3 floats]}`, plus `"fit": "stretch"` for a model that sees the whole picture squeezed to a square instead of CLIP's centre crop |
 /// | `projection_dim` | `hf_clip` only: width of `visual_projection` / `text_projection` |
 /// | `source` | informational: the file it was converted from |
 /// | `fingerprint` | informational: ``ModelFingerprint`` at export (recomputed on load, never trusted) |
@@ -60,7 +61,9 @@ public enum ScenarioModelFile {
     }
 
     static func preprocessJSON(_ p: PreprocessConfig) -> String {
-        let object: [String: Any] = ["image_size": p.imageSize, "mean": p.mean.map(Double.init), "std": p.std.map(Double.init)]
+        var object: [String: Any] = ["image_size": p.imageSize, "mean": p.mean.map(Double.init), "std": p.std.map(Double.init)]
+        // Written only when it is not CLIP's centre crop, so files of centre-crop models stay as they were.
+        if p.fit != .centerCrop { object["fit"] = p.fit.rawValue }
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])  // plain values
         return String(decoding: data, as: UTF8.self)
     }
@@ -70,11 +73,20 @@ public enum ScenarioModelFile {
             var image_size: Int
             var mean: [Float]
             var std: [Float]
+            var fit: String?
         }
         guard let s = try? JSONDecoder().decode(Stored.self, from: Data(json.utf8)), s.mean.count == 3, s.std.count == 3
         else {
             throw ScenarioModelError.invalidConfig(source: source, reason: "metadata 'preprocess' is not {image_size, mean[3], std[3]}: \(json)")
         }
-        return PreprocessConfig(imageSize: s.image_size, mean: s.mean, std: s.std)
+        var fit = ImageFit.centerCrop
+        if let name = s.fit {
+            guard let known = ImageFit(rawValue: name) else {
+                let names = ImageFit.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ScenarioModelError.invalidConfig(source: source, reason: "metadata 'preprocess' field 'fit' is '\(name)'; expected one of \(names)")
+            }
+            fit = known
+        }
+        return PreprocessConfig(imageSize: s.image_size, mean: s.mean, std: s.std, fit: fit)
     }
 }

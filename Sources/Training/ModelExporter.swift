@@ -1,12 +1,15 @@
 import Foundation
+import Imaging
 
 /// Writes a trained model as one safetensors file: the reference's state-dict keys (without the Lightning
 /// `model.` prefix) and an `architecture` JSON in the metadata with Hugging Face vision/text configs.
 public enum ModelExporter {
     /// Exports `model` to `url` in the project's single-file model format (``ScenarioModelFile`` in module
     /// ScenarioModel: `format` = `scenarioclip-model`, `architecture`, `vision_config`, `text_config` and
-    /// `preprocess` JSON in the metadata), in `float16` when `half` is set.
-    public static func export(_ model: TrainableModel, source: String, to url: URL, half: Bool) throws {
+    /// `preprocess` JSON in the metadata), in `float16` when `half` is set. `fit` is how the training pictures
+    /// became square inputs; the model's users must do the same.
+    public static func export(_ model: TrainableModel, source: String, to url: URL, half: Bool,
+                              fit: ImageFit = .centerCrop) throws {
         var f = TrainingTensorFile()
         for p in model.parameters { f.set(p.name, floats: p.value, shape: p.shape, half: half) }
         let c = model.config
@@ -23,8 +26,9 @@ public enum ModelExporter {
         text["vocab_size"] = c.text.vocabSize
         text["max_position_embeddings"] = c.text.maxPositionEmbeddings
         text["eos_token_id"] = 2
-        let preprocess: [String: Any] = ["image_size": c.vision.imageSize, "mean": Augmenter.mean.map(Double.init),
+        var preprocess: [String: Any] = ["image_size": c.vision.imageSize, "mean": Augmenter.mean.map(Double.init),
                                          "std": Augmenter.std.map(Double.init)]
+        if fit != .centerCrop { preprocess["fit"] = fit.rawValue }
         func json(_ d: [String: Any]) throws -> String {
             String(decoding: try JSONSerialization.data(withJSONObject: d, options: [.sortedKeys]), as: UTF8.self)
         }

@@ -6,24 +6,28 @@ import Tokenizer
 
 /// Input sizes of a prepared dataset.
 public struct PreparationSizes: Sendable, Equatable {
-    /// Model input side `S` (evaluation transform: shorter side → `S`, centre crop).
+    /// Model input side `S` (evaluation transform: shorter side → `S`, centre crop; or stretched, see `fit`).
     public var imageSize: Int
     /// Side of the global images kept for train-time random resized crops.
     public var sourceSize: Int
     /// Token positions per text.
     public var context: Int
+    /// How pictures become square inputs (the same for the evaluation images and the sources).
+    public var fit: ImageFit
 
-    public init(imageSize: Int = 64, sourceSize: Int = 80, context: Int = 16) {
+    public init(imageSize: Int = 64, sourceSize: Int = 80, context: Int = 16, fit: ImageFit = .centerCrop) {
         self.imageSize = imageSize
         self.sourceSize = sourceSize
         self.context = context
+        self.fit = fit
     }
 }
 
 extension PreparedDataset {
     /// Decodes, resizes and tokenises a scene dataset once, as `tools/prepare_training_data.py` does.
     ///
-    /// Images follow the reference's evaluation transform (PIL bicubic, torchvision's size and crop rules): whole
+    /// Images follow the reference's evaluation transform (PIL bicubic, torchvision's size and crop rules; with
+    /// `sizes.fit` = ``ImageFit/stretch``, the whole picture resized to a square instead): whole
     /// scenes at `S` and at the source size, object inputs as the black canvas with only the box kept, relation
     /// inputs from the focused-region file (or, without one, the union of the subject and object boxes). Texts
     /// are CLIP BPE ids truncated to `context` (end token kept) and padded with the end token. Splits are the
@@ -52,6 +56,8 @@ extension PreparedDataset {
         var evalConfig = CLIPPreprocessConfig.openAICLIP, sourceConfig = CLIPPreprocessConfig.openAICLIP
         evalConfig.imageSize = sizes.imageSize
         sourceConfig.imageSize = sizes.sourceSize
+        evalConfig.fit = sizes.fit
+        sourceConfig.fit = sizes.fit
         let evalTransform = try CLIPPreprocessor(config: evalConfig)
         let sourceTransform = try CLIPPreprocessor(config: sourceConfig)
         let records = dataset.records
@@ -136,6 +142,8 @@ extension PreparedDataset {
             "image_size": "\(s)", "source_size": "\(r)", "context": "\(c)",
             "classes": String(decoding: namesJSON, as: UTF8.self), "source": source,
         ]
+        // Absent means CLIP's centre crop (files written before the fit existed, and the Python tool's default).
+        if fit != .centerCrop { file.metadata["fit"] = fit.rawValue }
         try file.write(to: url)
     }
 
@@ -144,6 +152,7 @@ extension PreparedDataset {
         imageSize = sizes.imageSize
         sourceSize = sizes.sourceSize
         context = sizes.context
+        fit = sizes.fit
         globalEval = []
         globalSource = []
         objectPixels = []

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import ScenarioModel
 
 /// A scene dataset decoded, resized and tokenised once for training (images as `uint8` HWC at the model's
@@ -14,6 +15,8 @@ public struct PreparedDataset: Sendable {
     public var sourceSize: Int
     /// Token positions per text.
     public var context: Int
+    /// How pictures became square inputs (metadata `fit`; absent means CLIP's centre crop).
+    public var fit: ImageFit
     /// `[scenes, S, S, 3]` whole images preprocessed as for evaluation.
     public var globalEval: [UInt8]
     /// `[scenes, R, R, 3]` whole images at the source size (for train-time crops).
@@ -60,6 +63,14 @@ public struct PreparedDataset: Sendable {
         imageSize = try meta("image_size")
         sourceSize = try meta("source_size")
         context = try meta("context")
+        if let name = f.metadata["fit"] {
+            guard let known = ImageFit(rawValue: name) else {
+                throw TrainingError.malformedFile(path: url.path, reason: "metadata 'fit' is '\(name)'; expected center_crop or stretch")
+            }
+            fit = known
+        } else {
+            fit = .centerCrop
+        }
         globalEval = try f.bytes("global_eval")
         globalSource = try f.bytes("global_source")
         objectPixels = try f.bytes("object_pixels")

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import ScenarioModel
 
 /// Saving and restoring a whole training state in one safetensors file: model weights (`model.<name>`),
@@ -44,8 +45,28 @@ public enum TrainingCheckpoint {
         if let json = f.metadata["config"]?.data(using: .utf8) {
             return try JSONDecoder().decode(TrainableModelConfig.self, from: json)
         }
-        if let config = ModelExporter.config(fromMetadata: f.metadata) { return config }
+        if var config = ModelExporter.config(fromMetadata: f.metadata) {
+            // The metadata holds the towers; the joint embedding width is the image head's output width.
+            let heads = ["global_image_projection.weight", "image_projection.weight"]
+            if let width = heads.lazy.compactMap({ f.shape($0)?.first }).first { config.embedDim = width }
+            return config
+        }
         throw TrainingError.incompatibleCheckpoint(path: url.path, reason: "no model config in the metadata")
+    }
+
+    /// How the model in an exported model file expects pictures to become square inputs (its `preprocess`
+    /// metadata's `fit`); `nil` for a training checkpoint, which does not record it.
+    public static func fit(at url: URL) throws -> ImageFit? {
+        let f = try TrainingTensorFile(contentsOf: url)
+        guard let json = f.metadata["preprocess"] else { return nil }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else {
+            throw TrainingError.incompatibleCheckpoint(path: url.path, reason: "metadata 'preprocess' is not a JSON object")
+        }
+        guard let name = object["fit"] as? String else { return .centerCrop }
+        guard let fit = ImageFit(rawValue: name) else {
+            throw TrainingError.incompatibleCheckpoint(path: url.path, reason: "metadata 'preprocess' field 'fit' is '\(name)'; expected center_crop or stretch")
+        }
+        return fit
     }
 
     /// Restores weights, optimiser moments, teacher and step into `trainer`; returns the saved position.

@@ -44,7 +44,16 @@ struct FixtureManifest: Decodable {
         let expected: String
     }
 
+    /// The stretch fit: the whole picture, or the black canvas keeping only `box`, resized to `size × size`.
+    struct Stretch: Decodable {
+        let image: String
+        let box: [Double]?
+        let size: Int
+        let expected: String
+    }
+
     let images: [Image]
+    let stretch: [Stretch]
     let resizes: [Resize]
     let preprocess: [Preprocess]
     let crops: [Crop]

@@ -42,6 +42,47 @@ import Testing
         #expect(trainingScenes(again.stdout) != nil && trainingScenes(again.stdout) == trainingScenes(trained.stdout))
     }
 
+    /// `--fit stretch` prepares whole pictures squeezed to a square; the exported model records it (`inspect`),
+    /// a fine-tune from that model keeps it without being told, and a prepared file of the other fit is refused.
+    @Test func stretchFitIsRecordedInTheModelAndKeptByFineTuning() throws {
+        let root = try CLIHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let dataset = root.appendingPathComponent("scenes")
+        let generated = try CLIHarness.run(["generate", dataset.path, "--scenes", "8", "--seed", "4", "--size", "96x72"])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let prepared = root.appendingPathComponent("stretch.safetensors")
+        let first = root.appendingPathComponent("first")
+        let trained = try CLIHarness.run([
+            "train", dataset.path, "--config", "tiny", "--epochs", "1", "--batch-size", "4", "--seed", "1",
+            "--fit", "stretch", "--out", first.path, "--save-prepared", prepared.path,
+        ])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        #expect(trained.stdout.contains("at 16 px (stretch)"), "\(trained.stdout)")
+        let model = first.appendingPathComponent("model.safetensors")
+        let inspected = try CLIHarness.run(["inspect", model.path, "--json"])
+        #expect(inspected.status == 0, "\(inspected.stderr)")
+        #expect((try CLIHarness.json(inspected.stdout) as? [String: Any])?["image_fit"] as? String == "stretch")
+
+        let second = root.appendingPathComponent("second")
+        let tuned = try CLIHarness.run([
+            "train", dataset.path, "--init", model.path, "--epochs", "1", "--batch-size", "4", "--seed", "2",
+            "--out", second.path,
+        ])
+        #expect(tuned.status == 0, "\(tuned.stderr)")
+        #expect(tuned.stdout.contains("(stretch)") && !tuned.stdout.contains("note:"), "\(tuned.stdout)")
+        let again = try CLIHarness.run(["inspect", second.appendingPathComponent("model.safetensors").path])
+        #expect(again.stdout.contains("whole picture stretched to a square"), "\(again.stdout)")
+
+        let refused = try CLIHarness.run([
+            "train", prepared.path, "--config", "tiny", "--fit", "center_crop", "--epochs", "1", "--batch-size", "4",
+            "--out", root.appendingPathComponent("third").path,
+        ])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--fit center_crop") && refused.stderr.contains("prepared with stretch"), "\(refused.stderr)")
+        let bad = try CLIHarness.run(["train", dataset.path, "--config", "tiny", "--fit", "letterbox", "--out", second.path])
+        #expect(bad.status != 0 && bad.stderr.contains("--fit must be center_crop or stretch"), "\(bad.stderr)")
+    }
+
     @Test func missingDatasetIsAClearError() throws {
         let root = try CLIHarness.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import Imaging
 import Testing
 import Weights
 
@@ -83,5 +84,33 @@ import Weights
         defer { try? FileManager.default.removeItem(at: fresh) }
         try ScenarioModelFile.writeStateDict(source, to: fresh)
         #expect(try Data(contentsOf: fresh) == Data(contentsOf: ScenarioFixtures.url("swift_export.pt")))
+    }
+}
+
+/// The model file's `preprocess` metadata carries the stretch fit, leaves centre-crop models as they were,
+/// and the fit is part of the fingerprint (cached vectors of one fit are never served for the other).
+@Suite struct PreprocessMetadataTests {
+    @Test func stretchFitRoundTripsAndCentreCropIsUnchanged() throws {
+        var p = PreprocessConfig.clip(imageSize: 64)
+        let cropJSON = ScenarioModelFile.preprocessJSON(p)
+        #expect(!cropJSON.contains("fit"))
+        #expect(try ScenarioModelFile.preprocess(cropJSON, source: "m.safetensors") == p)
+        #expect(ModelFingerprint.describe(p).split(separator: ";").count == 3)  // size; mean; std — as before the fit
+        p.fit = .stretch
+        let stretchJSON = ScenarioModelFile.preprocessJSON(p)
+        #expect(stretchJSON.contains(#""fit":"stretch""#))
+        #expect(try ScenarioModelFile.preprocess(stretchJSON, source: "m.safetensors") == p)
+        #expect(ModelFingerprint.describe(p).hasSuffix(";stretch"))
+    }
+
+    @Test func unknownFitIsRejectedByName() {
+        let json = #"{"image_size": 64, "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "fit": "letterbox"}"#
+        do {
+            _ = try ScenarioModelFile.preprocess(json, source: "m.safetensors")
+            Issue.record("accepted fit 'letterbox'")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("m.safetensors") && text.contains("'fit'") && text.contains("letterbox"))
+        }
     }
 }

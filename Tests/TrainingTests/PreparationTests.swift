@@ -24,7 +24,7 @@ import Tokenizer
     }
 
     static func expectEqual(_ a: PreparedDataset, _ b: PreparedDataset) {
-        #expect(a.imageSize == b.imageSize && a.sourceSize == b.sourceSize && a.context == b.context)
+        #expect(a.imageSize == b.imageSize && a.sourceSize == b.sourceSize && a.context == b.context && a.fit == b.fit)
         #expect(a.globalEval == b.globalEval)
         #expect(a.globalSource == b.globalSource)
         #expect(a.objectPixels == b.objectPixels)
@@ -45,6 +45,27 @@ import Tokenizer
         #expect(prepared.sceneCount == 6)
         #expect(prepared.objectClass.count == 19 && prepared.relationClass.count == 13)
         Self.expectEqual(prepared, expected)
+    }
+
+    /// The stretch fit (whole picture squeezed to a square) equals `prepare_training_data.py --fit stretch`,
+    /// differs from the centre crop on these 4:3 pictures, and survives a write and read.
+    @Test func stretchFitEqualsThePythonTool() throws {
+        let expected = try PreparedDataset(contentsOf: Self.fixtures.appendingPathComponent("expected_stretch.safetensors"))
+        var sizes = Self.sizes
+        sizes.fit = .stretch
+        let folder = Self.fixtures.appendingPathComponent("dataset")
+        let prepared = try PreparedDataset.prepare(SceneDataset.load(from: folder), sizes: sizes,
+                                                   tokenizer: CLIPTokenizer.bundled(), workers: 2)
+        #expect(expected.fit == .stretch)
+        Self.expectEqual(prepared, expected)
+        let cropped = try Self.prepare(folder)
+        #expect(cropped.fit == .centerCrop)
+        #expect(cropped.globalEval != prepared.globalEval && cropped.globalSource != prepared.globalSource)
+        #expect(cropped.relationPixels != prepared.relationPixels)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stretch-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try prepared.write(to: url, source: "test")
+        Self.expectEqual(try PreparedDataset(contentsOf: url), prepared)
     }
 
     @Test func resultDoesNotDependOnWorkerCount() throws {
