@@ -45,6 +45,10 @@ struct TrainCommand: ParsableCommand {
     var sourceSize: Int?
     @Option(help: "Also write the prepared dataset to this file (reuse it as DATASET).") var savePrepared: String?
     @Option(help: ArgumentHelp(
+        "With --init: add this many layers on top of every vision tower, starting as identities.",
+        discussion: "The new layers' attention output and second MLP projections start at zero, so the grown model computes exactly what the --init model did until training changes them."))
+    var addVisionLayers: Int = 0
+    @Option(help: ArgumentHelp(
         "How pictures become square inputs when preparing a folder: center_crop (CLIP's: shorter side, centre crop) or stretch (the whole picture squeezed to a square).",
         discussion: "Default: the --init model's, else center_crop. The trained model records it, so every later use of the model does the same."))
     var fit: String?
@@ -57,6 +61,10 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--config must be tiny, demo or vit-b32, not '\(config)'")
         }
         guard epochs > 0, batchSize >= 2 else { throw ValidationError("need --epochs ≥ 1 and --batch-size ≥ 2") }
+        guard addVisionLayers >= 0 else { throw ValidationError("--add-vision-layers must be 0 or more") }
+        if addVisionLayers > 0, `init` == nil {
+            throw ValidationError("--add-vision-layers grows a trained model: give --init")
+        }
         if let fit, ImageFit(rawValue: fit) == nil {
             throw ValidationError("--fit must be center_crop or stretch, not '\(fit)'")
         }
@@ -109,8 +117,17 @@ struct TrainCommand: ParsableCommand {
                                   + "\(modelConfig.text.maxPositionEmbeddings) tokens; the dataset has \(data.imageSize) px "
                                   + "and \(data.context) tokens")
         }
+        let initLayers = modelConfig.vision.tower.numHiddenLayers
+        modelConfig.vision.tower.numHiddenLayers += addVisionLayers
         let model = TrainableModel(config: modelConfig, seed: seed)
-        if let initPath = `init` { try TrainingCheckpoint.loadWeights(into: model, from: URL(fileURLWithPath: initPath)) }
+        if let initPath = `init` {
+            let added = model.visionLayerParameters(from: initLayers)
+            try TrainingCheckpoint.loadWeights(into: model, from: URL(fileURLWithPath: initPath), keeping: added)
+            if addVisionLayers > 0 {
+                model.makeVisionLayersIdentity(from: initLayers)
+                print("vision towers grown from \(initLayers) to \(initLayers + addVisionLayers) layers (the new ones start as identities)")
+            }
+        }
         model.freeze(visionLayers: frozenVisionLayers, textLayers: frozenTextLayers, embeddings: freezeEmbeddings)
         let counts = model.parameterCount
         print("\(arch): \(counts.total) parameters, \(counts.trainable) trainable; "

@@ -68,6 +68,33 @@ public final class TrainableModel: @unchecked Sendable {
         }
     }
 
+    /// The parameters of every vision tower's layers from index `first` up.
+    public func visionLayerParameters(from first: Int) -> [Parameter] {
+        var seen = Set<ObjectIdentifier>()
+        return Level.allCases.flatMap { level -> [Parameter] in
+            let tower = imageEncoders[level]!.tower
+            guard seen.insert(ObjectIdentifier(tower)).inserted else { return [] }
+            return tower.layers.dropFirst(first).flatMap(\.parameters)
+        }
+    }
+
+    /// Makes every vision tower's layers from index `first` up identities: their attention `out_proj` and
+    /// `mlp.fc2` weights and biases become zero, so each layer adds nothing to the residual stream until it is
+    /// trained (the other weights keep their random initialisation, so the zeroed ones get gradients at once).
+    /// Used to grow a trained model deeper without changing what it computes.
+    public func makeVisionLayersIdentity(from first: Int) {
+        var seen = Set<ObjectIdentifier>()
+        for level in Level.allCases {
+            let tower = imageEncoders[level]!.tower
+            guard seen.insert(ObjectIdentifier(tower)).inserted else { continue }
+            for layer in tower.layers.dropFirst(first) {
+                for p in layer.attention.outProj.parameters + layer.fc2.parameters {
+                    p.value = [Float](repeating: 0, count: p.count)
+                }
+            }
+        }
+    }
+
     /// Number of scalar parameters (all / trainable only).
     public var parameterCount: (total: Int, trainable: Int) {
         (parameters.reduce(0) { $0 + $1.count }, parameters.filter(\.trainable).reduce(0) { $0 + $1.count })

@@ -96,10 +96,12 @@ public enum TrainingCheckpoint {
         return position
     }
 
-    /// Loads model weights only (e.g. `--init`), by parameter name; frozen/trainable flags are kept.
-    public static func loadWeights(into model: TrainableModel, from url: URL) throws {
+    /// Loads model weights only (e.g. `--init`), by parameter name; frozen/trainable flags are kept. Parameters
+    /// in `kept` are not read (layers the file does not have) and keep their values.
+    public static func loadWeights(into model: TrainableModel, from url: URL, keeping kept: [Parameter] = []) throws {
         let f = try TrainingTensorFile(contentsOf: url)
-        for p in model.parameters {
+        let keptIDs = Set(kept.map(ObjectIdentifier.init))
+        for p in model.parameters where !keptIDs.contains(ObjectIdentifier(p)) {
             let key = f.shape("model.\(p.name)") != nil ? "model.\(p.name)" : p.name
             let values = try f.floats(key)
             guard values.count == p.count else {

@@ -43,7 +43,8 @@ import Testing
     }
 
     /// `--fit stretch` prepares whole pictures squeezed to a square; the exported model records it (`inspect`),
-    /// a fine-tune from that model keeps it without being told, and a prepared file of the other fit is refused.
+    /// a fine-tune from that model keeps it without being told (here also growing the vision towers by a layer),
+    /// and a prepared file of the other fit is refused.
     @Test func stretchFitIsRecordedInTheModelAndKeptByFineTuning() throws {
         let root = try CLIHarness.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -66,12 +67,14 @@ import Testing
         let second = root.appendingPathComponent("second")
         let tuned = try CLIHarness.run([
             "train", dataset.path, "--init", model.path, "--epochs", "1", "--batch-size", "4", "--seed", "2",
-            "--out", second.path,
+            "--add-vision-layers", "1", "--out", second.path,
         ])
         #expect(tuned.status == 0, "\(tuned.stderr)")
         #expect(tuned.stdout.contains("(stretch)") && !tuned.stdout.contains("note:"), "\(tuned.stdout)")
+        #expect(tuned.stdout.contains("vision towers grown from 2 to 3 layers"), "\(tuned.stdout)")
         let again = try CLIHarness.run(["inspect", second.appendingPathComponent("model.safetensors").path])
         #expect(again.stdout.contains("whole picture stretched to a square"), "\(again.stdout)")
+        #expect(again.stdout.contains("width 16, 3 layers"), "\(again.stdout)")
 
         let refused = try CLIHarness.run([
             "train", prepared.path, "--config", "tiny", "--fit", "center_crop", "--epochs", "1", "--batch-size", "4",
