@@ -46,12 +46,7 @@ import Testing
         let entry = Self.manifest.preprocess.first { "\($0.image)@\($0.size)" == key }!
         let image = try JPEG.decode(contentsOf: FixtureManifest.url(entry.image))
         let window = try Self.preprocessor(size: entry.size).croppedImage(image)
-        let expected = FixtureManifest.bytes(entry.expected)
-        let plane = entry.size * entry.size
-        var mismatches = 0
-        for i in 0..<plane {
-            for c in 0..<3 where window.pixels[i * 3 + c] != expected[c * plane + i] { mismatches += 1 }
-        }
+        let mismatches = FixtureManifest.mismatches(window, entry.expected)
         #expect(mismatches == 0, "\(key): \(mismatches) bytes differ from PIL's resize + crop")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// The manifest written by tools/make_image_fixtures.py, and helpers to read its files.
 struct FixtureManifest: Decodable {
@@ -70,6 +71,19 @@ struct FixtureManifest: Decodable {
     static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
 
     static func bytes(_ relative: String) -> [UInt8] { [UInt8](try! Data(contentsOf: url(relative))) }
+
+    /// Bytes of an `S × S` HWC window that differ from the reference's planar `[3, S, S]` bytes in `expectedFile`
+    /// (-1 when the sizes differ).
+    static func mismatches(_ window: RGBImage, _ expectedFile: String) -> Int {
+        let expected = bytes(expectedFile)
+        let plane = window.width * window.height
+        guard expected.count == 3 * plane else { return -1 }
+        var count = 0
+        for i in 0..<plane {
+            for c in 0..<3 where window.pixels[i * 3 + c] != expected[c * plane + i] { count += 1 }
+        }
+        return count
+    }
 }
 
 /// FNV-1a 64-bit hash, as the fixture script computes it.

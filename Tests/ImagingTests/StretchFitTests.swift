@@ -13,18 +13,6 @@ import Testing
                                                           fit: .stretch))
     }
 
-    /// Bytes of an `S × S` HWC window that differ from the reference's planar `[3, S, S]` bytes.
-    static func mismatches(_ window: RGBImage, _ expectedFile: String) -> Int {
-        let expected = FixtureManifest.bytes(expectedFile)
-        let plane = window.width * window.height
-        guard expected.count == 3 * plane else { return -1 }
-        var count = 0
-        for i in 0..<plane {
-            for c in 0..<3 where window.pixels[i * 3 + c] != expected[c * plane + i] { count += 1 }
-        }
-        return count
-    }
-
     @Test(arguments: FixtureManifest.shared.stretch.map(\.expected))
     func equalsTorchvisionResizeToSquare(expected: String) throws {
         let entry = Self.manifest.stretch.first { $0.expected == expected }!
@@ -39,14 +27,14 @@ import Testing
             CLIPPreprocessorTests.expectClose(try pre.tensor(for: image), expected, size: entry.size, expected)
         }
         #expect(window.width == entry.size && window.height == entry.size)
-        #expect(Self.mismatches(window, expected) == 0, "\(expected): bytes differ from PIL's resize to a square")
+        #expect(FixtureManifest.mismatches(window, expected) == 0, "\(expected): bytes differ from PIL's resize to a square")
     }
 
     @Test(arguments: FixtureManifest.shared.stretch.filter { $0.box == nil }.map(\.expected))
     func jpegRegionDecodeEqualsFullDecode(expected: String) throws {
         let entry = Self.manifest.stretch.first { $0.expected == expected }!
         let window = try Self.preprocessor(size: entry.size).croppedImage(contentsOf: FixtureManifest.url(entry.image))
-        #expect(Self.mismatches(window, expected) == 0, "\(expected): the file path differs from PIL")
+        #expect(FixtureManifest.mismatches(window, expected) == 0, "\(expected): the file path differs from PIL")
     }
 
     /// A wide picture whose left and right edges are marked: the centre crop loses the marks, the stretch keeps them.

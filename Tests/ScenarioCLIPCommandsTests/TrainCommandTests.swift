@@ -4,12 +4,18 @@ import Testing
 /// `scenarioclip train` on the real binary: a dataset folder is prepared in Swift, trained on, exported, and the
 /// exported model is usable by `eval`; the saved prepared file trains the same way.
 @Suite(.serialized) struct TrainCommandTests {
+    /// A small generated dataset (96×72 scenes) in `root/scenes`.
+    static func generate(in root: URL, scenes: Int, seed: Int) throws -> URL {
+        let dataset = root.appendingPathComponent("scenes")
+        let generated = try CLIHarness.run(["generate", dataset.path, "--scenes", "\(scenes)", "--seed", "\(seed)", "--size", "96x72"])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        return dataset
+    }
+
     @Test func trainsFromADatasetFolderAndTheModelEvaluates() throws {
         let root = try CLIHarness.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }
-        let dataset = root.appendingPathComponent("scenes")
-        let generated = try CLIHarness.run(["generate", dataset.path, "--scenes", "12", "--seed", "3", "--size", "96x72"])
-        #expect(generated.status == 0, "\(generated.stderr)")
+        let dataset = try Self.generate(in: root, scenes: 12, seed: 3)
 
         let prepared = root.appendingPathComponent("prepared.safetensors")
         let out = root.appendingPathComponent("run")
@@ -48,9 +54,7 @@ import Testing
     @Test func stretchFitIsRecordedInTheModelAndKeptByFineTuning() throws {
         let root = try CLIHarness.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }
-        let dataset = root.appendingPathComponent("scenes")
-        let generated = try CLIHarness.run(["generate", dataset.path, "--scenes", "8", "--seed", "4", "--size", "96x72"])
-        #expect(generated.status == 0, "\(generated.stderr)")
+        let dataset = try Self.generate(in: root, scenes: 8, seed: 4)
         let prepared = root.appendingPathComponent("stretch.safetensors")
         let first = root.appendingPathComponent("first")
         let trained = try CLIHarness.run([
