@@ -109,16 +109,7 @@ struct EmbedCommand: ParsableCommand {
         guard let vision = clip.vision else {
             throw ValidationError("the model in \(folder.path) has no vision tower; --image needs one")
         }
-        var config = CLIPPreprocessConfig.openAICLIP
-        config.imageSize = vision.config.imageSize
-        let file = folder.appendingPathComponent("preprocessor_config.json")
-        if FileManager.default.fileExists(atPath: file.path) {
-            config = try CLIPPreprocessConfig(huggingFacePreprocessorConfig: Data(contentsOf: file), source: file.path)
-            guard config.imageSize == vision.config.imageSize else {
-                throw ValidationError(
-                    "\(file.path) crops to \(config.imageSize) px but the vision tower takes \(vision.config.imageSize) px")
-            }
-        }
+        let config = try ScenarioModelLoader.folderPreprocess(folder, imageSize: vision.config.imageSize)
         return try CLIPPreprocessor(config: config)
     }
 

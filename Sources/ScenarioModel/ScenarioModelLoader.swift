@@ -1,6 +1,7 @@
 import BundledAssets
 import CLIP
 import Foundation
+import Imaging
 import Weights
 
 /// Opens any supported model file and builds its ``SceneEmbedder``.
@@ -118,6 +119,21 @@ public enum ScenarioModelLoader {
             sidecarFor: url, hyper: TowerOverrides())
     }
 
+    /// A Hugging Face folder's image transform: its `preprocessor_config.json` (size, mean, std, and
+    /// `do_center_crop: false` as the stretch fit) when present, else OpenAI CLIP's at the tower's image size.
+    /// - Throws: the reader's error naming the file, or ``ScenarioModelError/invalidConfig(source:reason:)`` when its
+    ///   size is not the vision tower's.
+    public static func folderPreprocess(_ url: URL, imageSize: Int) throws -> PreprocessConfig {
+        let file = url.appendingPathComponent("preprocessor_config.json")
+        guard FileManager.default.fileExists(atPath: file.path) else { return .clip(imageSize: imageSize) }
+        let config = try CLIPPreprocessConfig(huggingFacePreprocessorConfig: Data(contentsOf: file), source: file.path)
+        guard config.imageSize == imageSize else {
+            throw ScenarioModelError.invalidConfig(
+                source: file.path, reason: "images are resized to \(config.imageSize) px but the vision tower takes \(imageSize) px")
+        }
+        return config
+    }
+
     private static func openFolder(_ url: URL, overrides: TowerOverrides) throws -> ScenarioCheckpoint {
         let folder = try HuggingFaceFolder(url: url)
         let config = try CLIPConfig.decode(try folder.configData(), source: folder.configURL.path)
@@ -131,8 +147,8 @@ public enum ScenarioModelLoader {
             return try ScenarioCheckpoint(
                 url: url, architecture: .huggingFaceCLIP, archive: canonical, ignoredKeys: [],
                 visionConfig: config.visionConfig, textConfig: config.textConfig, clipConfig: config,
-                preprocess: .clip(imageSize: config.visionConfig.imageSize), variant: "Hugging Face CLIPModel folder",
-                notes: [])
+                preprocess: try folderPreprocess(url, imageSize: config.visionConfig.imageSize),
+                variant: "Hugging Face CLIPModel folder", notes: [])
         }
         return try assemble(
             url: url, archive: archive, variant: "safetensors state dict in a folder", notes: [], overrides: overrides,

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Numerics
 import Testing
 import Weights
@@ -82,6 +83,31 @@ import Weights
         let model = try checkpoint.makeEmbedder()
         #expect(model.embeddingWidth == 16)
         try ScenarioFixtures.expectMatches(model, prefix: "hf")
+    }
+
+    /// A folder's `preprocessor_config.json` sets the transform (here the stretch fit, as `do_center_crop: false`);
+    /// one whose size is not the tower's is refused, naming the file.
+    @Test func huggingFaceFolderReadsItsPreprocessorConfig() throws {
+        let folder = ScenarioFixtures.temporaryURL("hf-pp")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(at: ScenarioFixtures.url("hf_clip"), to: folder)
+        let size = try ScenarioModelLoader.open(url: folder).visionConfig.imageSize
+        #expect(try ScenarioModelLoader.open(url: folder).preprocess == .clip(imageSize: size))
+        let file = folder.appendingPathComponent("preprocessor_config.json")
+        func write(_ side: Int) throws {
+            try Data(#"{"do_center_crop": false, "size": {"height": \#(side), "width": \#(side)}, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5]}"#.utf8).write(to: file)
+        }
+        try write(size)
+        let stretched = try ScenarioModelLoader.open(url: folder)
+        #expect(stretched.preprocess == PreprocessConfig(imageSize: size, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], fit: .stretch))
+        #expect(try stretched.fingerprint() != ScenarioModelLoader.open(url: ScenarioFixtures.url("hf_clip")).fingerprint())
+        try write(size + 1)
+        do {
+            _ = try ScenarioModelLoader.open(url: folder)
+            Issue.record("accepted a preprocessor size that is not the tower's")
+        } catch {
+            #expect("\(error)".contains("preprocessor_config.json"), "\(error)")
+        }
     }
 
     @Test func textsAreTokenizedToTheTowersContext() throws {
