@@ -60,7 +60,8 @@ public enum ScenarioModelFile {
         try TorchStateDictWriter(dtype: dtype).write(entries: entries, to: url) { try checkpoint.archive.tensor(names[$0]) }
     }
 
-    static func preprocessJSON(_ p: PreprocessConfig) -> String {
+    /// The `preprocess` metadata value for `p` (`fit` only when it is not CLIP's centre crop).
+    public static func preprocessJSON(_ p: PreprocessConfig) -> String {
         var object: [String: Any] = ["image_size": p.imageSize, "mean": p.mean.map(Double.init), "std": p.std.map(Double.init)]
         // Written only when it is not CLIP's centre crop, so files of centre-crop models stay as they were.
         if p.fit != .centerCrop { object["fit"] = p.fit.rawValue }
@@ -68,7 +69,9 @@ public enum ScenarioModelFile {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func preprocess(_ json: String, source: String) throws -> PreprocessConfig {
+    /// Reads a `preprocess` metadata value; `source` names the file in errors.
+    /// - Throws: ``ScenarioModelError/invalidConfig(source:reason:)`` for a malformed value or an unknown `fit`.
+    public static func preprocess(_ json: String, source: String) throws -> PreprocessConfig {
         struct Stored: Decodable {
             var image_size: Int
             var mean: [Float]

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import ScenarioModel
 
 /// Writes a trained model as one safetensors file: the reference's state-dict keys (without the Lightning
 /// `model.` prefix) and an `architecture` JSON in the metadata with Hugging Face vision/text configs.
@@ -26,16 +27,14 @@ public enum ModelExporter {
         text["vocab_size"] = c.text.vocabSize
         text["max_position_embeddings"] = c.text.maxPositionEmbeddings
         text["eos_token_id"] = 2
-        var preprocess: [String: Any] = ["image_size": c.vision.imageSize, "mean": Augmenter.mean.map(Double.init),
-                                         "std": Augmenter.std.map(Double.init)]
-        if fit != .centerCrop { preprocess["fit"] = fit.rawValue }
+        let preprocess = PreprocessConfig(imageSize: c.vision.imageSize, mean: Augmenter.mean, std: Augmenter.std, fit: fit)
         func json(_ d: [String: Any]) throws -> String {
             String(decoding: try JSONSerialization.data(withJSONObject: d, options: [.sortedKeys]), as: UTF8.self)
         }
         f.metadata = [
             "format": "scenarioclip-model", "format_version": "1",
             "architecture": c.threeLevel ? "three_level" : "one_level",
-            "vision_config": try json(vision), "text_config": try json(text), "preprocess": try json(preprocess),
+            "vision_config": try json(vision), "text_config": try json(text), "preprocess": ScenarioModelFile.preprocessJSON(preprocess),
             "source": source,
         ]
         try f.write(to: url)

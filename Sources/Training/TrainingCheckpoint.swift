@@ -59,14 +59,7 @@ public enum TrainingCheckpoint {
     public static func fit(at url: URL) throws -> ImageFit? {
         let f = try TrainingTensorFile(contentsOf: url)
         guard let json = f.metadata["preprocess"] else { return nil }
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else {
-            throw TrainingError.incompatibleCheckpoint(path: url.path, reason: "metadata 'preprocess' is not a JSON object")
-        }
-        guard let name = object["fit"] as? String else { return .centerCrop }
-        guard let fit = ImageFit(rawValue: name) else {
-            throw TrainingError.incompatibleCheckpoint(path: url.path, reason: "metadata 'preprocess' field 'fit' is '\(name)'; expected center_crop or stretch")
-        }
-        return fit
+        return try ScenarioModelFile.preprocess(json, source: url.path).fit
     }
 
     /// Restores weights, optimiser moments, teacher and step into `trainer`; returns the saved position.
