@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Imaging
+import ScenarioModel
 import Scenes
 import Tokenizer
 import Training
@@ -52,6 +53,24 @@ struct TrainCommand: ParsableCommand {
         "How pictures become square inputs when preparing a folder: center_crop (CLIP's: shorter side, centre crop) or stretch (the whole picture squeezed to a square).",
         discussion: "Default: the --init model's, else center_crop. The trained model records it, so every later use of the model does the same."))
     var fit: String?
+    @Option(help: ArgumentHelp(
+        "Train only these levels, comma-separated: global (or action), object, relation.",
+        discussion: "A three-level model's other towers stay exactly as they are and are not run while training, so training one level costs about that level's share of a full step. Distillation keeps the terms whose student is trained. Validation and the final report cover every level."))
+    var levels: String?
+
+    /// The levels `--levels` names (every level when it is not given).
+    func trainedLevels() throws -> [Level] {
+        guard let levels else { return Level.allCases }
+        var chosen = Set<Level>()
+        for name in levels.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            guard let level = name == "action" ? .global : Level(rawValue: name) else {
+                throw ValidationError("--levels: '\(name)' is not a level (global or action, object, relation)")
+            }
+            chosen.insert(level)
+        }
+        guard !chosen.isEmpty else { throw ValidationError("--levels names no level") }
+        return Level.allCases.filter(chosen.contains)
+    }
 
     func validate() throws {
         guard TrainingArchitecture(rawValue: arch) != nil else {
@@ -65,6 +84,7 @@ struct TrainCommand: ParsableCommand {
         if addVisionLayers > 0, `init` == nil {
             throw ValidationError("--add-vision-layers grows a trained model: give --init")
         }
+        _ = try trainedLevels()
         if let fit, ImageFit(rawValue: fit) == nil {
             throw ValidationError("--fit must be center_crop or stretch, not '\(fit)'")
         }
@@ -111,6 +131,7 @@ struct TrainCommand: ParsableCommand {
         options.augment = !noAugment
         options.seed = seed
         options.parallelLevels = parallelLevels
+        options.trainedLevels = try trainedLevels()
         modelConfig.threeLevel = architecture.isThreeLevel
         guard modelConfig.vision.imageSize == data.imageSize, modelConfig.text.maxPositionEmbeddings >= data.context else {
             throw ValidationError("the model takes \(modelConfig.vision.imageSize) px images and "
@@ -129,12 +150,14 @@ struct TrainCommand: ParsableCommand {
             }
         }
         model.freeze(visionLayers: frozenVisionLayers, textLayers: frozenTextLayers, embeddings: freezeEmbeddings)
-        let counts = model.parameterCount
-        print("\(arch): \(counts.total) parameters, \(counts.trainable) trainable; "
-              + "\(data.scenes(inSplit: 0).count) training scenes")
         let outURL = URL(fileURLWithPath: out)
         let run = try TrainingRun(dataset: data, model: model, options: options, outputDirectory: outURL,
                                   checkpointEvery: checkpointEvery, logEvery: 10) { print($0) }
+        let counts = model.parameterCount
+        let levelNote = options.trainedLevels.count < Level.allCases.count
+            ? " (levels trained: " + options.trainedLevels.map(\.rawValue).joined(separator: ", ") + ")" : ""
+        print("\(arch): \(counts.total) parameters, \(counts.trainable) trainable\(levelNote); "
+              + "\(data.scenes(inSplit: 0).count) training scenes")
         let started = Date()
         try run.run(resume: resume ? run.checkpointURL : nil)
         print(String(format: "trained in %.0f s", Date().timeIntervalSince(started)))

@@ -8,8 +8,10 @@ public struct BatchBuilder: Sendable {
         self.dataset = dataset
     }
 
-    /// A batch of `scenes`; applies train-time augmentations drawn from `rng` when `augment` is set.
-    public func batch(scenes: [Int], augment: Bool, rng: inout TrainingRandom) -> TrainingBatch {
+    /// A batch of `scenes`; applies train-time augmentations drawn from `rng` when `augment` is set. Only the
+    /// levels in `pixelLevels` get pictures (the others' stay empty); every level gets its token ids and counts.
+    public func batch(scenes: [Int], augment: Bool, rng: inout TrainingRandom,
+                      pixelLevels: Set<Level> = Set(Level.allCases)) -> TrainingBatch {
         let d = dataset
         let s = d.imageSize, r = d.sourceSize, c = d.context
         let plane = s * s * 3
@@ -21,7 +23,8 @@ public struct BatchBuilder: Sendable {
                 d.objectPixels.withUnsafeBufferPointer { op in
                     d.relationPixels.withUnsafeBufferPointer { rp in
                         for scene in scenes {
-                            if augment {
+                            let globalPicture = pixelLevels.contains(.global)
+                            if globalPicture && augment {
                                 let src = UnsafeBufferPointer(rebasing: gs[(scene * r * r * 3)..<((scene + 1) * r * r * 3)])
                                 var img = Augmenter.randomResizedCrop(src, sourceSide: r, outputSide: s, rng: &rng)
                                 if rng.uniform() < 0.2 { Augmenter.jitter(&img, Augmenter.globalJitter, rng: &rng) }
@@ -29,7 +32,7 @@ public struct BatchBuilder: Sendable {
                                     Augmenter.blur(&img, side: s, sigma: rng.uniform(0.1, 1.5) * Float(s) / 224)
                                 }
                                 Augmenter.normalize(floats: img, side: s, into: &pixels[.global]!)
-                            } else {
+                            } else if globalPicture {
                                 Augmenter.normalize(UnsafeBufferPointer(rebasing: ge[(scene * plane)..<((scene + 1) * plane)]),
                                                     side: s, into: &pixels[.global]!)
                             }
@@ -41,6 +44,8 @@ public struct BatchBuilder: Sendable {
                                  Augmenter.relationJitter),
                             ] {
                                 for k in offset..<(offset + count) {
+                                    ids[level]! += tokenIds[(k * c)..<((k + 1) * c)]
+                                    guard pixelLevels.contains(level) else { continue }
                                     let px = UnsafeBufferPointer(rebasing: source[(k * plane)..<((k + 1) * plane)])
                                     if augment && rng.uniform() < 0.2 {
                                         var img = px.map { Float($0) / 255 }
@@ -49,7 +54,6 @@ public struct BatchBuilder: Sendable {
                                     } else {
                                         Augmenter.normalize(px, side: s, into: &pixels[level]!)
                                     }
-                                    ids[level]! += tokenIds[(k * c)..<((k + 1) * c)]
                                 }
                             }
                             objectsPer.append(d.objectsPerScene[scene])

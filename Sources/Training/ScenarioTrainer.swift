@@ -34,11 +34,14 @@ public final class ScenarioTrainer: @unchecked Sendable {
             scales[level] = Parameter(name: "\(level.rawValue)_loss.logit_scale", shape: [],
                                       value: [Float(Foundation.log(1 / 0.07))], decays: false)
         }
-        logitScales = scales
         studentLogScale = Parameter(name: "student_teacher_loss_fn.distillation_loss_fn.logit_scale_s", shape: [],
                                     value: [Float(Foundation.log(1 / 0.07))], decays: false,
                                     trainable: options.architecture.distills && options.learnStudentTemperature,
                                     learningRateScale: 0.1)
+        let trained = Set(options.trainedLevels)
+        for level in Level.allCases where !trained.contains(level) { scales[level]!.trainable = false }
+        if model.config.threeLevel { model.freeze(levelsOtherThan: trained) }
+        logitScales = scales
         optimizer = AdamW(weightDecay: options.weightDecay)
         schedule = LearningRateSchedule(baseRate: options.learningRate, totalSteps: max(1, totalSteps),
                                         warmupRatio: options.warmupRatio)
@@ -49,16 +52,30 @@ public final class ScenarioTrainer: @unchecked Sendable {
         model.parameters + Level.allCases.map { logitScales[$0]! } + [studentLogScale]
     }
 
-    /// Forward pass, losses, and (when `backward`) gradients accumulated into zeroed parameter grads.
+    /// The levels a training step runs: ``TrainingOptions/trainedLevels``.
+    public var trainedLevels: Set<Level> { Set(options.trainedLevels) }
+
+    /// The levels whose pictures a training step needs: the trained ones, plus the global pictures when the
+    /// EMA teacher's global image is distilled into a trained object or relation level.
+    public var pixelLevels: Set<Level> {
+        var levels = trainedLevels
+        if teacher != nil && !levels.isDisjoint(with: [.object, .relation]) { levels.insert(.global) }
+        return levels
+    }
+
+    /// Forward pass, losses, and (when `backward`) gradients accumulated into zeroed parameter grads, for
+    /// `levels` (default: the trained levels). Distillation keeps the terms whose student level is among
+    /// them: teacher global image → object/relation images, teacher object/relation texts → global text.
     @discardableResult
-    public func evaluate(_ batch: TrainingBatch, backward: Bool) -> StepLosses {
+    public func evaluate(_ batch: TrainingBatch, backward: Bool, levels requested: Set<Level>? = nil) -> StepLosses {
         if backward { allParameters.forEach { $0.zeroGrad() } }
+        let levels = requested ?? trainedLevels
         let dim = model.config.embedDim
         let train = backward
         // Forward each distinct encoder once over the inputs of every level that uses it.
         var imageEmbeddings: [Level: [Float]] = [:]
         var textEmbeddings: [Level: [Float]] = [:]
-        let groups = encoderGroups()
+        let groups = encoderGroups().map { $0.filter(levels.contains) }.filter { !$0.isEmpty }
         let parallel = options.parallelLevels
         let forward = ParallelSlots<([Float], [Float])>.run(groups.count, parallel: parallel) { g in
             let group = groups[g]
@@ -82,7 +99,7 @@ public final class ScenarioTrainer: @unchecked Sendable {
         var losses = StepLosses()
         var dImage: [Level: [Float]] = [:]
         var dText: [Level: [Float]] = [:]
-        for level in Level.allCases {
+        for level in Level.allCases where levels.contains(level) {
             let n = batch.count(level)
             let scale = logitScales[level]!
             let r = ContrastiveLoss.evaluate(image: imageEmbeddings[level]!, text: textEmbeddings[level]!, count: n,
@@ -90,27 +107,35 @@ public final class ScenarioTrainer: @unchecked Sendable {
             losses.contrastive[level] = r.loss
             dImage[level] = r.dImage
             dText[level] = r.dText
-            if backward { scale.grad[0] += r.dLogitScale }
+            if backward && scale.trainable { scale.grad[0] += r.dLogitScale }
         }
         if let teacher {
+            let terms = DistillationTerms(levels: levels)
             let teacherOut = ParallelSlots<[Float]>.run(3, parallel: parallel) { k in
                 switch k {
-                case 0: teacher.imageEncoders[.global]!.forward(batch.pixels[.global]!, count: batch.count(.global), train: false)
-                case 1: teacher.textEncoders[.object]!.forward(batch.ids[.object]!, count: batch.count(.object),
-                                                              tokens: batch.tokens, train: false)
-                default: teacher.textEncoders[.relation]!.forward(batch.ids[.relation]!, count: batch.count(.relation),
-                                                                  tokens: batch.tokens, train: false)
+                case 0 where terms.visual:
+                    teacher.imageEncoders[.global]!.forward(batch.pixels[.global]!, count: batch.count(.global), train: false)
+                case 1 where terms.text:
+                    teacher.textEncoders[.object]!.forward(batch.ids[.object]!, count: batch.count(.object),
+                                                          tokens: batch.tokens, train: false)
+                case 2 where terms.text:
+                    teacher.textEncoders[.relation]!.forward(batch.ids[.relation]!, count: batch.count(.relation),
+                                                            tokens: batch.tokens, train: false)
+                default: []
                 }
             }
             let teacherGlobalImage = teacherOut[0], teacherObjectText = teacherOut[1], teacherRelationText = teacherOut[2]
-            var dObjectImage = dImage[.object]!, dRelationImage = dImage[.relation]!, dGlobalText = dText[.global]!
-            let d = distill(batch: batch, teacherGlobalImage: teacherGlobalImage, teacherObjectText: teacherObjectText,
-                            teacherRelationText: teacherRelationText, studentObjectImage: imageEmbeddings[.object]!,
-                            studentRelationImage: imageEmbeddings[.relation]!, studentGlobalText: textEmbeddings[.global]!,
+            var dObjectImage = dImage[.object] ?? [], dRelationImage = dImage[.relation] ?? []
+            var dGlobalText = dText[.global] ?? []
+            let d = distill(batch: batch, terms: terms, teacherGlobalImage: teacherGlobalImage,
+                            teacherObjectText: teacherObjectText, teacherRelationText: teacherRelationText,
+                            studentObjectImage: imageEmbeddings[.object] ?? [],
+                            studentRelationImage: imageEmbeddings[.relation] ?? [],
+                            studentGlobalText: textEmbeddings[.global] ?? [],
                             dObjectImage: &dObjectImage, dRelationImage: &dRelationImage, dGlobalText: &dGlobalText)
-            dImage[.object] = dObjectImage
-            dImage[.relation] = dRelationImage
-            dText[.global] = dGlobalText
+            if levels.contains(.object) { dImage[.object] = dObjectImage }
+            if levels.contains(.relation) { dImage[.relation] = dRelationImage }
+            if levels.contains(.global) { dText[.global] = dGlobalText }
             losses.distillation = d.value
             if backward && studentLogScale.trainable { studentLogScale.grad[0] += d.dLogScale }
         }
@@ -127,13 +152,32 @@ public final class ScenarioTrainer: @unchecked Sendable {
         return losses
     }
 
+    /// Which distillation terms a set of levels keeps.
+    struct DistillationTerms {
+        /// Teacher global image → student object images.
+        var objectVisual: Bool
+        /// Teacher global image → student relation images.
+        var relationVisual: Bool
+        /// Teacher object and relation texts → student global text.
+        var text: Bool
+
+        init(levels: Set<Level>) {
+            objectVisual = levels.contains(.object)
+            relationVisual = levels.contains(.relation)
+            text = levels.contains(.global)
+        }
+
+        /// Whether the teacher's global image is needed.
+        var visual: Bool { objectVisual || relationVisual }
+    }
+
     /// Levels grouped by shared encoders (three groups of one for three-level models, one group of three otherwise).
     private func encoderGroups() -> [[Level]] {
         model.config.threeLevel ? Level.allCases.map { [$0] } : [Level.allCases]
     }
 
     /// The four distillation means of the reference's `StudentTeacherLoss`; adds gradients into the `d…` arrays.
-    private func distill(batch: TrainingBatch, teacherGlobalImage: [Float], teacherObjectText: [Float],
+    private func distill(batch: TrainingBatch, terms: DistillationTerms, teacherGlobalImage: [Float], teacherObjectText: [Float],
                          teacherRelationText: [Float], studentObjectImage: [Float], studentRelationImage: [Float],
                          studentGlobalText: [Float], dObjectImage: inout [Float], dRelationImage: inout [Float],
                          dGlobalText: inout [Float]) -> (value: Float, dLogScale: Float) {
@@ -156,16 +200,18 @@ public final class ScenarioTrainer: @unchecked Sendable {
                                     dRelationImage.withUnsafeMutableBufferPointer { dsr in
                                         dGlobalText.withUnsafeMutableBufferPointer { dsg in
                                             for i in 0..<scenes {
-                                                let pGlobal = DistillationLoss.teacherProbabilities(
-                                                    tg.baseAddress! + i * dim, dim: dim)
-                                                for (count, offset, students, dStudents, teachers, denominator) in [
-                                                    (batch.objectsPerScene[i], objectOffset, so, dso, to, scenesWithObjects),
+                                                let pGlobal = terms.visual
+                                                    ? DistillationLoss.teacherProbabilities(tg.baseAddress! + i * dim, dim: dim)
+                                                    : []
+                                                for (count, offset, students, dStudents, teachers, denominator, visual) in [
+                                                    (batch.objectsPerScene[i], objectOffset, so, dso, to, scenesWithObjects,
+                                                     terms.objectVisual),
                                                     (batch.relationsPerScene[i], relationOffset, sr, dsr, tr,
-                                                     scenesWithRelations),
+                                                     scenesWithRelations, terms.relationVisual),
                                                 ] where count > 0 {
                                                     let w = 1 / Float(count * denominator)
                                                     // visual: teacher global → each student crop
-                                                    for j in 0..<count {
+                                                    for j in 0..<count where visual {
                                                         let r = DistillationLoss.term(
                                                             student: students.baseAddress! + (offset + j) * dim,
                                                             teacher: pGlobal, dim: dim, temperature: ts, weight: w,
@@ -174,7 +220,7 @@ public final class ScenarioTrainer: @unchecked Sendable {
                                                         dT += r.dT * Double(w)
                                                     }
                                                     // text: each teacher object/relation text → student global text
-                                                    for j in 0..<count {
+                                                    for j in 0..<count where terms.text {
                                                         let p = DistillationLoss.teacherProbabilities(
                                                             teachers.baseAddress! + (offset + j) * dim, dim: dim)
                                                         let r = DistillationLoss.term(

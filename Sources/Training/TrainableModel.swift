@@ -68,6 +68,15 @@ public final class TrainableModel: @unchecked Sendable {
         }
     }
 
+    /// Freezes every parameter of the towers that serve only levels outside `trained` (three-level models;
+    /// a one-level model's towers serve every level and stay as they are).
+    public func freeze(levelsOtherThan trained: Set<Level>) {
+        guard config.threeLevel else { return }
+        for level in Level.allCases where !trained.contains(level) {
+            (imageEncoders[level]!.parameters + textEncoders[level]!.parameters).forEach { $0.trainable = false }
+        }
+    }
+
     /// The parameters of every vision tower's layers from index `first` up.
     public func visionLayerParameters(from first: Int) -> [Parameter] {
         var seen = Set<ObjectIdentifier>()

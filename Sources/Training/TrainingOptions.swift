@@ -1,3 +1,5 @@
+import ScenarioModel
+
 /// Hyper-parameters of a training run (reference defaults unless noted).
 public struct TrainingOptions: Codable, Sendable, Equatable {
     public var architecture: TrainingArchitecture = .scenarioclip1
@@ -25,6 +27,10 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var augment: Bool = true
     /// Whether the three levels' encoders run on separate threads (results are identical either way).
     public var parallelLevels: Bool = false
+    /// The levels whose losses are trained (all by default). For a three-level model the towers and logit
+    /// scale of every other level stay fixed and are not run while training, so a run that trains one level
+    /// costs about that level's share of a full step; validation still reports every level.
+    public var trainedLevels: [Level] = Level.allCases
 
     public init() {}
 }

@@ -47,7 +47,7 @@ public final class TrainingRun {
         return order
     }
 
-    /// Mean losses over the validation split (no augmentation, no gradients).
+    /// Mean losses over the validation split at every level (no augmentation, no gradients).
     public func validationLosses() -> StepLosses? {
         let scenes = dataset.scenes(inSplit: 1)
         let bs = trainer.options.batchSize
@@ -60,13 +60,12 @@ public final class TrainingRun {
             let chunk = Array(scenes[start..<min(start + bs, scenes.count)])
             start += bs
             guard chunk.count >= 2 else { break }
-            let l = trainer.evaluate(builder.batch(scenes: chunk, augment: false, rng: &rng), backward: false)
-            for level in Level.allCases { sum.contrastive[level, default: 0] += l.contrastive[level] ?? 0 }
-            sum.distillation += l.distillation
+            let l = trainer.evaluate(builder.batch(scenes: chunk, augment: false, rng: &rng), backward: false,
+                                     levels: Set(Level.allCases))
+            sum.accumulate(l)
             batches += 1
         }
-        for level in Level.allCases { sum.contrastive[level]! /= Float(batches) }
-        sum.distillation /= Float(batches)
+        sum.divide(by: batches)
         return sum
     }
 
@@ -91,17 +90,16 @@ public final class TrainingRun {
                 let b = position.batchInEpoch
                 let scenes = Array(order[(b * options.batchSize)..<((b + 1) * options.batchSize)])
                 var rng = TrainingRandom(words: position.rngWords)
-                let batch = builder.batch(scenes: scenes, augment: options.augment, rng: &rng)
+                let batch = builder.batch(scenes: scenes, augment: options.augment, rng: &rng,
+                                          pixelLevels: trainer.pixelLevels)
                 position.rngWords = rng.words
                 let losses = trainer.trainStep(batch)
                 position.step = trainer.step
                 position.batchInEpoch += 1
-                for level in Level.allCases { window.contrastive[level, default: 0] += losses.contrastive[level] ?? 0 }
-                window.distillation += losses.distillation
+                window.accumulate(losses)
                 windowCount += 1
                 if position.step % logEvery == 0 || position.step == total {
-                    for level in Level.allCases { window.contrastive[level]! /= Float(windowCount) }
-                    window.distillation /= Float(windowCount)
+                    window.divide(by: windowCount)
                     let elapsed = Date().timeIntervalSince(started)
                     let done = position.step - startStep
                     let rate = Double(done * options.batchSize) / max(elapsed, 1e-9)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Weights
 
 /// `scenarioclip train` on the real binary: a dataset folder is prepared in Swift, trained on, exported, and the
 /// exported model is usable by `eval`; the saved prepared file trains the same way.
@@ -88,6 +89,47 @@ import Testing
         #expect(refused.stderr.contains("--fit center_crop") && refused.stderr.contains("prepared with stretch"), "\(refused.stderr)")
         let bad = try CLIHarness.run(["train", dataset.path, "--config", "tiny", "--fit", "letterbox", "--out", second.path])
         #expect(bad.status != 0 && bad.stderr.contains("--fit must be center_crop or stretch"), "\(bad.stderr)")
+    }
+
+    /// `--levels action` fine-tunes the global level only: the exported model's object and relation tensors are
+    /// the `--init` model's, value for value, while global ones change; an unknown level name is refused.
+    @Test func trainingOnlyTheActionLevelKeepsTheOtherLevelsTensors() throws {
+        let root = try CLIHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let dataset = try Self.generate(in: root, scenes: 8, seed: 5)
+        let first = root.appendingPathComponent("first")
+        let trained = try CLIHarness.run([
+            "train", dataset.path, "--config", "tiny", "--epochs", "1", "--batch-size", "4", "--seed", "1",
+            "--out", first.path,
+        ])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let start = first.appendingPathComponent("model.safetensors")
+        let second = root.appendingPathComponent("second")
+        let tuned = try CLIHarness.run([
+            "train", dataset.path, "--init", start.path, "--levels", "action", "--epochs", "2", "--batch-size", "4",
+            "--lr", "1e-2", "--seed", "2", "--out", second.path,
+        ])
+        #expect(tuned.status == 0, "\(tuned.stderr)")
+        #expect(tuned.stdout.contains("trainable (levels trained: global)"), "\(tuned.stdout)")
+        let before = try SafeTensorsFile(url: start)
+        let after = try SafeTensorsFile(url: second.appendingPathComponent("model.safetensors"))
+        #expect(before.tensorNames == after.tensorNames)
+        var changedGlobal = 0, checked = 0
+        for name in before.tensorNames {
+            let a = try before.tensor(name).scalars, b = try after.tensor(name).scalars
+            if name.hasPrefix("global_") {
+                if a != b { changedGlobal += 1 }
+            } else {
+                #expect(a == b, "\(name) changed")
+                checked += 1
+            }
+        }
+        #expect(changedGlobal > 10 && checked > 10, "\(changedGlobal) global tensors changed, \(checked) others checked")
+
+        let bad = try CLIHarness.run([
+            "train", dataset.path, "--config", "tiny", "--levels", "global,scene", "--out", root.appendingPathComponent("x").path,
+        ])
+        #expect(bad.status != 0 && bad.stderr.contains("--levels: 'scene' is not a level"), "\(bad.stderr)")
     }
 
     @Test func missingDatasetIsAClearError() throws {

@@ -27,7 +27,8 @@ import Testing
     }
 
     /// Checks the largest-gradient entry and one random entry of every trainable parameter.
-    static func check(architecture: TrainingArchitecture, activation: TowerActivation, freeze: Bool) -> (Int, Float) {
+    static func check(architecture: TrainingArchitecture, activation: TowerActivation, freeze: Bool,
+                      levels: [Level] = Level.allCases) -> (Int, Float) {
         var config = TrainableModelConfig.tiny(threeLevel: architecture.isThreeLevel, vocabSize: 32)
         config.embedDim = 24
         config.vision.tower.hiddenAct = activation
@@ -36,6 +37,7 @@ import Testing
         if freeze { model.freeze(visionLayers: 1, textLayers: 1, embeddings: true) }
         var options = TrainingOptions()
         options.architecture = architecture
+        options.trainedLevels = levels
         let trainer = ScenarioTrainer(model: model, options: options, totalSteps: 10)
         var rng = TrainingRandom(seed: 9)
         if let teacher = trainer.teacher {
@@ -101,5 +103,52 @@ import Testing
             }
         }
         #expect(frozen.parameterCount.trainable < full.parameterCount.trainable)
+    }
+
+    /// Training a subset of a three-level model's levels gives those levels' towers exactly the gradients of
+    /// a full step (each tower's loss terms are the same), and the other towers none.
+    @Test(arguments: [[Level.global], [.object], [.relation, .global]])
+    func trainingSomeLevelsGivesTheirTowersTheFullStepsGradients(_ levels: [Level]) {
+        let config = TrainableModelConfig.tiny(threeLevel: true, vocabSize: 32)
+        var rng = TrainingRandom(seed: 6)
+        let batch = Self.randomBatch(config: config, rng: &rng)
+        var options = TrainingOptions()
+        options.architecture = .scenarioclip1
+        let full = TrainableModel(config: config, seed: 2)
+        let fullTrainer = ScenarioTrainer(model: full, options: options, totalSteps: 1)
+        let fullLosses = fullTrainer.evaluate(batch, backward: true)
+        options.trainedLevels = levels
+        let partial = TrainableModel(config: config, seed: 2)
+        let partialTrainer = ScenarioTrainer(model: partial, options: options, totalSteps: 1)
+        let partialLosses = partialTrainer.evaluate(batch, backward: true)
+        #expect(Set(partialLosses.contrastive.keys) == Set(levels))
+        for level in levels { #expect(partialLosses.contrastive[level] == fullLosses.contrastive[level]) }
+        var trainedTensors = 0
+        for (a, b) in zip(full.parameters, partial.parameters) {
+            let owner = Level.allCases.first { b.name.hasPrefix($0.rawValue + "_") }!
+            #expect(b.trainable == levels.contains(owner), "\(b.name)")
+            if b.trainable {
+                #expect(PyTorchParityTests.relativeError(b.grad, a.grad) < 1e-6, "\(b.name)")
+                #expect(b.grad.contains { $0 != 0 }, "\(b.name) got no gradient")
+                trainedTensors += 1
+            } else {
+                #expect(b.grad.allSatisfy { $0 == 0 }, "untrained \(b.name) got a gradient")
+            }
+        }
+        #expect(trainedTensors > 0)
+        for level in Level.allCases {
+            #expect(partialTrainer.logitScales[level]!.trainable == levels.contains(level))
+        }
+    }
+
+    @Test func trainingOneLevelMatchesFiniteDifferences() {
+        let (checked, worst) = Self.check(architecture: .scenarioclip1, activation: .quickGELU, freeze: false,
+                                          levels: [.global])
+        #expect(checked > 30)
+        #expect(worst < 0.02, "worst relative error \(worst)")
+        let (checkedShared, worstShared) = Self.check(architecture: .onelevel, activation: .quickGELU, freeze: false,
+                                                      levels: [.relation])
+        #expect(checkedShared > 30)
+        #expect(worstShared < 0.02, "worst relative error \(worstShared)")
     }
 }

@@ -129,6 +129,50 @@ import Testing
         }
     }
 
+    @Test func trainingOnlyTheGlobalLevelLeavesTheOtherTowersUntouched() throws {
+        let data = try Self.makeDataset(scenes: 60, seed: 3)
+        let model = Self.tinyModel(.scenarioclip1)
+        let start = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0.value) })
+        var options = Self.options(.scenarioclip1, epochs: 6)
+        options.trainedLevels = [.global]
+        let dir = Self.tempDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var lines: [String] = []
+        let run = try TrainingRun(dataset: data, model: model, options: options, outputDirectory: dir,
+                                  checkpointEvery: 0, logEvery: 3) { lines.append($0) }
+        let before = try #require(run.validationLosses())
+        try run.run()
+        let after = try #require(run.validationLosses())
+        for p in model.parameters {
+            if p.name.hasPrefix("global_") {
+                continue
+            }
+            #expect(p.value == start[p.name], "\(p.name) changed")
+        }
+        #expect(model.parameters.contains { $0.name.hasPrefix("global_") && $0.value != start[$0.name] })
+        #expect(after.contrastive[.global]! < 0.8 * before.contrastive[.global]!,
+                "global validation loss \(before.contrastive[.global]!) → \(after.contrastive[.global]!)")
+        #expect(after.contrastive[.object] == before.contrastive[.object])
+        #expect(after.contrastive[.relation] == before.contrastive[.relation])
+        // Progress lines name only the trained level; validation lines name all three.
+        let progress = try #require(lines.first { $0.contains("scenes/s") })
+        #expect(progress.contains("global") && !progress.contains("object") && !progress.contains("relation"))
+        #expect(lines.contains { $0.hasPrefix("epoch 6 validation") && $0.contains("relation") })
+    }
+
+    @Test func batchesCarryPicturesOnlyForTheLevelsAsked() throws {
+        let data = try Self.makeDataset(scenes: 20, seed: 5)
+        let builder = BatchBuilder(dataset: data)
+        var rngA = TrainingRandom(seed: 1), rngB = TrainingRandom(seed: 1)
+        let all = builder.batch(scenes: [0, 1, 2], augment: false, rng: &rngA)
+        let some = builder.batch(scenes: [0, 1, 2], augment: false, rng: &rngB, pixelLevels: [.global])
+        #expect(some.pixels[.global] == all.pixels[.global])
+        #expect(some.pixels[.object]!.isEmpty && some.pixels[.relation]!.isEmpty)
+        #expect(all.pixels[.object]!.count == 6 * 3 * data.imageSize * data.imageSize)
+        #expect(some.ids == all.ids)
+        #expect(some.objectsPerScene == all.objectsPerScene && some.relationsPerScene == all.relationsPerScene)
+    }
+
     @Test func scheduleWarmsUpThenFollowsTheCosine() {
         let s = LearningRateSchedule(baseRate: 1, totalSteps: 100, warmupRatio: 0.1)
         #expect(s.warmupSteps == 10)
