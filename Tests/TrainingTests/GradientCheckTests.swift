@@ -26,6 +26,18 @@ import Testing
                              relationsPerScene: relations)
     }
 
+    /// A tiny three-level config, a random batch for it (from `seed`) and default options for `architecture`.
+    static func threeLevelSetup(architecture: TrainingArchitecture, seed: UInt64)
+        -> (TrainableModelConfig, TrainingBatch, TrainingOptions)
+    {
+        let config = TrainableModelConfig.tiny(threeLevel: true, vocabSize: 32)
+        var rng = TrainingRandom(seed: seed)
+        let batch = randomBatch(config: config, rng: &rng)
+        var options = TrainingOptions()
+        options.architecture = architecture
+        return (config, batch, options)
+    }
+
     /// Checks the largest-gradient entry and one random entry of every trainable parameter.
     static func check(architecture: TrainingArchitecture, activation: TowerActivation, freeze: Bool,
                       levels: [Level] = Level.allCases) -> (Int, Float) {
@@ -85,11 +97,7 @@ import Testing
     }
 
     @Test func frozenLayersLeaveGradientsOfTrainableOnesUnchanged() {
-        let config = TrainableModelConfig.tiny(threeLevel: true, vocabSize: 32)
-        var rng = TrainingRandom(seed: 5)
-        let batch = Self.randomBatch(config: config, rng: &rng)
-        var options = TrainingOptions()
-        options.architecture = .scenarioclip0
+        let (config, batch, options) = Self.threeLevelSetup(architecture: .scenarioclip0, seed: 5)
         let full = TrainableModel(config: config, seed: 1)
         let frozen = TrainableModel(config: config, seed: 1)
         frozen.freeze(visionLayers: 1, textLayers: 1, embeddings: true)
@@ -109,11 +117,7 @@ import Testing
     /// a full step (each tower's loss terms are the same), and the other towers none.
     @Test(arguments: [[Level.global], [.object], [.relation, .global]])
     func trainingSomeLevelsGivesTheirTowersTheFullStepsGradients(_ levels: [Level]) {
-        let config = TrainableModelConfig.tiny(threeLevel: true, vocabSize: 32)
-        var rng = TrainingRandom(seed: 6)
-        let batch = Self.randomBatch(config: config, rng: &rng)
-        var options = TrainingOptions()
-        options.architecture = .scenarioclip1
+        var (config, batch, options) = Self.threeLevelSetup(architecture: .scenarioclip1, seed: 6)
         let full = TrainableModel(config: config, seed: 2)
         let fullTrainer = ScenarioTrainer(model: full, options: options, totalSteps: 1)
         let fullLosses = fullTrainer.evaluate(batch, backward: true)
