@@ -15,6 +15,8 @@ public final class ScenarioTrainer: @unchecked Sendable {
     public let studentLogScale: Parameter
     public let optimizer: AdamW
     public var schedule: LearningRateSchedule
+    /// The levels a training step runs: ``TrainingOptions/trainedLevels``.
+    public let trainedLevels: Set<Level>
     /// Optimiser steps taken.
     public var step: Int = 0
 
@@ -39,8 +41,9 @@ public final class ScenarioTrainer: @unchecked Sendable {
                                     trainable: options.architecture.distills && options.learnStudentTemperature,
                                     learningRateScale: 0.1)
         let trained = Set(options.trainedLevels)
+        trainedLevels = trained
         for level in Level.allCases where !trained.contains(level) { scales[level]!.trainable = false }
-        if model.config.threeLevel { model.freeze(levelsOtherThan: trained) }
+        model.freeze(levelsOtherThan: trained)
         logitScales = scales
         optimizer = AdamW(weightDecay: options.weightDecay)
         schedule = LearningRateSchedule(baseRate: options.learningRate, totalSteps: max(1, totalSteps),
@@ -52,8 +55,6 @@ public final class ScenarioTrainer: @unchecked Sendable {
         model.parameters + Level.allCases.map { logitScales[$0]! } + [studentLogScale]
     }
 
-    /// The levels a training step runs: ``TrainingOptions/trainedLevels``.
-    public var trainedLevels: Set<Level> { Set(options.trainedLevels) }
 
     /// The levels whose pictures a training step needs: the trained ones, plus the global pictures when the
     /// EMA teacher's global image is distilled into a trained object or relation level.
