@@ -647,7 +647,136 @@ static void PREFIX##_avx2(size_t m, size_t n, size_t k, float alpha, const float
 #define LOAD_PANEL_F16(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
 DEFINE_PP_DRIVER(pp, float, "avx2,fma", LOAD_PANEL_F32)
 DEFINE_PP_DRIVER(pph, uint16_t, "avx2,fma,f16c", LOAD_PANEL_F16)
+
+/* ---- Few rows with AVX-512 (a text, a handful of pooled rows): every row of A meets each panel row in one pass.
+   With at most PPW_MAX_ROWS rows, the 6-row groups of the AVX2 driver would read each panel slice once from memory
+   and again from L2, and its 16-column tile is two 8-lane halves; here one 16-lane accumulator per row (32
+   registers) covers all rows, panels go in memory order (panel by panel, k block by k block — one sequential
+   stream), and each step asks for the panel row PPW_LEAD bytes ahead. Every output is still one FMA chain per k
+   block from zero, scaled by alpha, then added to (or stored in) C, blocks in increasing order: bit for bit what
+   the AVX2 tiles compute. ---- */
+
+#define PPW_MAX_ROWS 16
+#ifndef PPW_LEAD
+#define PPW_LEAD 4096
 #endif
+
+static int pp_wide_allowed = 1;
+
+static int cpu_has_avx512(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx512f") ? 1 : 0;
+    }
+    return cached;
+}
+
+static int pp_wide_available(void) {
+    return __atomic_load_n(&pp_wide_allowed, __ATOMIC_RELAXED) && cpu_has_avx512() && cpu_has_avx2_fma();
+}
+
+/* MR rows x 16 columns over one k block. Panel row t+lead is requested at step t: from `ahead` for the first
+   `ahead_steps` steps, then from `then` (the stream's continuation, or NULL) onwards. */
+#define DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, MR)                                                                    \
+    __attribute__((target("avx512f"))) static void PREFIX##_wide_##MR(                                               \
+        size_t kc, const float *a, size_t lda, const WTYPE *panel, float *c, size_t ldc, size_t cols, float alpha,  \
+        int add, const char *ahead, size_t ahead_steps, const char *then) {                                          \
+        __m512 acc[MR];                                                                                               \
+        for (int i = 0; i < MR; i++) acc[i] = _mm512_setzero_ps();                                                    \
+        size_t first = ahead_steps < kc ? ahead_steps : kc;                                                           \
+        size_t t = 0;                                                                                                 \
+        for (; t < first; t++) {                                                                                      \
+            _mm_prefetch(ahead + PP_W * sizeof(WTYPE) * t, _MM_HINT_T0);                                             \
+            __m512 b = LOAD16(panel + PP_W * t);                                                                      \
+            for (int i = 0; i < MR; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i * lda + t]), b, acc[i]);        \
+        }                                                                                                             \
+        if (then) {                                                                                                   \
+            for (; t < kc; t++) {                                                                                     \
+                _mm_prefetch(then + PP_W * sizeof(WTYPE) * (t - first), _MM_HINT_T0);                                \
+                __m512 b = LOAD16(panel + PP_W * t);                                                                  \
+                for (int i = 0; i < MR; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i * lda + t]), b, acc[i]);    \
+            }                                                                                                         \
+        } else {                                                                                                      \
+            for (; t < kc; t++) {                                                                                     \
+                __m512 b = LOAD16(panel + PP_W * t);                                                                  \
+                for (int i = 0; i < MR; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i * lda + t]), b, acc[i]);    \
+            }                                                                                                         \
+        }                                                                                                             \
+        __m512 scale = _mm512_set1_ps(alpha);                                                                         \
+        __mmask16 mask = cols >= PP_W ? (__mmask16)0xFFFF : (__mmask16)((1u << cols) - 1);                          \
+        for (int i = 0; i < MR; i++) {                                                                                \
+            float *out = c + i * ldc;                                                                                 \
+            __m512 v = _mm512_mul_ps(acc[i], scale);                                                                  \
+            if (add) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, out), v);                                          \
+            _mm512_mask_storeu_ps(out, mask, v);                                                                      \
+        }                                                                                                             \
+    }
+
+#define DEFINE_PPW_DRIVER(PREFIX, WTYPE, LOAD16)                                                                      \
+DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 1) DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 2)                                   \
+DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 3) DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 4)                                   \
+DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 5) DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 6)                                   \
+DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 7) DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 8)                                   \
+DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 9) DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 10)                                  \
+DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 11) DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 12)                                 \
+DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 13) DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 14)                                 \
+DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 15) DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, 16)                                 \
+typedef void (*PREFIX##_wide_fn)(size_t, const float *, size_t, const WTYPE *, float *, size_t, size_t, float, int,   \
+                                 const char *, size_t, const char *);                                                 \
+/* m <= PPW_MAX_ROWS. The weight's bytes are one stream, panel by panel and each panel block by block: the request    \
+   PPW_LEAD bytes ahead of the step being computed runs past the last panel into `following` (when given). */        \
+static void PREFIX##_wide(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const WTYPE *packed,  \
+                          float *c, size_t ldc, int accumulate, const WTYPE *following, size_t following_n) {         \
+    static const PREFIX##_wide_fn tiles[PPW_MAX_ROWS + 1] = {                                                          \
+        0, PREFIX##_wide_1, PREFIX##_wide_2, PREFIX##_wide_3, PREFIX##_wide_4, PREFIX##_wide_5, PREFIX##_wide_6,      \
+        PREFIX##_wide_7, PREFIX##_wide_8, PREFIX##_wide_9, PREFIX##_wide_10, PREFIX##_wide_11, PREFIX##_wide_12,      \
+        PREFIX##_wide_13, PREFIX##_wide_14, PREFIX##_wide_15, PREFIX##_wide_16};                                      \
+    size_t kc_max = pp_block_length(k);                                                                               \
+    size_t panels = (n + PP_W - 1) / PP_W;                                                                            \
+    const size_t step = PP_W * sizeof(WTYPE);                                                                         \
+    const size_t total = panels * k * step;                                                                           \
+    /* Bytes of `following` worth asking for: its first panel block, at most one lead. */                             \
+    const size_t following_bytes = following && following_n ? (PPW_LEAD < k * step ? PPW_LEAD : k * step) : 0;        \
+    const char *base = (const char *)packed;                                                                          \
+    for (size_t p = 0; p < panels; p++) {                                                                             \
+        size_t cols = n - p * PP_W < PP_W ? n - p * PP_W : PP_W;                                                      \
+        for (size_t kb = 0; kb < k; kb += kc_max) {                                                                   \
+            size_t kc = k - kb < kc_max ? k - kb : kc_max;                                                            \
+            size_t target = (p * k + kb) * step + PPW_LEAD; /* requested at step 0 */                                 \
+            size_t inside = target < total ? (total - target + step - 1) / step : 0;                                  \
+            const char *then = 0;                                                                                     \
+            if (following_bytes) {                                                                                    \
+                size_t beyond = target + inside * step - total; /* offset into `following` at step `inside` */       \
+                if (beyond < following_bytes) then = (const char *)following + beyond;                                \
+            }                                                                                                         \
+            tiles[m](kc, a + kb, lda, packed + (p * k + kb) * PP_W, c + p * PP_W, ldc, cols, alpha,                   \
+                     kb > 0 || accumulate, base + (target < total ? target : total), inside, then);                                              \
+        }                                                                                                             \
+    }                                                                                                                 \
+}
+
+#define LOAD16_F32(p) _mm512_loadu_ps(p)
+#define LOAD16_F16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p)))
+DEFINE_PPW_DRIVER(ppw, float, LOAD16_F32)
+DEFINE_PPW_DRIVER(pphw, uint16_t, LOAD16_F16)
+#endif
+
+void numerics_kernels_allow_avx512(int allowed) {
+#ifdef NUMERICS_HAVE_X86
+    __atomic_store_n(&pp_wide_allowed, allowed != 0, __ATOMIC_RELAXED);
+#else
+    (void)allowed;
+#endif
+}
+
+int numerics_kernels_use_avx512(void) {
+#ifdef NUMERICS_HAVE_X86
+    return pp_wide_available();
+#else
+    return 0;
+#endif
+}
 
 void numerics_sgemm_packed(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                            const float *packed, float *c, size_t ldc, int accumulate) {
@@ -663,6 +792,10 @@ void numerics_sgemm_packed_prefetching(size_t m, size_t n, size_t k, float alpha
         return;
     }
 #ifdef NUMERICS_HAVE_X86
+    if (m <= PPW_MAX_ROWS && pp_wide_available()) {
+        ppw_wide(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
+        return;
+    }
     if (cpu_has_avx2_fma()) {
         pp_avx2(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
         return;
@@ -712,6 +845,10 @@ void numerics_sgemm_packed_f16_prefetching(size_t m, size_t n, size_t k, float a
         return;
     }
 #ifdef NUMERICS_HAVE_X86
+    if (m <= PPW_MAX_ROWS && pp_wide_available()) {
+        pphw_wide(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
+        return;
+    }
     if (cpu_has_avx2_fma()) {
         pph_avx2(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
         return;

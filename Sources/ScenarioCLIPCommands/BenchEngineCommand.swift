@@ -31,6 +31,9 @@ struct BenchEngineCommand: ParsableCommand {
     @Option(help: "With --products blas, products of at most \(Linear.matrixVectorRowLimit) rows: \(Linear.FewRowsPath.allCases.map(\.rawValue).joined(separator: ", ")).")
     var fewRows = Linear.fewRowsPath.rawValue
 
+    @Flag(inversion: .prefixedNo, help: "Products of at most 16 rows through the AVX-512 tiles when the CPU has them (--no-avx512: the AVX2 tiles, same results).")
+    var avx512 = true
+
     @Flag(help: "Also time the opt-in float16 weight mode (after the float32 figures and their peak memory).")
     var float16 = false
 
@@ -50,6 +53,7 @@ struct BenchEngineCommand: ParsableCommand {
         Parallel.threadCount = threads
         Linear.fewRowsPath = Linear.FewRowsPath(rawValue: fewRows)!
         Linear.productPath = Linear.ProductPath(rawValue: products)!
+        ProductKernels.allowsAVX512 = avx512
         let config = CLIPConfig()
         let buildStart = DispatchTime.now().uptimeNanoseconds
         let (model, weightBytes) = try Self.randomModel(config)
@@ -57,7 +61,7 @@ struct BenchEngineCommand: ParsableCommand {
         let vision = model.vision!, text = model.text!
         let loadedPeak = Self.peakResidentBytes()
         print("bench engine: ViT-B/32 shapes, random float32 weights, \(threads) thread(s), median of \(iterations) runs, "
-              + "products via \(products)\(products == "blas" ? " (few rows via \(fewRows))" : "")")
+              + "products via \(products)\(products == "blas" ? " (few rows via \(fewRows))" : " (\(ProductKernels.summary))")")
         print(String(format: "weights %.1f MB (vision %@, text %@ layers), model built in %.2f s (random weights generated)",
                      Double(weightBytes) / 1e6, "\(config.visionConfig.numHiddenLayers)",
                      "\(config.textConfig.numHiddenLayers)", buildSeconds))

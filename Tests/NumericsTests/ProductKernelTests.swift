@@ -176,6 +176,61 @@ import Testing
         }
     }
 
+    /// The AVX-512 few-row tiles (up to 16 rows) compute every output bit for bit as the AVX2 tiles do, for float32
+    /// and float16 panels: every row count 1...16, panel edges, one and three k blocks, strided A and C, every output
+    /// mode, with and without the next-piece prefetch (whose stream runs past the weight into `following`). Where the
+    /// CPU has no AVX-512 both runs take the AVX2 tiles and the comparison still holds.
+    @Test(arguments: [(37, 300), (16, 2048), (5, 1)])
+    func avx512FewRowTilesEqualAVX2Tiles(n: Int, k: Int) {
+        defer { ProductKernels.allowsAVX512 = true }
+        let (lda, ldc) = (k + 5, n + 3)
+        let a = Self.values(16 * lda, seed: 91), w = Self.values((n + 16) * k, seed: 92)
+        let packed = Self.pack(w, n: n + 16, k: k, ldw: k)
+        var half = [UInt16](repeating: 0, count: numerics_packed_count(n + 16, k))
+        numerics_pack_nt_f16(n + 16, k, w, k, &half)
+        let start = Self.values(16 * ldc, seed: 93)
+        for m in 1...16 {
+            for (alpha, accumulate) in [(Float(1), Int32(0)), (-0.75, 1)] {
+                var results: [[Float]] = []
+                for allowed in [true, false] {
+                    ProductKernels.allowsAVX512 = allowed
+                    var single = start, streamed = start, halfSingle = start, halfStreamed = start
+                    numerics_sgemm_packed(m, n, k, alpha, a, lda, packed, &single, ldc, accumulate)
+                    numerics_sgemm_packed_f16(m, n, k, alpha, a, lda, half, &halfSingle, ldc, accumulate)
+                    packed.withUnsafeBufferPointer { wp in
+                        numerics_sgemm_packed_prefetching(
+                            m, n, k, alpha, a, lda, wp.baseAddress!, &streamed, ldc, accumulate,
+                            wp.baseAddress! + (n + 15) / 16 * 16 * k, 16)
+                    }
+                    half.withUnsafeBufferPointer { hp in
+                        numerics_sgemm_packed_f16_prefetching(
+                            m, n, k, alpha, a, lda, hp.baseAddress!, &halfStreamed, ldc, accumulate,
+                            hp.baseAddress! + (n + 15) / 16 * 16 * k, 16)
+                    }
+                    #expect(streamed == single && halfStreamed == halfSingle, "\(m)x\(n)x\(k): prefetch changed results")
+                    results += [single, halfSingle]
+                }
+                #expect(results[0] == results[2], "float32 panels, \(m)x\(n)x\(k) alpha \(alpha)")
+                #expect(results[1] == results[3], "float16 panels, \(m)x\(n)x\(k) alpha \(alpha)")
+                Self.expectProduct(
+                    results[0], start: start, m: m, n: n, k: k, ldc: ldc, alpha: alpha, accumulate: accumulate != 0
+                ) { Double(a[$0 * lda + $2]) * Double(w[$1 * k + $2]) }
+            }
+        }
+    }
+
+    /// The few-row tiles run exactly where the CPU has AVX-512F (as `/proc/cpuinfo` lists it) and they are allowed.
+    @Test func avx512TilesFollowTheCPUAndTheSwitch() throws {
+        defer { ProductKernels.allowsAVX512 = true }
+        guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return }
+        let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }.map { $0.split(separator: " ") } ?? []
+        ProductKernels.allowsAVX512 = true
+        #expect(ProductKernels.usesAVX512 == (ProductKernels.usesAVX2 && flags.contains("avx512f")))
+        ProductKernels.allowsAVX512 = false
+        #expect(!ProductKernels.usesAVX512)
+        #expect(!ProductKernels.summary.contains("AVX-512"))
+    }
+
     /// A packed `Linear` equals the definition on the kernel path (several pieces across threads) and on the BLAS
     /// path (which unpacks), gives its weight back exactly, and converts to float16 like the row-major layer.
     @Test(arguments: [(1, 515, 300), (8, 64, 3), (50, 130, 300), (200, 100, 150)])

@@ -96,4 +96,12 @@ int numerics_map_large_allocations(size_t bytes);
 /// 1 when the AVX2 + FMA (+ F16C) kernels are in use.
 int numerics_kernels_use_avx2(void);
 
+/// 1 when products over packed weights with at most 16 rows go through the AVX-512 few-row tiles (the CPU has
+/// AVX-512F and they are allowed). Their results are bit for bit those of the AVX2 tiles.
+int numerics_kernels_use_avx512(void);
+
+/// Allows (1, the default) or forbids (0) the AVX-512 few-row tiles, e.g. to compare them with the AVX2 tiles.
+/// Not thread-safe: call it while no product runs.
+void numerics_kernels_allow_avx512(int allowed);
+
 #endif
