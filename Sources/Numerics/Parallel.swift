@@ -21,7 +21,7 @@ public enum Parallel {
         }
         let even = (count + chunks - 1) / chunks
         let size = (even + alignment - 1) / alignment * alignment
-        DispatchQueue.concurrentPerform(iterations: chunks) { index in
+        WorkerPool.shared.perform(chunks) { index in
             let start = min(count, index * size)
             let end = index == chunks - 1 ? count : min(count, start + size)
             if start < end { body(start..<end) }
@@ -41,7 +41,7 @@ public enum Parallel {
             return
         }
         let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+        WorkerPool.shared.perform(threads) { _ in
             while true {
                 let piece = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 if piece >= pieces { break }

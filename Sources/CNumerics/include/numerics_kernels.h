@@ -93,6 +93,15 @@ void numerics_softmax_row(float *p, size_t count);
 /// freed, and stop the threshold from moving (`mallopt(M_MMAP_THRESHOLD)`). Returns 1 on success, 0 elsewhere.
 int numerics_map_large_allocations(size_t bytes);
 
+/// A spin-wait hint to the CPU (`pause` on x86, `yield` on ARM, nothing elsewhere): for threads polling a flag.
+static inline void numerics_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 /// 1 when the AVX2 + FMA (+ F16C) kernels are in use.
 int numerics_kernels_use_avx2(void);
 
