@@ -9,7 +9,8 @@ import Synchronization
 /// `concurrentPerform` wakes its pool threads on demand, which takes tens of microseconds — as long as a whole round
 /// of an 8-token text — so most of those rounds ran on the calling thread alone. Here the helpers poll for the next
 /// round for ``spinWindow`` after finishing one (a forward pass keeps them busy), then sleep on a condition until
-/// woken; an idle process uses no CPU.
+/// woken; an idle process uses no CPU. While polling, a helper yields its core every few microseconds, so a thread
+/// with real work (another encoder, the explorer's interface) is not held up by it.
 ///
 /// One round at a time: a round asked for while another is in flight (another thread encoding at the same time, or
 /// a round started from inside a round) goes to `DispatchQueue.concurrentPerform` instead.
@@ -109,7 +110,11 @@ final class WorkerPool: @unchecked Sendable {
             let current = generation.load(ordering: .acquiring)
             if current != seen { return current }
             polls += 1
-            if polls & 255 == 0, DispatchTime.now().uptimeNanoseconds > deadline { break }
+            if polls & 255 == 0 {
+                if DispatchTime.now().uptimeNanoseconds > deadline { break }
+                // Every few microseconds, let another thread that wants this core run (more threads than cores).
+                sched_yield()
+            }
             numerics_cpu_relax()
         }
         wake.lock()
