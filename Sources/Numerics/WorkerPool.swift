@@ -13,7 +13,7 @@ import Synchronization
 /// with real work (another encoder, the explorer's interface) is not held up by it.
 ///
 /// One round at a time: a round asked for while another is in flight (another thread encoding at the same time, or
-/// a round started from inside a round) goes to `DispatchQueue.concurrentPerform` instead.
+/// a round started from inside a round), or for more than 255 threads, goes to `DispatchQueue.concurrentPerform`.
 final class WorkerPool: @unchecked Sendable {
     /// The process-wide pool.
     static let shared = WorkerPool()
@@ -40,12 +40,12 @@ final class WorkerPool: @unchecked Sendable {
     /// Runs `body(0)`, `body(1)`, …, `body(count - 1)` concurrently — index 0 on the calling thread — and returns
     /// when all have returned.
     func perform(_ count: Int, _ body: (Int) -> Void) {
-        precondition(count < 256, "at most 255 threads")
         guard count > 1 else {
             if count == 1 { body(0) }
             return
         }
-        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+        // `generation` has room for 255 participants.
+        guard count < 256, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             withoutActuallyEscaping(body) { escaping in
                 let shared = UncheckedBody(body: escaping)
                 DispatchQueue.concurrentPerform(iterations: count) { shared.body($0) }

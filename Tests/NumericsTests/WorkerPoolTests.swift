@@ -30,6 +30,7 @@ import Testing
             #expect(Self.counts(pool, count) == [Int](repeating: 1, count: count), "round \(round)")
         }
         #expect(Self.counts(pool, 0) == [])
+        #expect(Self.counts(pool, 300) == [Int](repeating: 1, count: 300))
     }
 
     /// Helpers that have gone to sleep after the spin window are woken by the next round.
