@@ -10,11 +10,12 @@ public enum Parallel {
 
     /// Runs `body` on contiguous sub-ranges of `0..<count` covering it exactly once, concurrently when the work
     /// is large enough: at most ``threadCount`` chunks, each at least `minimumChunk` long and (except the last)
-    /// a multiple of `alignment`.
+    /// a multiple of `alignment`. `threads` overrides ``threadCount`` for this call.
     public static func forEachChunk(
-        _ count: Int, minimumChunk: Int = 1, alignment: Int = 1, _ body: @Sendable (Range<Int>) -> Void
+        _ count: Int, minimumChunk: Int = 1, alignment: Int = 1, threads: Int? = nil,
+        _ body: @Sendable (Range<Int>) -> Void
     ) {
-        let chunks = min(effectiveThreadCount, count / max(minimumChunk, 1))
+        let chunks = min(max(1, threads ?? effectiveThreadCount), count / max(minimumChunk, 1))
         if chunks <= 1 {
             if count > 0 { body(0..<count) }
             return
@@ -31,11 +32,13 @@ public enum Parallel {
     /// Runs `body` on the pieces `0..<chunkSize`, `chunkSize..<2·chunkSize`, … of `0..<count` (each exactly once),
     /// handed out one at a time to up to ``threadCount`` threads: a thread slowed down by other processes on the
     /// machine takes fewer pieces instead of holding everybody up. With one thread, or a single piece, `body` runs
-    /// once on all of `0..<count` on the calling thread.
-    public static func forEachPiece(_ count: Int, pieceSize: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    /// once on all of `0..<count` on the calling thread. `threads` overrides ``threadCount`` for this call.
+    public static func forEachPiece(
+        _ count: Int, pieceSize: Int, threads: Int? = nil, _ body: @Sendable (Range<Int>) -> Void
+    ) {
         let size = max(1, pieceSize)
         let pieces = (count + size - 1) / size
-        let threads = min(effectiveThreadCount, pieces)
+        let threads = min(max(1, threads ?? effectiveThreadCount), pieces)
         if threads <= 1 {
             if count > 0 { body(0..<count) }
             return

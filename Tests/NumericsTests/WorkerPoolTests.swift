@@ -80,15 +80,16 @@ import Testing
     /// `forEachPiece` and `forEachChunk` cover their range exactly once for any thread count.
     @Test(arguments: [1, 2, 3])
     func parallelHelpersCoverTheRangeOnce(threads: Int) {
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
-        Parallel.threadCount = threads
         for count in [0, 1, 7, 64, 1000] {
             let pieces = Hits(count)
-            Parallel.forEachPiece(count, pieceSize: 5) { range in for i in range { pieces.record(i) } }
+            Parallel.forEachPiece(count, pieceSize: 5, threads: threads) { range in
+                for i in range { pieces.record(i) }
+            }
             #expect(pieces.values == [Int](repeating: 1, count: count), "forEachPiece \(count)")
             let chunks = Hits(count)
-            Parallel.forEachChunk(count, minimumChunk: 3, alignment: 4) { range in for i in range { chunks.record(i) } }
+            Parallel.forEachChunk(count, minimumChunk: 3, alignment: 4, threads: threads) { range in
+                for i in range { chunks.record(i) }
+            }
             #expect(chunks.values == [Int](repeating: 1, count: count), "forEachChunk \(count)")
         }
     }
