@@ -750,8 +750,9 @@ static void PREFIX##_wide(size_t m, size_t n, size_t k, float alpha, const float
                 size_t beyond = target + inside * step - total; /* offset into `following` at step `inside` */       \
                 if (beyond < following_bytes) then = (const char *)following + beyond;                                \
             }                                                                                                         \
+            const char *ahead = base + (target < total ? target : total);                                             \
             tiles[m](kc, a + kb, lda, packed + (p * k + kb) * PP_W, c + p * PP_W, ldc, cols, alpha,                   \
-                     kb > 0 || accumulate, base + (target < total ? target : total), inside, then);                                              \
+                     kb > 0 || accumulate, ahead, inside, then);                                                      \
         }                                                                                                             \
     }                                                                                                                 \
 }

@@ -9,8 +9,8 @@ public enum ProductKernels {
     /// few-row tiles: the CPU has AVX-512F and ``allowsAVX512`` is on. Their outputs are bit for bit the AVX2 tiles'.
     public static var usesAVX512: Bool { numerics_kernels_use_avx512() != 0 }
 
-    /// Allows (the default) or forbids the AVX-512 few-row tiles — to compare the two, or to rule them out. Set it
-    /// while no product runs.
+    /// Allows (the default) or forbids the AVX-512 few-row tiles — to compare the two, or to rule them out. Products
+    /// that start afterwards follow it; their results are the same either way.
     public nonisolated(unsafe) static var allowsAVX512: Bool = true {
         didSet { numerics_kernels_allow_avx512(allowsAVX512 ? 1 : 0) }
     }

@@ -110,7 +110,7 @@ int numerics_kernels_use_avx2(void);
 int numerics_kernels_use_avx512(void);
 
 /// Allows (1, the default) or forbids (0) the AVX-512 few-row tiles, e.g. to compare them with the AVX2 tiles.
-/// Not thread-safe: call it while no product runs.
+/// Products that start afterwards follow it; either way their results are the same.
 void numerics_kernels_allow_avx512(int allowed);
 
 #endif
