@@ -91,7 +91,9 @@ def main():
                     return features(self.m.get_image_features(pixel_values=x))
                 return features(self.m.get_text_features(input_ids=x))
 
-        folder = tempfile.mkdtemp(prefix="clip-onnx-")
+        # The two exported graphs (~580 MB) live only as long as this run.
+        scratch = tempfile.TemporaryDirectory(prefix="clip-onnx-")
+        folder = scratch.name
         vision_path = os.path.join(folder, "vision.onnx")
         text_path = os.path.join(folder, "text.onnx")
         with torch.no_grad():
@@ -121,6 +123,8 @@ def main():
             "text_8_tokens_ms": median_ms(lambda: text.run(None, {"input_ids": t8}), args.iterations),
             "text_77_tokens_ms": median_ms(lambda: text.run(None, {"input_ids": t77}), args.iterations),
         }
+        del vision, text
+        scratch.cleanup()
 
     if args.json:
         print(json.dumps(results, indent=1))

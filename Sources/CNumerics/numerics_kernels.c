@@ -676,32 +676,32 @@ static int pp_wide_available(void) {
     return __atomic_load_n(&pp_wide_allowed, __ATOMIC_RELAXED) && cpu_has_avx512() && cpu_has_avx2_fma();
 }
 
-/* MR rows x 16 columns over one k block. Panel row t+lead is requested at step t: from `ahead` for the first
-   `ahead_steps` steps, then from `then` (the stream's continuation, or NULL) onwards. */
+/* One k step of the few-row tile: panel row t against element t of each of the MR rows of A. */
+#define PPW_STEP(LOAD16, MR)                                                                                          \
+    do {                                                                                                              \
+        __m512 b = LOAD16(panel + PP_W * t);                                                                          \
+        for (int i = 0; i < MR; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i * lda + t]), b, acc[i]);            \
+    } while (0)
+
+/* MR rows x 16 columns over one k block. At step t the panel row PPW_LEAD bytes ahead is requested: from `ahead`
+   for the first `ahead_steps` steps, then from `then` (the stream's continuation past the weight; without one, the
+   row being read, which costs nothing). */
 #define DEFINE_PPW_TILE(PREFIX, WTYPE, LOAD16, MR)                                                                    \
     __attribute__((target("avx512f"))) static void PREFIX##_wide_##MR(                                               \
         size_t kc, const float *a, size_t lda, const WTYPE *panel, float *c, size_t ldc, size_t cols, float alpha,  \
         int add, const char *ahead, size_t ahead_steps, const char *then) {                                          \
         __m512 acc[MR];                                                                                               \
         for (int i = 0; i < MR; i++) acc[i] = _mm512_setzero_ps();                                                    \
-        size_t first = ahead_steps < kc ? ahead_steps : kc;                                                           \
-        size_t t = 0;                                                                                                 \
+        const size_t step = PP_W * sizeof(WTYPE);                                                                     \
+        size_t first = ahead_steps < kc ? ahead_steps : kc, t = 0;                                                    \
         for (; t < first; t++) {                                                                                      \
-            _mm_prefetch(ahead + PP_W * sizeof(WTYPE) * t, _MM_HINT_T0);                                             \
-            __m512 b = LOAD16(panel + PP_W * t);                                                                      \
-            for (int i = 0; i < MR; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i * lda + t]), b, acc[i]);        \
+            _mm_prefetch(ahead + step * t, _MM_HINT_T0);                                                              \
+            PPW_STEP(LOAD16, MR);                                                                                     \
         }                                                                                                             \
-        if (then) {                                                                                                   \
-            for (; t < kc; t++) {                                                                                     \
-                _mm_prefetch(then + PP_W * sizeof(WTYPE) * (t - first), _MM_HINT_T0);                                \
-                __m512 b = LOAD16(panel + PP_W * t);                                                                  \
-                for (int i = 0; i < MR; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i * lda + t]), b, acc[i]);    \
-            }                                                                                                         \
-        } else {                                                                                                      \
-            for (; t < kc; t++) {                                                                                     \
-                __m512 b = LOAD16(panel + PP_W * t);                                                                  \
-                for (int i = 0; i < MR; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(a[i * lda + t]), b, acc[i]);    \
-            }                                                                                                         \
+        const char *tail = then ? then : (const char *)(panel + PP_W * first);                                        \
+        for (; t < kc; t++) {                                                                                         \
+            _mm_prefetch(tail + step * (t - first), _MM_HINT_T0);                                                     \
+            PPW_STEP(LOAD16, MR);                                                                                     \
         }                                                                                                             \
         __m512 scale = _mm512_set1_ps(alpha);                                                                         \
         __mmask16 mask = cols >= PP_W ? (__mmask16)0xFFFF : (__mmask16)((1u << cols) - 1);                          \
@@ -768,6 +768,14 @@ void numerics_kernels_allow_avx512(int allowed) {
     __atomic_store_n(&pp_wide_allowed, allowed != 0, __ATOMIC_RELAXED);
 #else
     (void)allowed;
+#endif
+}
+
+int numerics_kernels_avx512_allowed(void) {
+#ifdef NUMERICS_HAVE_X86
+    return __atomic_load_n(&pp_wide_allowed, __ATOMIC_RELAXED);
+#else
+    return 1;
 #endif
 }
 

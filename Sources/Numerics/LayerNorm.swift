@@ -29,7 +29,7 @@ public struct LayerNorm: Sendable {
     }
 
     /// Normalises `rows` rows of `input` into `output` (which may equal `input`), split across threads in chunks of
-    /// at least ~8k elements (a 77-token text's rows go to both threads; a round costs ~1 µs on ``WorkerPool``).
+    /// at least ~8k elements (a 77-token text's rows go to both threads).
     public func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
         let width = self.width
         let source = UnsafeSendablePointer(input), destination = UnsafeMutableSendablePointer(output)

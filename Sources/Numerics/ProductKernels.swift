@@ -11,8 +11,9 @@ public enum ProductKernels {
 
     /// Allows (the default) or forbids the AVX-512 few-row tiles — to compare the two, or to rule them out. Products
     /// that start afterwards follow it; their results are the same either way.
-    public nonisolated(unsafe) static var allowsAVX512: Bool = true {
-        didSet { numerics_kernels_allow_avx512(allowsAVX512 ? 1 : 0) }
+    public static var allowsAVX512: Bool {
+        get { numerics_kernels_avx512_allowed() != 0 }
+        set { numerics_kernels_allow_avx512(newValue ? 1 : 0) }
     }
 
     /// A short description for benchmark headers: "AVX2+FMA, AVX-512 few-row tiles", "AVX2+FMA" or "portable C".

@@ -55,12 +55,11 @@ public final class ScenarioTrainer: @unchecked Sendable {
         model.parameters + Level.allCases.map { logitScales[$0]! } + [studentLogScale]
     }
 
-
     /// The levels whose pictures a training step needs: the trained ones, plus the global pictures when the
     /// EMA teacher's global image is distilled into a trained object or relation level.
     public var pixelLevels: Set<Level> {
         var levels = trainedLevels
-        if teacher != nil && !levels.isDisjoint(with: [.object, .relation]) { levels.insert(.global) }
+        if teacher != nil && DistillationTerms(levels: trainedLevels).visual { levels.insert(.global) }
         return levels
     }
 

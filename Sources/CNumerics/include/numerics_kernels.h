@@ -113,4 +113,7 @@ int numerics_kernels_use_avx512(void);
 /// Products that start afterwards follow it; either way their results are the same.
 void numerics_kernels_allow_avx512(int allowed);
 
+/// The setting `numerics_kernels_allow_avx512` last made (1 until then).
+int numerics_kernels_avx512_allowed(void);
+
 #endif
