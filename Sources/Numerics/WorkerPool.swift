@@ -5,7 +5,7 @@ import Synchronization
 
 /// Helper threads kept ready between the rounds of parallel work of a forward pass.
 ///
-/// A forward pass runs ~70 short rounds (one per matrix product, attention, layer norm), often 50–500 µs each. Dispatch's
+/// A forward pass runs 60–80 short rounds (one per matrix product, attention, layer norm), often 50–500 µs each. Dispatch's
 /// `concurrentPerform` wakes its pool threads on demand, which takes tens of microseconds — as long as a whole round
 /// of an 8-token text — so most of those rounds ran on the calling thread alone. Here the helpers poll for the next
 /// round for ``spinWindow`` after finishing one (a forward pass keeps them busy), then sleep on a condition until
