@@ -131,54 +131,71 @@ public struct MultiHeadAttention: Sendable {
                     // One query row; keys beyond it are masked when causal.
                     let p = positions[b]
                     let keys = causal ? p + 1 : tokens
+                    if !blas { numerics_pack_nt(keys, headWidth, k, stride, keyPanels) }
                     Self.scores(q + p * stride, rows: 1, keys: k, count: keys, stride: stride, headWidth: headWidth,
-                                alpha: alpha, into: scores, blas: blas, panels: keyPanels)
+                                alpha: alpha, into: scores, scoreStride: keys, blas: blas, panels: keyPanels)
                     VectorKernels.softmaxRow(scores, keys)
-                    Self.weightedValues(scores, rows: 1, keys: keys, values: v, stride: stride, headWidth: headWidth,
-                                        into: out.base + b * width + h * headWidth, outputStride: width, blas: blas)
-                } else {
-                    Self.scores(q, rows: tokens, keys: k, count: tokens, stride: stride, headWidth: headWidth,
-                                alpha: alpha, into: scores, blas: blas, panels: keyPanels)
-                    for i in 0..<tokens {
-                        let row = scores + i * tokens
-                        let keys = causal ? i + 1 : tokens
-                        VectorKernels.softmaxRow(row, keys)
-                        if keys < tokens { (row + keys).update(repeating: 0, count: tokens - keys) }
-                    }
-                    Self.weightedValues(scores, rows: tokens, keys: tokens, values: v, stride: stride,
-                                        headWidth: headWidth, into: out.base + b * tokens * width + h * headWidth,
+                    Self.weightedValues(scores, rows: 1, keys: keys, scoreStride: keys, values: v, stride: stride,
+                                        headWidth: headWidth, into: out.base + b * width + h * headWidth,
                                         outputStride: width, blas: blas)
+                } else {
+                    // Causal: query rows in blocks of 16, each block against the keys up to its last row only
+                    // (the masked scores of later keys are never computed: ~60 % of the work at 77 tokens).
+                    let block = causal ? Self.causalBlock : tokens
+                    if !blas { numerics_pack_nt(tokens, headWidth, k, stride, keyPanels) }
+                    for first in Swift.stride(from: 0, to: tokens, by: block) {
+                        let rows = min(block, tokens - first), keys = causal ? first + rows : tokens
+                        let blockScores = scores + first * tokens
+                        Self.scores(q + first * stride, rows: rows, keys: k, count: keys, stride: stride,
+                                    headWidth: headWidth, alpha: alpha, into: blockScores, scoreStride: tokens,
+                                    blas: blas, panels: keyPanels)
+                        for i in 0..<rows {
+                            let row = blockScores + i * tokens
+                            let live = causal ? first + i + 1 : tokens
+                            VectorKernels.softmaxRow(row, live)
+                            if live < keys { (row + live).update(repeating: 0, count: keys - live) }
+                        }
+                        Self.weightedValues(blockScores, rows: rows, keys: keys, scoreStride: tokens, values: v,
+                                            stride: stride, headWidth: headWidth,
+                                            into: out.base + (b * tokens + first) * width + h * headWidth,
+                                            outputStride: width, blas: blas)
+                    }
                 }
             }
         }
     }
 
-    /// `scores[i][j] = alpha · q_i · k_j` for `rows` queries and `count` keys (rows `stride` apart). The kernel
-    /// path packs the keys into `panels` (`numerics_packed_count(count, headWidth)` floats) and runs
+    /// Query rows per block of causal attention: one block's scores cover the keys up to its last row.
+    static let causalBlock = 16
+
+    /// `scores[i][j] = alpha · q_i · k_j` for `rows` queries and the first `count` keys (rows `stride` apart), into
+    /// rows `scoreStride` apart. The kernel path reads the keys from `panels`, packed beforehand by
+    /// `numerics_pack_nt` (a prefix of the packed keys is the packing of a prefix of the keys), through
     /// `numerics_sgemm_packed`.
     private static func scores(
         _ q: UnsafePointer<Float>, rows: Int, keys k: UnsafePointer<Float>, count: Int, stride: Int, headWidth: Int,
-        alpha: Float, into scores: UnsafeMutablePointer<Float>, blas: Bool, panels: UnsafeMutablePointer<Float>
+        alpha: Float, into scores: UnsafeMutablePointer<Float>, scoreStride: Int, blas: Bool,
+        panels: UnsafePointer<Float>
     ) {
         if blas {
             BLAS.gemm(
                 transposeB: true, m: rows, n: count, k: headWidth, alpha: alpha,
-                a: q, lda: stride, b: k, ldb: stride, c: scores, ldc: count)
+                a: q, lda: stride, b: k, ldb: stride, c: scores, ldc: scoreStride)
         } else {
-            numerics_pack_nt(count, headWidth, k, stride, panels)
-            numerics_sgemm_packed(rows, count, headWidth, alpha, q, stride, panels, scores, count, 0)
+            numerics_sgemm_packed(rows, count, headWidth, alpha, q, stride, panels, scores, scoreStride, 0)
         }
     }
 
-    /// `out_i = Σ_j p[i][j] · v_j` for `rows` rows of `keys` probabilities (value rows `stride` apart).
+    /// `out_i = Σ_j p[i][j] · v_j` for `rows` rows of `keys` probabilities (`scoreStride` apart; value rows `stride`
+    /// apart).
     private static func weightedValues(
-        _ p: UnsafePointer<Float>, rows: Int, keys: Int, values v: UnsafePointer<Float>, stride: Int, headWidth: Int,
-        into out: UnsafeMutablePointer<Float>, outputStride: Int, blas: Bool
+        _ p: UnsafePointer<Float>, rows: Int, keys: Int, scoreStride: Int, values v: UnsafePointer<Float>, stride: Int,
+        headWidth: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int, blas: Bool
     ) {
         if blas {
-            BLAS.gemm(m: rows, n: headWidth, k: keys, a: p, lda: keys, b: v, ldb: stride, c: out, ldc: outputStride)
+            BLAS.gemm(m: rows, n: headWidth, k: keys, a: p, lda: scoreStride, b: v, ldb: stride, c: out, ldc: outputStride)
         } else {
-            numerics_sgemm_nn(rows, headWidth, keys, p, keys, v, stride, out, outputStride)
+            numerics_sgemm_nn(rows, headWidth, keys, p, scoreStride, v, stride, out, outputStride)
         }
     }
 }

@@ -8,7 +8,8 @@ public final class PackedHalfMatrix: @unchecked Sendable {
     public let rows: Int
     /// Number of columns (a layer's input width).
     public let columns: Int
-    /// The panels, `numerics_packed_count(rows, columns)` halves, 64-byte aligned; never written after `init`.
+    /// The panels, `numerics_packed_count(rows, columns)` halves from ``PanelArena/shared`` (page-aligned); never
+    /// written after `init`.
     let panels: UnsafeMutablePointer<UInt16>
 
     /// `matrix` (`[rows, columns]`) rounded to half precision (to nearest, ties to even) in panel layout.
@@ -17,12 +18,15 @@ public final class PackedHalfMatrix: @unchecked Sendable {
         rows = matrix.shape[0]
         columns = matrix.shape[1]
         let count = max(1, numerics_packed_count(rows, columns))
-        panels = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<UInt16>.stride, alignment: 64)
+        panels = PanelArena.shared.allocate(byteCount: count * MemoryLayout<UInt16>.stride)
             .bindMemory(to: UInt16.self, capacity: count)
         matrix.withUnsafeBufferPointer { numerics_pack_nt_f16(rows, columns, $0.baseAddress!, columns, panels) }
     }
 
-    deinit { UnsafeMutableRawPointer(panels).deallocate() }
+    deinit {
+        PanelArena.shared.deallocate(
+            panels, byteCount: max(1, numerics_packed_count(rows, columns)) * MemoryLayout<UInt16>.stride)
+    }
 
     /// The half values widened back to a row-major `[rows, columns]` float tensor (exact).
     public var floatTensor: Tensor {

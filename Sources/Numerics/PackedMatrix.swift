@@ -9,7 +9,8 @@ public final class PackedMatrix: @unchecked Sendable {
     public let rows: Int
     /// Number of columns (a layer's input width).
     public let columns: Int
-    /// The panels, `numerics_packed_count(rows, columns)` floats, 64-byte aligned; never written after `init`.
+    /// The panels, `numerics_packed_count(rows, columns)` floats from ``PanelArena/shared`` (page-aligned, on huge
+    /// pages where the system allows); never written after `init`.
     let panels: UnsafeMutablePointer<Float>
 
     /// `matrix` (`[rows, columns]`) in panel layout (a copy: the source may be freed afterwards).
@@ -18,12 +19,15 @@ public final class PackedMatrix: @unchecked Sendable {
         rows = matrix.shape[0]
         columns = matrix.shape[1]
         let count = max(1, numerics_packed_count(rows, columns))
-        panels = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+        panels = PanelArena.shared.allocate(byteCount: count * MemoryLayout<Float>.stride)
             .bindMemory(to: Float.self, capacity: count)
         matrix.withUnsafeBufferPointer { numerics_pack_nt(rows, columns, $0.baseAddress!, columns, panels) }
     }
 
-    deinit { UnsafeMutableRawPointer(panels).deallocate() }
+    deinit {
+        PanelArena.shared.deallocate(
+            panels, byteCount: max(1, numerics_packed_count(rows, columns)) * MemoryLayout<Float>.stride)
+    }
 
     /// The matrix back in row-major `[rows, columns]` order (a new tensor, exact).
     public var tensor: Tensor {

@@ -16,7 +16,7 @@ struct BenchEngineCommand: ParsableCommand {
             a 77-token text (median of the timed runs after one warm-up), and reports the process's peak resident \
             memory (VmHWM) against the weight bytes. --products blas times the OpenBLAS path instead of the C \
             kernels; --float16 also times the opt-in half-precision weight mode and prints its cosine to the \
-            float32 features.
+            float32 features; --huge-pages puts the packed weights on transparent huge pages.
             """)
 
     @Option(help: "Threads for matrix products and element-wise kernels.")
@@ -37,6 +37,9 @@ struct BenchEngineCommand: ParsableCommand {
     @Flag(help: "Also time the opt-in float16 weight mode (after the float32 figures and their peak memory).")
     var float16 = false
 
+    @Flag(help: "Ask Linux for transparent huge pages for the packed weights (PanelArena.advisesHugePages).")
+    var hugePages = false
+
     func validate() throws {
         guard Linear.ProductPath(rawValue: products) != nil else {
             throw ValidationError("--products must be one of \(Linear.ProductPath.allCases.map(\.rawValue))")
@@ -54,6 +57,7 @@ struct BenchEngineCommand: ParsableCommand {
         Linear.fewRowsPath = Linear.FewRowsPath(rawValue: fewRows)!
         Linear.productPath = Linear.ProductPath(rawValue: products)!
         ProductKernels.allowsAVX512 = avx512
+        PanelArena.shared.advisesHugePages = hugePages
         let config = CLIPConfig()
         let buildStart = DispatchTime.now().uptimeNanoseconds
         let (model, weightBytes) = try Self.randomModel(config)
@@ -75,6 +79,9 @@ struct BenchEngineCommand: ParsableCommand {
         let firstText = Self.median(runs: 0) { _ = text.pooled([short]) }
         print(String(format: "first run: image, batch 1 %.2f ms; text, 8 tokens %.2f ms%@", firstImage, firstText,
                      products == "kernel" ? " (each packs its tower's weights)" : ""))
+        if hugePages {
+            print(String(format: "transparent huge pages in use: %.0f MB", Double(Self.anonymousHugePageBytes()) / 1e6))
+        }
         let batch1 = Self.median(runs: iterations) { _ = vision.pooled(image1) }
         let batch16 = Self.median(runs: max(2, iterations / 4)) { _ = vision.pooled(image16) } / 16
         let text8 = Self.median(runs: iterations * 2) { _ = text.pooled([short]) }
@@ -133,6 +140,15 @@ struct BenchEngineCommand: ParsableCommand {
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         return times.sorted()[times.count / 2]
+    }
+
+    /// `AnonHugePages` from `/proc/self/smaps_rollup` in bytes (0 where that file does not exist).
+    static func anonymousHugePageBytes() -> Int {
+        guard let rollup = try? String(contentsOfFile: "/proc/self/smaps_rollup", encoding: .utf8),
+            let line = rollup.split(separator: "\n").first(where: { $0.hasPrefix("AnonHugePages:") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return 0 }
+        return kilobytes * 1024
     }
 
     /// `VmHWM` from `/proc/self/status` in bytes (0 where that file does not exist).

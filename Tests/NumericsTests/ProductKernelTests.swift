@@ -285,6 +285,25 @@ import Testing
         #expect(KernelTests.close(y.scalars, Self.accumulatedLinear(x, w, b, onto: start), tolerance: 1e-4))
     }
 
+    /// Causal attention over more tokens than one block of query rows (``MultiHeadAttention/causalBlock``): each
+    /// block's scores cover only the keys up to its last row, and the result is still the definition's, on both
+    /// paths, for lengths at, just past and well past a block edge; rows picked by position equal the full result's.
+    @Test(arguments: [16, 17, 40, 77])
+    func causalAttentionAcrossQueryBlocksMatchesDefinition(tokens: Int) {
+        #expect(MultiHeadAttention.causalBlock < tokens + 1)
+        let attention = KernelTests.randomAttention(width: 32, heads: 2, seed: 50)
+        let x = Tensor.randomNormal(shape: [2, tokens, 32], std: 0.5, seed: 51)
+        let expected = KernelTests.referenceAttention(x, attention, causal: true)
+        for path in Linear.ProductPath.allCases {
+            let y = attention.attend(x, positions: nil, causal: true, path: path)
+            #expect(KernelTests.close(y.scalars, expected, tolerance: 1e-4), "\(path) \(tokens) tokens")
+            let positions = [tokens - 1, tokens / 2]
+            let picked = attention.attend(x, positions: positions, causal: true, path: path)
+            let rows = y.gatherRows(positions.enumerated().map { $0.offset * tokens + $0.element })
+            #expect(picked.maxAbsDifference(rows) <= 1e-5, "\(path) \(tokens) tokens at positions")
+        }
+    }
+
     /// Attention with head widths that take the 16- and 8-column tiles and the scalar tail, on both paths.
     @Test(arguments: [(48, 2), (64, 1), (20, 2)])
     func attentionOnBothPathsMatchesDefinition(width: Int, heads: Int) {

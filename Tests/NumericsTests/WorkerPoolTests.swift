@@ -93,4 +93,30 @@ import Testing
             #expect(chunks.values == [Int](repeating: 1, count: count), "forEachChunk \(count)")
         }
     }
+
+    /// `forEachGuidedPiece` covers its range exactly once, never hands out more than `largestPiece` at a time, and
+    /// ends on single pieces: each range is at most a quarter of what was left per thread.
+    @Test(arguments: [1, 2, 3])
+    func guidedPiecesCoverTheRangeOnceAndShrink(threads: Int) {
+        for (count, largest) in [(0, 4), (1, 4), (7, 1), (32, 4), (96, 4), (1000, 16)] {
+            let hits = Hits(count)
+            let ranges = Mutex<[Range<Int>]>([])
+            Parallel.forEachGuidedPiece(count, largestPiece: largest, threads: threads) { range in
+                for i in range { hits.record(i) }
+                ranges.withLock { $0.append(range) }
+            }
+            #expect(hits.values == [Int](repeating: 1, count: count), "\(count) by \(largest)")
+            let handedOut = ranges.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+            guard threads > 1 else {
+                #expect(handedOut == (count > 0 ? [0..<count] : []), "one thread runs everything at once")
+                continue
+            }
+            let workers = min(threads, count)
+            for range in handedOut {
+                let left = count - range.lowerBound
+                #expect(range.count <= max(1, min(largest, left / (2 * workers))), "\(range) of \(count)")
+            }
+            if count > 0 { #expect(handedOut.last?.count == 1, "the last range of \(count) is a single piece") }
+        }
+    }
 }
