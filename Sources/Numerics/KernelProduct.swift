@@ -85,8 +85,10 @@ struct KernelProduct: @unchecked Sendable {
         pieceCount = (outFeatures + pieceColumns - 1) / pieceColumns
     }
 
-    /// Pieces `pieces`: output columns `pieces.lowerBound · pieceColumns ..<` of every row, in one call.
-    func run(pieces: Range<Int>) {
+    /// Pieces `pieces`: output columns `pieces.lowerBound · pieceColumns ..<` of every row, in one call. With
+    /// `next` (the pieces this thread runs after these, of this product or another of the same round), a packed
+    /// product requests the first panels of those while it finishes (see the C header).
+    func run(pieces: Range<Int>, then next: (product: KernelProduct, pieces: Range<Int>)? = nil) {
         let firstColumn = pieces.lowerBound * pieceColumns
         let columns = min(outFeatures, pieces.upperBound * pieceColumns) - firstColumn
         let (count, a, c) = (rows, input, output + firstColumn)
@@ -96,6 +98,14 @@ struct KernelProduct: @unchecked Sendable {
                 let kind: Int32 = activation == .gelu ? 1 : 0
                 for r in 0..<count { numerics_activation(c + r * outputStride, columns, bias + firstColumn, kind) }
             }
+        }
+        // The columns to request next: the same input width, so the same panel layout.
+        let following = next.flatMap { next in
+            next.product.inFeatures == inFeatures
+                ? (weights: next.product.weights, first: next.pieces.lowerBound * next.product.pieceColumns,
+                   columns: min(next.product.outFeatures, next.pieces.upperBound * next.product.pieceColumns)
+                    - next.pieces.lowerBound * next.product.pieceColumns)
+                : nil
         }
         switch weights {
         case .float32(let w) where useManyRowsKernel:
@@ -107,16 +117,17 @@ struct KernelProduct: @unchecked Sendable {
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, inFeatures, c,
                 outputStride, flag)
         case .packed(let w):
-            // The next piece's first panels are requested while this piece finishes (see the C header).
-            let next = firstColumn + columns
+            var ahead: UnsafePointer<Float>? = nil
+            if let following, case .packed(let v) = following.weights { ahead = v + following.first * inFeatures }
             numerics_sgemm_packed_prefetching(
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, c, outputStride, flag,
-                next < outFeatures ? w + next * inFeatures : nil, outFeatures - next)
+                ahead, ahead == nil ? 0 : following!.columns)
         case .packedFloat16(let w):
-            let next = firstColumn + columns
+            var ahead: UnsafePointer<UInt16>? = nil
+            if let following, case .packedFloat16(let v) = following.weights { ahead = v + following.first * inFeatures }
             numerics_sgemm_packed_f16_prefetching(
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, c, outputStride, flag,
-                next < outFeatures ? w + next * inFeatures : nil, outFeatures - next)
+                ahead, ahead == nil ? 0 : following!.columns)
         case .float16(let w):
             numerics_sgemm_nt_f16(
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, inFeatures, c,
@@ -130,16 +141,31 @@ struct KernelProduct: @unchecked Sendable {
     static func run(_ products: [KernelProduct]) {
         let total = products.reduce(0) { $0 + $1.pieceCount }
         let grab = products.map(\.largestGrab).min() ?? 1
-        Parallel.forEachGuidedPiece(total, largestPiece: grab) { pieces in
+        // The product holding piece `piece` (of all products' pieces in order), and that piece's index in it.
+        @Sendable func locate(_ piece: Int) -> (product: Int, first: Int) {
+            var product = 0, first = 0
+            while piece - first >= products[product].pieceCount {
+                first += products[product].pieceCount
+                product += 1
+            }
+            return (product, first)
+        }
+        Parallel.forEachGuidedPiece(total, largestPiece: grab) { pieces, nextPieces in
+            let after = nextPieces.map { next in
+                let (product, first) = locate(next.lowerBound)
+                let end = min(next.upperBound, first + products[product].pieceCount)
+                return (product: products[product], pieces: (next.lowerBound - first)..<(end - first))
+            }
             // The products these pieces fall in, each run on its share as one call.
-            var product = 0, first = 0, piece = pieces.lowerBound
+            var piece = pieces.lowerBound
             while piece < pieces.upperBound {
-                while piece - first >= products[product].pieceCount {
-                    first += products[product].pieceCount
-                    product += 1
-                }
+                let (product, first) = locate(piece)
                 let end = min(pieces.upperBound, first + products[product].pieceCount)
-                products[product].run(pieces: (piece - first)..<(end - first))
+                let local = (piece - first)..<(end - first)
+                let next = end < pieces.upperBound
+                    ? (product: products[product + 1], pieces: 0..<min(pieces.upperBound - end, products[product + 1].pieceCount))
+                    : after
+                products[product].run(pieces: local, then: next)
                 piece = end
             }
         }

@@ -58,29 +58,36 @@ extension Parallel {
     /// Runs `body` on consecutive ranges of `0..<count` covering it exactly once, handed out to up to
     /// ``threadCount`` threads as they come free, like OpenMP's guided schedule: each range takes a quarter of
     /// what is left per thread (at most `largestPiece`, at least 1), so the ranges shrink to single pieces at the
-    /// end and the threads finish close together. With one thread `body` runs once on all of `0..<count`.
+    /// end and the threads finish close together. Each thread claims its next range before running the current
+    /// one and passes it to `body` as the second argument (`nil` for its last), so that `body` can request that
+    /// range's memory while it finishes. With one thread `body` runs once on all of `0..<count`.
     public static func forEachGuidedPiece(
-        _ count: Int, largestPiece: Int, threads: Int? = nil, _ body: @Sendable (Range<Int>) -> Void
+        _ count: Int, largestPiece: Int, threads: Int? = nil, _ body: @Sendable (Range<Int>, Range<Int>?) -> Void
     ) {
         let threads = min(max(1, threads ?? effectiveThreadCount), count)
         if threads <= 1 {
-            if count > 0 { body(0..<count) }
+            if count > 0 { body(0..<count, nil) }
             return
         }
         let largest = max(1, largestPiece)
         let next = Atomic<Int>(0)
-        WorkerPool.shared.perform(threads) { _ in
+        @Sendable func claim() -> Range<Int>? {
             var start = next.load(ordering: .relaxed)
             while start < count {
                 let size = min(largest, max(1, (count - start) / (2 * threads)))
                 let (exchanged, current) = next.compareExchange(
                     expected: start, desired: start + size, ordering: .relaxed)
-                if exchanged {
-                    body(start..<(start + size))
-                    start = next.load(ordering: .relaxed)
-                } else {
-                    start = current
-                }
+                if exchanged { return start..<(start + size) }
+                start = current
+            }
+            return nil
+        }
+        WorkerPool.shared.perform(threads) { _ in
+            var current = claim()
+            while let range = current {
+                let following = claim()
+                body(range, following)
+                current = following
             }
         }
     }

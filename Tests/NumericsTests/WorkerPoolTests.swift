@@ -95,16 +95,23 @@ import Testing
     }
 
     /// `forEachGuidedPiece` covers its range exactly once, never hands out more than `largestPiece` at a time, and
-    /// ends on single pieces: each range is at most a quarter of what was left per thread.
+    /// ends on single pieces: each range is at most a quarter of what was left per thread. The next range it
+    /// announces to `body` is one that runs.
     @Test(arguments: [1, 2, 3])
     func guidedPiecesCoverTheRangeOnceAndShrink(threads: Int) {
         for (count, largest) in [(0, 4), (1, 4), (7, 1), (32, 4), (96, 4), (1000, 16)] {
             let hits = Hits(count)
             let ranges = Mutex<[Range<Int>]>([])
-            Parallel.forEachGuidedPiece(count, largestPiece: largest, threads: threads) { range in
+            let announced = Mutex<[Range<Int>]>([])
+            Parallel.forEachGuidedPiece(count, largestPiece: largest, threads: threads) { range, next in
                 for i in range { hits.record(i) }
                 ranges.withLock { $0.append(range) }
+                if let next { announced.withLock { $0.append(next) } }
             }
+            // Every announced next range is run (by the thread that announced it), and all but one per thread are.
+            let run = Set(ranges.withLock { $0 }), next = announced.withLock { $0 }
+            #expect(next.allSatisfy(run.contains), "\(count) by \(largest): announced ranges run")
+            #expect(next.count >= run.count - threads, "\(count) by \(largest): next ranges announced")
             #expect(hits.values == [Int](repeating: 1, count: count), "\(count) by \(largest)")
             let handedOut = ranges.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
             guard threads > 1 else {
