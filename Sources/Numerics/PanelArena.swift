@@ -11,14 +11,15 @@ import Synchronization
 /// Blocks are carved in order out of large regions aligned to 2 MB; each block is page-aligned and a whole number
 /// of pages. Only pages a block touches become resident, so a region's unused tail costs address space, not
 /// memory; freeing a block gives its pages back to the system (`MADV_DONTNEED`), and a region whose blocks are all
-/// freed is unmapped. Against one allocation per matrix, ViT-B/32 measured ~2 % faster (77-token text 28.4–28.9
-/// against 29.0–29.1 ms, image 43.0–45.3 against 45.6–46.8 ms, alternating) at the same peak memory.
+/// freed is unmapped. Against one allocation per matrix, ViT-B/32 measured 2–4 % faster (77-token text 28.4–29.1
+/// against 29.0–30.1 ms, image 43.0–45.3 against 45.6–46.8 ms, best of 20, alternating) at the same peak memory.
 ///
 /// With ``advisesHugePages`` new regions ask Linux for transparent huge pages (`madvise(MADV_HUGEPAGE)`, honoured
 /// when `/sys/kernel/mm/transparent_hugepage/enabled` is `always` or `madvise`): a pass then crosses ~300 huge pages
-/// instead of ~150,000 small ones. That is off by default: on a virtual machine that hands freed memory back to
-/// its host (virtio-balloon free page reporting), every fresh huge page is faulted in from the host, and packing
-/// ViT-B/32 took 0.4–0.6 s longer, for ~1 ms (2–3 %) less per image afterwards.
+/// instead of ~150,000 small ones. That is off by default: on the 2-core VMs this project is measured on, packing
+/// ViT-B/32 then took 0.86–0.89 s instead of 0.26–0.30 s (the time goes to zeroing fresh huge pages; the VM reports
+/// freed memory to its host, `page_reporting` on its kernel command line, so they are probably faulted in from the
+/// host), for ~1 ms (2–3 %) less per image afterwards. `bench engine --huge-pages` measures both.
 public final class PanelArena: @unchecked Sendable {
     /// The process-wide arena the packed matrices use.
     public static let shared = PanelArena()
