@@ -604,8 +604,8 @@ static void PREFIX##_avx2(size_t m, size_t n, size_t k, float alpha, const float
             size_t next_pb = pe < panels ? pe : 0, next_kb = pe < panels ? kb : kb + kc_max;                                   \
             size_t next_pe = next_pb + PP_NP < panels ? next_pb + PP_NP : panels;                                              \
             if (next_kb >= k && following && following_n) {                                                                    \
-                /* The last chunk of the call: ask for the first chunk of the columns that follow (the next piece              \
-                   of the same product, whichever thread takes it). */                                                         \
+                /* The last chunk of the call: ask for the first chunk of `following` (the piece this thread runs               \
+                   next, handed over by the caller). */                                                                         \
                 next_base = following;                                                                                         \
                 next_pb = 0;                                                                                                   \
                 next_kb = 0;                                                                                                   \

@@ -75,8 +75,9 @@ void numerics_sgemm_packed(size_t m, size_t n, size_t k, float alpha, const floa
                            const float *packed, float *c, size_t ldc, int accumulate);
 
 /// `numerics_sgemm_packed` for one piece of a larger product: while it works on its last panels from cache it also
-/// asks for the first panels of `following` (the `following_n` columns after this piece in the same packed weight,
-/// or NULL / 0) to be brought into cache, so the piece that comes next does not start from memory. Same results.
+/// asks for the first panels of `following` (`following_n` columns of a packed weight with the same `k`: the piece
+/// the calling thread runs next, or NULL / 0) to be brought into cache, so that piece does not start from memory.
+/// Same results.
 void numerics_sgemm_packed_prefetching(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                                        const float *packed, float *c, size_t ldc, int accumulate,
                                        const float *following, size_t following_n);
