@@ -20,7 +20,7 @@ import Synchronization
 /// ViT-B/32 then took 0.86–0.89 s instead of 0.26–0.30 s (the time goes to zeroing fresh huge pages; the VM reports
 /// freed memory to its host, `page_reporting` on its kernel command line, so they are probably faulted in from the
 /// host), for ~1 ms (2–3 %) less per image afterwards. `bench engine --huge-pages` measures both.
-public final class PanelArena: @unchecked Sendable {
+public final class PanelArena: Sendable {
     /// The process-wide arena the packed matrices use.
     public static let shared = PanelArena()
 
@@ -45,14 +45,14 @@ public final class PanelArena: @unchecked Sendable {
     /// Address space reserved per region (more for a larger block).
     let regionSize: Int
     private let hugePages = Atomic<Bool>(false)
+    /// The regions, the one blocks are carved from last.
+    private let regions = Mutex<[Region]>([])
 
     /// Whether regions mapped from now on ask for transparent huge pages (Linux; off by default, see above).
     public var advisesHugePages: Bool {
         get { hugePages.load(ordering: .relaxed) }
         set { hugePages.store(newValue, ordering: .relaxed) }
     }
-    /// The regions, the one blocks are carved from last.
-    private let regions = Mutex<[Region]>([])
 
     /// An arena reserving `regionSize` bytes of address space at a time (rounded up to 2 MB).
     public init(regionSize: Int = 256 << 20) {
@@ -97,8 +97,8 @@ public final class PanelArena: @unchecked Sendable {
         if !inRegion { block.deallocate() }
     }
 
-    /// Regions currently mapped.
-    public var regionCount: Int { regions.withLock { $0.count } }
+    /// Regions currently mapped (for tests).
+    var regionCount: Int { regions.withLock { $0.count } }
 
     /// Maps `size` bytes (a multiple of 2 MB) at a 2 MB boundary, advised for huge pages if `hugePages`.
     private static func mapRegion(_ size: Int, hugePages: Bool) -> (pointer: UnsafeMutableRawPointer, size: Int)? {
