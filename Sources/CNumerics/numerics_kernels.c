@@ -1005,4 +1005,3 @@ int numerics_map_large_allocations(size_t bytes) {
     return 0;
 #endif
 }
-

@@ -8,8 +8,9 @@ import CNumerics
 /// `numerics_sgemm_packed` (`numerics_sgemm_packed_f16` once converted to float16). Up to ``fewRows`` rows a piece
 /// is 64 output columns of all rows (or more, for ~64k multiply-adds). With more rows a piece is one 16-column
 /// panel, and a thread takes up to ``largestGrab`` consecutive panels at a time, fewer as the round runs out, so
-/// the threads finish together: at 77 rows a layer's `fc2` used to be 8 pieces of ~185 µs each, and the threads'
-/// waits at the ends of rounds halved (3.8 % → 2.0 % of a 77-token text's samples). For a row-major float32 weight:
+/// the threads finish together: at 77 rows a layer's `fc2` used to be 8 pieces of ~185 µs each; with this hand-out
+/// the waits at the ends of rounds fell from 3.8 % to 2.0 % of a 77-token text's samples, and the text from
+/// 29.1–29.4 to 28.7–29.0 ms (best of 20, alternating). For a row-major float32 weight:
 /// up to ``manyRows`` rows (a text, one image's 50 tokens) a piece is 32 output columns (or more, so that it holds
 /// at least ~64k multiply-adds) of all rows, through `numerics_sgemm_nt`. From ``manyRows`` float32 rows on (a
 /// batch of images) a piece is 128 columns of all rows through `numerics_sgemm_nt_many_rows`, which packs those
@@ -86,12 +87,17 @@ struct KernelProduct: @unchecked Sendable {
         pieceCount = (outFeatures + pieceColumns - 1) / pieceColumns
     }
 
-    /// Pieces `pieces`: output columns `pieces.lowerBound · pieceColumns ..<` of every row, in one call. With
-    /// `next` (the pieces this thread runs after these, of this product or another of the same round), a packed
-    /// product requests the first panels of those while it finishes (see the C header).
+    /// The output columns of pieces `pieces`.
+    func columns(of pieces: Range<Int>) -> Range<Int> {
+        (pieces.lowerBound * pieceColumns)..<min(outFeatures, pieces.upperBound * pieceColumns)
+    }
+
+    /// Pieces `pieces`: their output columns (``columns(of:)``) of every row, in one call. With `next` (the pieces
+    /// this thread runs after these, of this product or another of the same round), a packed product requests the
+    /// first panels of those while it finishes (see the C header).
     func run(pieces: Range<Int>, then next: (product: KernelProduct, pieces: Range<Int>)? = nil) {
-        let firstColumn = pieces.lowerBound * pieceColumns
-        let columns = min(outFeatures, pieces.upperBound * pieceColumns) - firstColumn
+        let span = columns(of: pieces)
+        let (firstColumn, columns) = (span.lowerBound, span.count)
         let (count, a, c) = (rows, input, output + firstColumn)
         let flag: Int32 = accumulate ? 1 : 0
         defer {
@@ -100,13 +106,9 @@ struct KernelProduct: @unchecked Sendable {
                 for r in 0..<count { numerics_activation(c + r * outputStride, columns, bias + firstColumn, kind) }
             }
         }
-        // The columns to request next: the same input width, so the same panel layout.
+        // What to request next: a product with the same input width has the same panel layout.
         let following = next.flatMap { next in
-            next.product.inFeatures == inFeatures
-                ? (weights: next.product.weights, first: next.pieces.lowerBound * next.product.pieceColumns,
-                   columns: min(next.product.outFeatures, next.pieces.upperBound * next.product.pieceColumns)
-                    - next.pieces.lowerBound * next.product.pieceColumns)
-                : nil
+            next.product.inFeatures == inFeatures ? (next.product.weights, next.product.columns(of: next.pieces)) : nil
         }
         switch weights {
         case .float32(let w) where useManyRowsKernel:
@@ -118,19 +120,21 @@ struct KernelProduct: @unchecked Sendable {
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, inFeatures, c,
                 outputStride, flag)
         case .packed(let w):
-            var ahead: UnsafePointer<Float>? = nil
-            if let following, case .packed(let v) = following.weights { ahead = v + following.first * inFeatures }
+            var ahead: (UnsafePointer<Float>?, Int) = (nil, 0)
+            if let (weights, span) = following, case .packed(let v) = weights {
+                ahead = (v + span.lowerBound * inFeatures, span.count)
+            }
             numerics_sgemm_packed_prefetching(
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, c, outputStride, flag,
-                ahead, ahead == nil ? 0 : following!.columns)
+                ahead.0, ahead.1)
         case .packedFloat16(let w):
-            var ahead: UnsafePointer<UInt16>? = nil
-            if let following, case .packedFloat16(let v) = following.weights {
-                ahead = v + following.first * inFeatures
+            var ahead: (UnsafePointer<UInt16>?, Int) = (nil, 0)
+            if let (weights, span) = following, case .packedFloat16(let v) = weights {
+                ahead = (v + span.lowerBound * inFeatures, span.count)
             }
             numerics_sgemm_packed_f16_prefetching(
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, c, outputStride, flag,
-                ahead, ahead == nil ? 0 : following!.columns)
+                ahead.0, ahead.1)
         case .float16(let w):
             numerics_sgemm_nt_f16(
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, inFeatures, c,
@@ -144,32 +148,25 @@ struct KernelProduct: @unchecked Sendable {
     static func run(_ products: [KernelProduct]) {
         let total = products.reduce(0) { $0 + $1.pieceCount }
         let grab = products.map(\.largestGrab).min() ?? 1
-        // The product holding piece `piece` (of all products' pieces in order), and that piece's index in it.
-        @Sendable func locate(_ piece: Int) -> (product: Int, first: Int) {
+        // The first product `pieces` (of all products' pieces in order) fall in, and its share of them.
+        @Sendable func share(of pieces: Range<Int>) -> (product: KernelProduct, pieces: Range<Int>) {
             var product = 0, first = 0
-            while piece - first >= products[product].pieceCount {
+            while pieces.lowerBound - first >= products[product].pieceCount {
                 first += products[product].pieceCount
                 product += 1
             }
-            return (product, first)
+            let end = min(pieces.upperBound, first + products[product].pieceCount)
+            return (products[product], (pieces.lowerBound - first)..<(end - first))
         }
         Parallel.forEachGuidedPiece(total, largestPiece: grab) { pieces, nextPieces in
-            let after = nextPieces.map { next in
-                let (product, first) = locate(next.lowerBound)
-                let end = min(next.upperBound, first + products[product].pieceCount)
-                return (product: products[product], pieces: (next.lowerBound - first)..<(end - first))
-            }
-            // The products these pieces fall in, each run on its share as one call.
-            var piece = pieces.lowerBound
-            while piece < pieces.upperBound {
-                let (product, first) = locate(piece)
-                let end = min(pieces.upperBound, first + products[product].pieceCount)
-                let local = (piece - first)..<(end - first)
-                // Next: the rest of this grab (it continues in the next product), else the thread's next grab.
-                let rest = end < pieces.upperBound ? products[product + 1] : nil
-                let next = rest.map { (product: $0, pieces: 0..<min(pieces.upperBound - end, $0.pieceCount)) } ?? after
-                products[product].run(pieces: local, then: next)
-                piece = end
+            // Each product these pieces fall in runs its share as one call; the next call is the rest of this
+            // grab, else the thread's next grab.
+            var start = pieces.lowerBound
+            while start < pieces.upperBound {
+                let current = share(of: start..<pieces.upperBound)
+                start += current.pieces.count
+                let next = start < pieces.upperBound ? share(of: start..<pieces.upperBound) : nextPieces.map(share)
+                current.product.run(pieces: current.pieces, then: next)
             }
         }
     }

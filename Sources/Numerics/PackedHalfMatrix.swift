@@ -11,6 +11,8 @@ public final class PackedHalfMatrix: @unchecked Sendable {
     /// The panels, `numerics_packed_count(rows, columns)` halves from ``PanelArena/shared`` (page-aligned); never
     /// written after `init`.
     let panels: UnsafeMutablePointer<UInt16>
+    /// Bytes of `panels`.
+    private let byteCount: Int
 
     /// `matrix` (`[rows, columns]`) rounded to half precision (to nearest, ties to even) in panel layout.
     public init(_ matrix: Tensor) {
@@ -18,15 +20,13 @@ public final class PackedHalfMatrix: @unchecked Sendable {
         rows = matrix.shape[0]
         columns = matrix.shape[1]
         let count = max(1, numerics_packed_count(rows, columns))
-        panels = PanelArena.shared.allocate(byteCount: count * MemoryLayout<UInt16>.stride)
+        byteCount = count * MemoryLayout<UInt16>.stride
+        panels = PanelArena.shared.allocate(byteCount: byteCount)
             .bindMemory(to: UInt16.self, capacity: count)
         matrix.withUnsafeBufferPointer { numerics_pack_nt_f16(rows, columns, $0.baseAddress!, columns, panels) }
     }
 
-    deinit {
-        PanelArena.shared.deallocate(
-            panels, byteCount: max(1, numerics_packed_count(rows, columns)) * MemoryLayout<UInt16>.stride)
-    }
+    deinit { PanelArena.shared.deallocate(panels, byteCount: byteCount) }
 
     /// The half values widened back to a row-major `[rows, columns]` float tensor (exact).
     public var floatTensor: Tensor {

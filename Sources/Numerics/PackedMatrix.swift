@@ -9,9 +9,11 @@ public final class PackedMatrix: @unchecked Sendable {
     public let rows: Int
     /// Number of columns (a layer's input width).
     public let columns: Int
-    /// The panels, `numerics_packed_count(rows, columns)` floats from ``PanelArena/shared`` (page-aligned, on huge
-    /// pages where the system allows); never written after `init`.
+    /// The panels, `numerics_packed_count(rows, columns)` floats from ``PanelArena/shared`` (page-aligned); never
+    /// written after `init`.
     let panels: UnsafeMutablePointer<Float>
+    /// Bytes of `panels`.
+    private let byteCount: Int
 
     /// `matrix` (`[rows, columns]`) in panel layout (a copy: the source may be freed afterwards).
     public init(_ matrix: Tensor) {
@@ -19,15 +21,13 @@ public final class PackedMatrix: @unchecked Sendable {
         rows = matrix.shape[0]
         columns = matrix.shape[1]
         let count = max(1, numerics_packed_count(rows, columns))
-        panels = PanelArena.shared.allocate(byteCount: count * MemoryLayout<Float>.stride)
+        byteCount = count * MemoryLayout<Float>.stride
+        panels = PanelArena.shared.allocate(byteCount: byteCount)
             .bindMemory(to: Float.self, capacity: count)
         matrix.withUnsafeBufferPointer { numerics_pack_nt(rows, columns, $0.baseAddress!, columns, panels) }
     }
 
-    deinit {
-        PanelArena.shared.deallocate(
-            panels, byteCount: max(1, numerics_packed_count(rows, columns)) * MemoryLayout<Float>.stride)
-    }
+    deinit { PanelArena.shared.deallocate(panels, byteCount: byteCount) }
 
     /// The matrix back in row-major `[rows, columns]` order (a new tensor, exact).
     public var tensor: Tensor {

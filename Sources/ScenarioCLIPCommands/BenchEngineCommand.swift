@@ -63,7 +63,7 @@ struct BenchEngineCommand: ParsableCommand {
         let (model, weightBytes) = try Self.randomModel(config)
         let buildSeconds = Double(DispatchTime.now().uptimeNanoseconds - buildStart) / 1e9
         let vision = model.vision!, text = model.text!
-        let loadedPeak = Self.peakResidentBytes()
+        let loadedPeak = ProcessMemory.peakResidentBytes ?? 0
         print("bench engine: ViT-B/32 shapes, random float32 weights, \(threads) thread(s), median of \(iterations) runs, "
               + "products via \(products)\(products == "blas" ? " (few rows via \(fewRows))" : " (\(ProductKernels.summary))")")
         print(String(format: "weights %.1f MB (vision %@, text %@ layers), model built in %.2f s (random weights generated)",
@@ -80,14 +80,14 @@ struct BenchEngineCommand: ParsableCommand {
         print(String(format: "first run: image, batch 1 %.2f ms; text, 8 tokens %.2f ms%@", firstImage, firstText,
                      products == "kernel" ? " (each packs its tower's weights)" : ""))
         if hugePages {
-            print(String(format: "transparent huge pages in use: %.0f MB", Double(Self.anonymousHugePageBytes()) / 1e6))
+            print(String(format: "transparent huge pages in use: %.0f MB", Double(ProcessMemory.anonymousHugePageBytes ?? 0) / 1e6))
         }
         let batch1 = Self.median(runs: iterations) { _ = vision.pooled(image1) }
         // Half as many batches of 16 (each ~0.7 s), but at least 4: a median of 5 swung by 3 ms with the VM's load.
         let batch16 = Self.median(runs: max(4, iterations / 2)) { _ = vision.pooled(image16) } / 16
         let text8 = Self.median(runs: iterations * 2) { _ = text.pooled([short]) }
         let text77 = Self.median(runs: iterations) { _ = text.pooled([long]) }
-        let peak = Self.peakResidentBytes()
+        let peak = ProcessMemory.peakResidentBytes ?? 0
 
         print("measurement                 ms      target")
         print(String(format: "image, batch 1          %8.2f   ≤ 50", batch1))
@@ -141,24 +141,5 @@ struct BenchEngineCommand: ParsableCommand {
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         return times.sorted()[times.count / 2]
-    }
-
-    /// `AnonHugePages` from `/proc/self/smaps_rollup` in bytes (0 where that file does not exist).
-    static func anonymousHugePageBytes() -> Int {
-        guard let rollup = try? String(contentsOfFile: "/proc/self/smaps_rollup", encoding: .utf8),
-            let line = rollup.split(separator: "\n").first(where: { $0.hasPrefix("AnonHugePages:") }),
-            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
-        else { return 0 }
-        return kilobytes * 1024
-    }
-
-    /// `VmHWM` from `/proc/self/status` in bytes (0 where that file does not exist).
-    static func peakResidentBytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            if fields.count >= 2, let kilobytes = Int(fields[1]) { return kilobytes * 1024 }
-        }
-        return 0
     }
 }

@@ -157,11 +157,6 @@ struct BenchModelCommand: ParsableCommand {
 
     /// `VmRSS` and `VmHWM` of this process in bytes, from /proc/self/status.
     private func memory() -> (resident: Int?, peak: Int?) {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (nil, nil) }
-        func field(_ name: String) -> Int? {
-            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
-            return line.split(separator: " ").compactMap { Int($0) }.first.map { $0 * 1024 }
-        }
-        return (field("VmRSS"), field("VmHWM"))
+        (ProcessMemory.residentBytes, ProcessMemory.peakResidentBytes)
     }
 }
