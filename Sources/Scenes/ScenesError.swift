@@ -10,6 +10,8 @@ public enum ScenesError: Error, CustomStringConvertible, Sendable {
     case invalidDataset([DatasetProblem])
     /// A record id asked for does not exist.
     case unknownRecord(id: String)
+    /// A dataset file or folder cannot be written.
+    case cannotWrite(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum ScenesError: Error, CustomStringConvertible, Sendable {
             return "invalid dataset (\(errors.count) error\(errors.count == 1 ? "" : "s")):\n  \(shown)\(more)"
         case .unknownRecord(let id):
             return "no scene with id \"\(id)\" in the dataset"
+        case .cannotWrite(let path, let reason):
+            return "cannot write \(path): \(reason)"
         }
     }
 }

@@ -1,0 +1,71 @@
+import Foundation
+import Imaging
+import Testing
+
+@testable import Scenes
+
+@Suite struct ReferenceDatasetWriterTests {
+    private func temporaryFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("writer-tests-\(UUID().uuidString)", isDirectory: true)
+    }
+
+    @Test func writtenRecordsLoadBackEqual() throws {
+        let source = try TestDataset()
+        defer { source.remove() }
+        let dataset = try SceneDataset.load(from: source.root)
+        let out = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        var writer = try ReferenceDatasetWriter(directory: out)
+        for record in dataset.records { try writer.append(record) }
+        let summary = try writer.finish()
+        #expect(summary.records == dataset.records.count)
+        #expect(summary.classes == SceneClasses.derived(from: dataset.records))
+
+        // Pictures live outside OUT, so their paths are written absolute and load back the same.
+        let reloaded = try SceneDataset.load(from: out)
+        #expect(reloaded.records.count == dataset.records.count)
+        for (a, b) in zip(dataset.records, reloaded.records) {
+            #expect(a.id == b.id && a.imageFile == b.imageFile && a.action == b.action && a.denseCaption == b.denseCaption)
+            #expect(a.objects == b.objects && a.relations == b.relations)
+            #expect(a.declaredSplit == b.declaredSplit && a.unseen == b.unseen)
+        }
+        #expect(reloaded.classes == summary.classes)
+        #expect(reloaded.hasClassesFile)
+    }
+
+    @Test func pathsInsideTheFolderAreRelativeAndTextIsEscaped() throws {
+        let out = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let record = SceneRecord(
+            id: "q\"1", imageFile: out.appendingPathComponent("images/a.jpg").path, action: "person \"holding\" a\\cup",
+            denseCaption: "line\nbreak\u{1}", objects: [SceneObject(name: "cup", box: PixelBox(x1: 1, y1: 2, x2: 3, y2: 4))],
+            relations: [SceneRelation(subject: "person", predicate: "holding", object: "cup", regionFile: nil)],
+            declaredSplit: .val, unseen: false, sourceFile: out, indexInFile: 0)
+        var writer = try ReferenceDatasetWriter(directory: out)
+        try writer.append(record)
+        try writer.finish()
+        let text = try String(contentsOf: out.appendingPathComponent("metadata.json"), encoding: .utf8)
+        #expect(text.contains(#""image_path": "images/a.jpg""#))
+        #expect(text.contains(#""dense_caption": "line\nbreak\u0001""#))
+        let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        let first = (parsed?["data"] as? [[String: Any]])?.first
+        #expect(first?["id"] as? String == "q\"1")
+        #expect(first?["action"] as? String == "person \"holding\" a\\cup")
+        #expect(first?["split"] as? String == "val")
+        #expect(first?["unseen"] as? Bool == false)
+    }
+
+    @Test func anUnfinishedWriterLeavesThePreviousMetadata() throws {
+        let out = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let previous = Data("{\"data\": []}\n".utf8)
+        try previous.write(to: out.appendingPathComponent("metadata.json"))
+        var writer = try ReferenceDatasetWriter(directory: out)
+        try writer.append(SceneRecord(id: "x", imageFile: "/nowhere.jpg", action: "a", objects: [], relations: [],
+                                      sourceFile: out, indexInFile: 0))
+        writer.abandon()
+        #expect(try Data(contentsOf: out.appendingPathComponent("metadata.json")) == previous)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["metadata.json"])
+    }
+}
