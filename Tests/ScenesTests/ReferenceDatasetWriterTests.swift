@@ -69,3 +69,34 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["metadata.json"])
     }
 }
+
+@Suite struct FocusedRegionTests {
+    private func picture() -> RGBImage {
+        // 8 × 6 picture whose pixel (x, y) holds (x, y, 7).
+        var pixels: [UInt8] = []
+        for y in 0..<6 { for x in 0..<8 { pixels += [UInt8(x), UInt8(y), 7] } }
+        return RGBImage(width: 8, height: 6, pixels: pixels)
+    }
+
+    private func record(_ boxes: [(String, PixelBox)]) -> SceneRecord {
+        SceneRecord(id: "r", imageFile: "/p.jpg", action: "a", objects: boxes.map { SceneObject(name: $0.0, box: $0.1) },
+                    relations: [], sourceFile: URL(fileURLWithPath: "/"), indexInFile: 0)
+    }
+
+    @Test func regionIsTheUnionOfSubjectAndObjectBoxesLimitedToThePicture() throws {
+        let scene = record([("person", PixelBox(x1: 1, y1: 1, x2: 3, y2: 2)), ("cup", PixelBox(x1: 5, y1: 3, x2: 20, y2: 4))])
+        let relation = SceneRelation(subject: "person", predicate: "holding", object: "cup", regionFile: nil)
+        let region = try #require(try FocusedRegion.image(of: relation, in: scene, picture: picture()))
+        #expect(region.width == 7 && region.height == 3)  // x 1..<8 (clamped from 20), y 1..<4
+        #expect(Array(region.pixels[0..<3]) == [1, 1, 7])
+        #expect(Array(region.pixels.suffix(3)) == [7, 3, 7])
+        let stranger = SceneRelation(subject: "dog", predicate: "on", object: "mat", regionFile: nil)
+        #expect(try FocusedRegion.image(of: stranger, in: scene, picture: picture()) == nil)
+    }
+
+    @Test func aRegionOutsideThePictureIsAnError() {
+        let scene = record([("person", PixelBox(x1: 10, y1: 10, x2: 12, y2: 12))])
+        let relation = SceneRelation(subject: "person", predicate: "on", object: "person", regionFile: nil)
+        #expect(throws: ImagingError.self) { try FocusedRegion.image(of: relation, in: scene, picture: picture()) }
+    }
+}
