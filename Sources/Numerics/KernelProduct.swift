@@ -8,9 +8,8 @@ import CNumerics
 /// `numerics_sgemm_packed` (`numerics_sgemm_packed_f16` once converted to float16). Up to ``fewRows`` rows a piece
 /// is 64 output columns of all rows (or more, for ~64k multiply-adds). With more rows a piece is one 16-column
 /// panel, and a thread takes up to ``largestGrab`` consecutive panels at a time, fewer as the round runs out, so
-/// the threads finish together: at 77 rows a layer's `fc2` used to be 8 pieces of ~185 µs each; with this hand-out
-/// the waits at the ends of rounds fell from 3.8 % to 2.0 % of a 77-token text's samples, and the text from
-/// 29.1–29.4 to 28.7–29.0 ms (best of 20, alternating). For a row-major float32 weight:
+/// the threads finish together (at 77 rows a layer's `fc2` in pieces of 64 columns would be 8 pieces of ~185 µs,
+/// leaving one thread idle at the end of most rounds; see docs/PERFORMANCE.md). For a row-major float32 weight:
 /// up to ``manyRows`` rows (a text, one image's 50 tokens) a piece is 32 output columns (or more, so that it holds
 /// at least ~64k multiply-adds) of all rows, through `numerics_sgemm_nt`. From ``manyRows`` float32 rows on (a
 /// batch of images) a piece is 128 columns of all rows through `numerics_sgemm_nt_many_rows`, which packs those

@@ -11,15 +11,14 @@ import Synchronization
 /// Blocks are carved in order out of large regions aligned to 2 MB; each block is page-aligned and a whole number
 /// of pages. Only pages a block touches become resident, so a region's unused tail costs address space, not
 /// memory; freeing a block gives its pages back to the system (`MADV_DONTNEED`), and a region whose blocks are all
-/// freed is unmapped. Against one allocation per matrix, ViT-B/32 measured 2–4 % faster (77-token text 28.4–29.1
-/// against 29.0–30.1 ms, image 43.0–45.3 against 45.6–46.8 ms, best of 20, alternating) at the same peak memory.
+/// freed is unmapped. Panels laid out this way stream with fewer TLB misses than one allocation per matrix, at the
+/// same peak memory (docs/PERFORMANCE.md has the figures).
 ///
 /// With ``advisesHugePages`` new regions ask Linux for transparent huge pages (`madvise(MADV_HUGEPAGE)`, honoured
 /// when `/sys/kernel/mm/transparent_hugepage/enabled` is `always` or `madvise`): a pass then crosses ~300 huge pages
-/// instead of ~150,000 small ones. That is off by default: on the 2-core VMs this project is measured on, packing
-/// ViT-B/32 then took 0.86–0.89 s instead of 0.26–0.30 s (the time goes to zeroing fresh huge pages; the VM reports
-/// freed memory to its host, `page_reporting` on its kernel command line, so they are probably faulted in from the
-/// host), for ~1 ms (2–3 %) less per image afterwards. `bench engine --huge-pages` measures both.
+/// instead of ~150,000 small ones. That is off by default because on virtual machines that report freed memory to
+/// their host (`page_reporting`) every fresh huge page is slow to fault in, which makes packing ViT-B/32 about three
+/// times slower for a few per cent less time per image afterwards. `bench engine --huge-pages` measures both.
 public final class PanelArena: Sendable {
     /// The process-wide arena the packed matrices use.
     public static let shared = PanelArena()
