@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "ScenarioCLIP",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "scenarioclip", targets: ["scenarioclip"]),
     ],
