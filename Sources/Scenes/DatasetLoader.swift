@@ -288,13 +288,10 @@ struct DatasetLoader {
                 try report(problem("objects[\(i)][0]", "expected the object name as a string, found \(JSONValue.kind(pair[0]))", .error))
                 continue
             }
-            guard let coordinates = JSONValue.numbers(pair[1]), coordinates.count == 4,
-                coordinates.allSatisfy({ $0.isFinite && abs($0) < 1e9 })
-            else {
+            guard let coordinates = JSONValue.numbers(pair[1]), let box = PixelBox(truncating: coordinates) else {
                 try report(problem("objects[\(i)][1]", "expected a box [x1, y1, x2, y2] of 4 numbers, found \(JSONValue.describe(pair[1]))", .error))
                 continue
             }
-            let box = PixelBox(truncating: coordinates)
             if box.x2 < box.x1 || box.y2 < box.y1 {
                 try report(problem("objects[\(i)][1]", "box \(box) has \(box.x2 < box.x1 ? "x2 < x1" : "y2 < y1")", .error))
             } else if box.isEmpty {

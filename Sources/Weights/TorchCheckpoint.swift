@@ -73,8 +73,11 @@ public final class TorchCheckpoint: TensorArchive, @unchecked Sendable {
                 source: source, reason: "no dictionary at '\(stateDictPath.joined(separator: "."))' in the checkpoint")
         }
         var refs: [String: TorchTensorReference] = [:]
+        // Each dictionary is walked once, however many keys lead to it: a pickle reusing memoised
+        // dictionaries would otherwise name (fan-out)^depth tensors.
+        var visited = Set<ObjectIdentifier>()
         func collect(_ d: PickleDict, prefix: String, depth: Int) {
-            guard depth < 16 else { return }
+            guard depth < 16, visited.insert(ObjectIdentifier(d)).inserted else { return }
             for (key, value) in d.entries {
                 guard let k = key.stringKey else { continue }
                 switch value {
