@@ -428,13 +428,25 @@ struct DatasetLoader {
             existing[path] = value
             return value
         }
+        // Regions are only opened (a FIFO or device is refused without reading); pictures' headers are read.
+        var regionReasons: [String: String?] = [:]
+        func openable(_ path: String) -> String? {
+            if let known = regionReasons[path] { return known }
+            var reason: String?
+            do { _ = try PictureFile.open(URL(fileURLWithPath: path)) } catch { reason = "\(error)" }
+            regionReasons[path] = reason
+            return reason
+        }
         for record in records {
             func problem(_ field: String, _ message: String, _ severity: DatasetProblem.Severity = .error) -> DatasetProblem {
                 DatasetProblem(file: record.sourceFile, recordIndex: record.indexInFile, recordID: record.id, field: field, message: message, severity: severity)
             }
             for (i, relation) in record.relations.enumerated() {
-                if let region = relation.regionFile, !exists(region) {
+                guard let region = relation.regionFile else { continue }
+                if !exists(region) {
                     try report(problem("relations[\(i)][0]", "focused-region file \(region) does not exist"))
+                } else if let reason = openable(region) {
+                    try report(problem("relations[\(i)][0]", "cannot read focused-region file \(region): \(reason)"))
                 }
             }
             let image = record.imageFile
