@@ -66,12 +66,7 @@ public enum JPEG {
     /// Reads the header (size, colour model, EXIF orientation) without decoding pixels.
     /// Reads a growing prefix of the file, so large files are not read whole.
     public static func readHeader(contentsOf url: URL) throws -> JPEGHeader {
-        let handle: FileHandle
-        do {
-            handle = try FileHandle(forReadingFrom: url)
-        } catch {
-            throw ImagingError.unreadable(file: url.path, reason: reasonText(error))
-        }
+        let (handle, _) = try PictureFile.open(url)
         defer { try? handle.close() }
         var data = Data()
         var chunk = 64 * 1024
@@ -129,13 +124,7 @@ public enum JPEG {
 
     // MARK: - Helpers
 
-    static func readFile(_ url: URL) throws -> Data {
-        do {
-            return try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw ImagingError.unreadable(file: url.path, reason: reasonText(error))
-        }
-    }
+    static func readFile(_ url: URL) throws -> Data { try PictureFile.read(url) }
 
     static func check(data: Data, source: String) throws {
         if data.isEmpty { throw ImagingError.emptyFile(file: source) }
