@@ -59,6 +59,7 @@ let package = Package(
         .target(name: "Retrieval", dependencies: ["Numerics", "COpenBLAS", "CRetrieval"]),
         .target(name: "Evaluation", dependencies: ["Numerics", "COpenBLAS"]),
         .target(name: "SceneGenerator", dependencies: ["Imaging", "Scenes"]),
+        .target(name: "SceneImport", dependencies: ["Scenes", "Imaging", "Weights", "Numerics"]),
         .target(
             name: "SceneWorkspace",
             dependencies: ["Scenes", "EmbeddingCache", "ScenarioModel", "Retrieval", "Evaluation", "Imaging", "Numerics", "Weights"]),
@@ -75,7 +76,7 @@ let package = Package(
             name: "ScenarioCLIPCommands",
             dependencies: [
                 "Numerics", "Tokenizer", "Weights", "CLIP", "Imaging", "ScenarioModel", "Scenes",
-                "EmbeddingCache", "Retrieval", "Evaluation", "SceneWorkspace", "SceneGenerator", "Training", "Explorer", "BundledAssets",
+                "EmbeddingCache", "Retrieval", "Evaluation", "SceneWorkspace", "SceneGenerator", "SceneImport", "Training", "Explorer", "BundledAssets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "scenarioclip", dependencies: ["ScenarioCLIPCommands", "Numerics"]),
@@ -97,6 +98,7 @@ let package = Package(
             name: "SceneWorkspaceTests",
             dependencies: ["SceneWorkspace", "Scenes", "EmbeddingCache", "ScenarioModel", "Imaging", "Numerics", "Retrieval", "Evaluation"]),
         .testTarget(name: "SceneGeneratorTests", dependencies: ["SceneGenerator", "Scenes", "Imaging"]),
+        .testTarget(name: "SceneImportTests", dependencies: ["SceneImport", "Scenes", "Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Numerics", "CLIP", "ScenarioModel", "Weights", "Scenes", "Tokenizer"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache", "Imaging", "ScenarioModel", "SceneWorkspace", "Retrieval", "Numerics"]),
         .testTarget(

@@ -24,6 +24,7 @@ public struct ScenarioCLIPCommand: ParsableCommand {
             ProbeCommand.self,
             ImportCommand.self,
             MarksCommand.self,
+            DatasetCommand.self,
             TrainCommand.self,
             BenchCommand.self,
         ]

@@ -14,6 +14,9 @@ struct PickleReader {
         "_codecs.encode", "builtins.set", "builtins.frozenset", "builtins.bytearray",
         "builtins.list", "builtins.tuple", "builtins.dict",
         "torch.Size", "torch.device", "copyreg._reconstructor",
+        // numpy arrays and scalars, rebuilt as ``NumPyArray`` data.
+        "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
+        "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer",
     ]
     /// Dictionary subclasses Lightning uses for hyper-parameters; decoded as plain dictionaries.
     private static let dictionaryClasses: Set<String> = [
@@ -39,6 +42,7 @@ struct PickleReader {
         "builtins.object", "builtins.int", "builtins.float", "builtins.str", "builtins.bool",
         "builtins.bytes", "typing.Any", "torch.float32", "torch.float16", "torch.bfloat16",
         "torch.float64", "torch.int64", "torch.int32", "torch.int8", "torch.uint8", "torch.bool",
+        "numpy.ndarray",
     ]
 
     /// Whether `module.name` may appear in a checkpoint.
@@ -313,9 +317,10 @@ struct PickleReader {
             case 0x62:  // BUILD
                 let state = try popEntry()
                 let target = try popEntry()
-                if case .object = target.value {
+                switch target.value {
+                case .object, .array:
                     try push(build(target.value, state.value), from: [target, state])
-                } else {
+                default:
                     stack.append(target)  // state that is not weights is dropped; the target is unchanged
                 }
             case 0x51:  // BINPERSID
@@ -452,9 +457,23 @@ struct PickleReader {
         case "builtins.bytearray":
             if case .bytes(let b)? = args.first { return .bytes(b) }
             return .bytes([])
+        case "builtins.bytes":
+            // Protocol ≤ 2 writes b'' as bytes() (an empty numpy array's data, for one).
+            guard args.isEmpty else { throw fail("builtins.bytes with arguments; only bytes() is read") }
+            return .bytes([])
         case "torch.device":
             guard case .string(let s)? = args.first else { return .string("cpu") }
             return .string(s)
+        case "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct":
+            // _reconstruct(numpy.ndarray, (0,), b'b'): an empty array that the following BUILD fills.
+            guard case .global(_, "ndarray")? = args.first else { throw fail("\(qualified) of something other than numpy.ndarray") }
+            return .array(NumPyArray(kind: "u1", bigEndian: false, shape: [0], fortranOrder: false, bytes: [], objects: []))
+        case "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer":
+            guard let array = NumPyArray.fromBuffer(args) else { throw fail("\(qualified) with arguments that are not (bytes, dtype, shape, order)") }
+            return .array(array)
+        case "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar":
+            guard let value = NumPyArray.scalar(args) else { throw fail("\(qualified) with arguments that are not (numeric dtype, bytes)") }
+            return value
         case "copyreg._reconstructor":
             // copyreg._reconstructor(cls, base, state): only for allow-listed data classes.
             guard case .global(let m, let n)? = args.first else { throw fail("copyreg._reconstructor without a class") }
@@ -474,8 +493,13 @@ struct PickleReader {
     }
 
     /// Applies BUILD state: kept on opaque objects, merged into dictionaries' attributes (ignored), ignored on tensors.
-    private func build(_ target: PickleValue, _ state: PickleValue) -> PickleValue {
+    private func build(_ target: PickleValue, _ state: PickleValue) throws -> PickleValue {
         switch target {
+        case .array:
+            guard let array = NumPyArray.fromState(state) else {
+                throw fail("numpy array state is not (version, shape, dtype, is_fortran, data) with data of the stated size")
+            }
+            return .array(array)
         case .object(let cls, let args, _):
             return .object(className: cls, arguments: args, state: state)
         default:

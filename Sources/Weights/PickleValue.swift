@@ -117,6 +117,8 @@ public indirect enum PickleValue: Sendable {
     /// An instance of an allow-listed data-only class (e.g. `argparse.Namespace`): its constructor
     /// arguments and `__setstate__` state, kept as data.
     case object(className: String, arguments: [PickleValue], state: PickleValue?)
+    /// A numpy array (``NumPyArray``), rebuilt from numpy's pickled recipe as data.
+    case array(NumPyArray)
 
     /// The key used for dictionary lookups (strings as themselves, integers as decimal).
     public var stringKey: String? {
@@ -168,6 +170,7 @@ public indirect enum PickleValue: Sendable {
         case .storage(let s): "storage(\(s.dtype.rawValue), \(s.elementCount))"
         case .tensor(let t): "tensor\(t.shape)"
         case .object(let c, _, _): "<\(c)>"
+        case .array(let a): "ndarray\(a.shape)"
         }
     }
 }
