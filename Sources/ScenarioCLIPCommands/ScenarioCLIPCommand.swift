@@ -24,6 +24,8 @@ public struct ScenarioCLIPCommand: ParsableCommand {
             ProbeCommand.self,
             ImportCommand.self,
             MarksCommand.self,
+            CacheCommand.self,
+            EmbeddingsCommand.self,
             TrainCommand.self,
             BenchCommand.self,
         ]
