@@ -56,7 +56,9 @@ import Testing
             second[1] = sharded.path
             let x = try CLIHarness.run(first), y = try CLIHarness.run(second)
             #expect(x.status == 0 && y.status == 0, "\(x.stderr) \(y.stderr)")
-            #expect(!x.stdout.isEmpty && x.stdout == y.stdout)
+            // The same answers, scores to the last digit; only the dataset folder in picture paths differs.
+            #expect(!x.stdout.isEmpty
+                && x.stdout.replacingOccurrences(of: single.path, with: "D") == y.stdout.replacingOccurrences(of: sharded.path, with: "D"))
         }
     }
 
@@ -69,7 +71,7 @@ import Testing
         let root = try CLIHarness.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }
         let dataset = root.appendingPathComponent("scenes")
-        #expect(try CLIHarness.run(["generate", dataset.path, "--scenes", "3", "--seed", "1", "--size", "64x48"]).status == 0)
+        #expect(try CLIHarness.run(["generate", dataset.path, "--scenes", "3", "--seed", "1", "--size", "96x64"]).status == 0)
         let slurm = try CLIHarness.run(["index", dataset.path, "--shard", "slurm"], environment: Self.noSlurm)
         #expect(slurm.status != 0 && slurm.stderr.contains("SLURM_ARRAY_TASK_ID is not set"), "\(slurm.stderr)")
         let bad = try CLIHarness.run(["index", dataset.path, "--shard", "3/3"])
