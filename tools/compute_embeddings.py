@@ -7,9 +7,10 @@ writes shards that `scenarioclip import DATASET --model CKPT --shard FILES...` l
 
   python3 tools/compute_embeddings.py DATASET CKPT OUT_DIR [--shard I/N] [--device cuda] [--batch-size 64]
 
-Shard I of N covers scenes [I*len/N, (I+1)*len/N) of the dataset's records (metadata*.json sorted by name, records in
-file order), so N machines or GPUs can each run one shard. Items and their keys are built exactly as the Swift
-indexer builds them:
+Shard I of N covers the scenes whose record id (integers as decimal text) hashes to I: the first 8 bytes of the
+SHA-256 of the id's UTF-8 text, big-endian, modulo N — the assignment of `scenarioclip index --shard I/N` — so N
+machines or GPUs can each run one shard, and adding scenes moves no other scene between shards. Items and their keys
+are built exactly as the Swift indexer builds them:
   global    image:<sha256 of the image file>                     whole image
   object    crop:<sha256>:x1,y1,x2,y2  (box truncated to ints)    black canvas with only the box kept
   relation  region:<sha256 of the focused-region file>            that file
@@ -101,6 +102,12 @@ class LevelEncoder(torch.nn.Module):
         return self.norm(self.proj(self.tower(pixel_values=pixels).pooler_output))
 
 
+def shard_of(record_id, count):
+    """The shard (of count) of a scene: SHA-256 of its id's text, first 8 bytes big-endian, modulo count."""
+    text = record_id if isinstance(record_id, str) else str(int(record_id))
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big") % count
+
+
 def records_of(dataset):
     files = sorted(f for f in os.listdir(dataset) if f.startswith("metadata") and f.endswith(".json"))
     out = []
@@ -166,7 +173,9 @@ def main():
 
     index, count = (int(x) for x in args.shard.split("/"))
     records = records_of(args.dataset)
-    lo, hi = index * len(records) // count, (index + 1) * len(records) // count
+    if not 0 <= index < count:
+        sys.exit(f"--shard {args.shard}: need 0 <= I < N")
+    records = [r for r in records if shard_of(r["id"], count) == index]
     sd = load_state_dict(args.checkpoint)
     prefixes = tower_prefixes(sd)
     encoders = {lvl: LevelEncoder(sd, prefixes[lvl], args.vision_heads).to(args.device).eval() for lvl in LEVELS}
@@ -176,13 +185,13 @@ def main():
         transforms.CenterCrop(size), transforms.ToTensor(), transforms.Normalize(MEAN, STD)])
 
     pending = {lvl: {} for lvl in LEVELS}  # level -> key -> loader (deduplicated, first occurrence wins)
-    for record in records[lo:hi]:
+    for record in records:
         for level, key, loader in items_of(args.dataset, record):
             pending[level].setdefault(key, loader)
 
     tensors, metadata = {}, {"format": "scenarioclip-embeddings", "version": "1",
                              "checkpoint_sha256": sha256(args.checkpoint),
-                             "scenes": f"{lo}:{hi}", "dataset": os.path.abspath(args.dataset)}
+                             "scenes": f"shard {index}/{count}", "dataset": os.path.abspath(args.dataset)}
     with torch.no_grad():
         for level in LEVELS:
             keys = list(pending[level])

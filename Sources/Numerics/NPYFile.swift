@@ -1,8 +1,9 @@
 import Foundation
 
-/// NumPy `.npy` files (format versions 1–3): little-endian `float32` / `float64` arrays in C order.
+/// NumPy `.npy` files (format versions 1–3): little-endian `float16` / `float32` / `float64` arrays in C order.
 public enum NPYFile {
-    /// Reads the array at `url` as a `Float32` tensor of the stored shape (`float64` is narrowed).
+    /// Reads the array at `url` as a `Float32` tensor of the stored shape (`float16` is widened exactly, `float64`
+    /// narrowed).
     /// - Throws: ``NumericsError`` for an unreadable file, a bad magic or header, an unsupported dtype,
     ///   Fortran order, or a data length that does not match the shape.
     public static func read(_ url: URL) throws -> Tensor {
@@ -45,9 +46,10 @@ public enum NPYFile {
         let count = shape.reduce(1, *)
         let elementSize: Int
         switch descr {
+        case "<f2", "=f2": elementSize = 2
         case "<f4", "=f4": elementSize = 4
         case "<f8", "=f8": elementSize = 8
-        default: throw bad("dtype '\(descr)' is not little-endian float32 or float64")
+        default: throw bad("dtype '\(descr)' is not little-endian float16, float32 or float64")
         }
         let dataStart = headerStart + headerLength
         guard data.count - dataStart == count * elementSize else {
@@ -55,7 +57,11 @@ public enum NPYFile {
         }
         return data.withUnsafeBytes { raw in
             Tensor(shape: shape) { out in
-                if elementSize == 4 {
+                if elementSize == 2 {
+                    for i in 0..<count {
+                        out[i] = Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + 2 * i, as: UInt16.self))))
+                    }
+                } else if elementSize == 4 {
                     for i in 0..<count {
                         out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + 4 * i, as: UInt32.self)))
                     }
@@ -68,18 +74,24 @@ public enum NPYFile {
         }
     }
 
-    /// Writes `tensor` as a version-1 little-endian `float32` `.npy` file.
+    /// Writes `tensor` as a version-1 little-endian `float32` `.npy` file, or `float16` (rounded to nearest,
+    /// ties to even) when `half` is set.
     /// - Throws: ``NumericsError/io(path:reason:)`` when the file cannot be written.
-    public static func write(_ tensor: Tensor, to url: URL) throws {
+    public static func write(_ tensor: Tensor, to url: URL, half: Bool = false) throws {
         let shapeText = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
+        var header = "{'descr': '\(half ? "<f2" : "<f4")', 'fortran_order': False, 'shape': \(shapeText), }"
         while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
         header += "\n"
         var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
         data.append(contentsOf: [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
         data.append(contentsOf: Array(header.utf8))
         tensor.withUnsafeBufferPointer { values in
-            for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            data.reserveCapacity(data.count + values.count * (half ? 2 : 4))
+            if half {
+                for v in values { withUnsafeBytes(of: Float16(v).bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            } else {
+                for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            }
         }
         do {
             try data.write(to: url, options: .atomic)

@@ -12,21 +12,24 @@ struct ImportCommand: ParsableCommand {
         abstract: "Import embeddings computed elsewhere (tools/compute_embeddings.py) into the cache.",
         discussion: """
             Embedding a million scenes on two CPU cores takes days; compute them with the reference PyTorch model on
-            GPUs (tools/compute_embeddings.py, sharded by scene range) and import the shards here. Vectors are stored
-            under the fingerprint of --model, so the shards must come from the same checkpoint: each shard records
-            its checkpoint's SHA-256 and a mismatch is refused unless --force.
+            GPUs (tools/compute_embeddings.py, sharded by record id like `index --shard`) and import the shards
+            here. Vectors are stored under the fingerprint of --model, so the shards must come from the same
+            checkpoint: each shard records its checkpoint's SHA-256 and a mismatch is refused unless --force.
             """)
 
     @OptionGroup var data: DatasetOptions
     @OptionGroup var modelOptions: ModelOptions
     @Option(name: .customLong("shard"), parsing: .upToNextOption, help: ArgumentHelp("Shard files (.safetensors).", valueName: "file"))
     var shards: [String] = []
+    @Option(name: .customLong("layout"), parsing: .upToNextOption, help: ArgumentHelp(
+        "Folders in clip-retrieval's layout written by `scenarioclip embeddings export`.", valueName: "folder"))
+    var layouts: [String] = []
     @Flag(name: .long, help: "Import even when a shard names a different checkpoint.")
     var force = false
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard !shards.isEmpty else { throw ValidationError("give at least one --shard FILE") }
+        guard !shards.isEmpty || !layouts.isEmpty else { throw ValidationError("give at least one --shard FILE or --layout FOLDER") }
     }
 
     func run() throws {
@@ -38,6 +41,9 @@ struct ImportCommand: ParsableCommand {
         var reports: [EmbeddingImporter.ShardReport] = []
         for shard in shards {
             reports.append(try importer.importShard(at: URL(fileURLWithPath: shard), expectedCheckpointSHA256: checkpointHash))
+        }
+        for layout in layouts {
+            reports.append(try importer.importLayout(at: URL(fileURLWithPath: layout), force: force))
         }
         // Record the dataset's items so the imported vectors are searchable; report what is still missing.
         let (items, failures) = try SceneIndexer(dataset: dataset, cache: cache, model: model).refreshItems()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EmbeddingCache
 import Foundation
 import ScenarioModel
 import SceneWorkspace
@@ -13,6 +14,11 @@ struct IndexCommand: ParsableCommand {
             on its own, so Ctrl-C (or a crash) loses at most one batch and a rerun resumes. Vectors are keyed by
             the model's fingerprint and the content of each image, so renamed files reuse their vectors and
             changed files are embedded again.
+
+            --shard I/N embeds only shard I of N (scenes assigned by a hash of their record id; see docs/CLUSTER.md)
+            into its own cache, by default <dataset>/.scenarioclip/shards/shard-IIII-of-NNNN.sqlite; `scenarioclip
+            cache merge` joins the shards. --shard slurm takes I/N from SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN
+            and SLURM_ARRAY_TASK_COUNT.
             """)
 
     @OptionGroup var data: DatasetOptions
@@ -21,6 +27,9 @@ struct IndexCommand: ParsableCommand {
     var batchSize = 32
     @Option(name: .long, help: "Threads decoding and preprocessing images.")
     var workers = 2
+    @Option(name: .long, help: ArgumentHelp(
+        "Embed only shard I of N (I from 0) into its own cache; 'slurm' reads the array task's shard.", valueName: "I/N|slurm"))
+    var shard: String?
     @Option(name: .long, help: ArgumentHelp("Milliseconds to wait after each batch (for testing interruption).", visibility: .hidden))
     var pauseAfterBatch = 0
     @OptionGroup var output: OutputOptions
@@ -31,10 +40,24 @@ struct IndexCommand: ParsableCommand {
     }
 
     func run() throws {
+        let spec = try shard.map { text -> ShardSpec in
+            do {
+                return text == "slurm" ? try ShardSpec.fromSlurm(environment: ProcessInfo.processInfo.environment) : try ShardSpec(parsing: text)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         let dataset = try data.loadDataset()
-        let cache = try data.openCache(for: dataset)
+        let cache: EmbeddingCache
+        if let spec, data.cache == nil {
+            let url = EmbeddingCache.defaultLocation(forDataset: dataset.root).deletingLastPathComponent()
+                .appendingPathComponent("shards", isDirectory: true).appendingPathComponent(spec.cacheFileName)
+            cache = try EmbeddingCache.open(at: url)
+        } else {
+            cache = try data.openCache(for: dataset)
+        }
         let model = try modelOptions.load()
-        let indexer = SceneIndexer(dataset: dataset, cache: cache, model: model, batchSize: batchSize, workers: workers)
+        let indexer = SceneIndexer(dataset: dataset, cache: cache, model: model, batchSize: batchSize, workers: workers, shard: spec)
         let interrupt = InterruptFlag()
         let reporter = ProgressReporter(label: "indexing")
         let report = try indexer.run(
@@ -51,7 +74,7 @@ struct IndexCommand: ParsableCommand {
             let embedded = Level.allCases.map { "\($0.rawValue) \(report.embedded[$0] ?? 0)" }.joined(separator: ", ")
             print("embedded \(p.done - p.failed) item(s) (\(embedded)); \(p.reused) already cached; "
                 + "\(p.failed) failed; \(String(format: "%.1f", p.elapsed)) s")
-            print("cache: \(cache.path)")
+            print("cache: \(cache.path)" + (spec.map { " (shard \($0))" } ?? ""))
             for lists in report.searchLists where lists.lists > 0 {
                 print("search lists: \(lists.level.rawValue) \(lists.lists) IVF lists over \(lists.rows) vectors "
                     + "(\(lists.unassignedBefore) were unassigned), \(String(format: "%.1f", lists.seconds)) s")

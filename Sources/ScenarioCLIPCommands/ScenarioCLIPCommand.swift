@@ -25,6 +25,8 @@ public struct ScenarioCLIPCommand: ParsableCommand {
             ImportCommand.self,
             MarksCommand.self,
             DatasetCommand.self,
+            CacheCommand.self,
+            EmbeddingsCommand.self,
             TrainCommand.self,
             BenchCommand.self,
         ]

@@ -82,6 +82,48 @@ public struct EmbeddingImporter {
         return report
     }
 
+    /// Imports a folder in clip-retrieval's layout as ``EmbeddingsExporter`` writes it (`img_emb/img_emb_K.npy`,
+    /// `metadata/metadata_K.csv` with each row's item key, `embeddings.json`). The layout's model fingerprint must be
+    /// the importer's model's unless `force`.
+    /// - Throws: ``SceneWorkspaceError/embedding(item:reason:)`` naming the file, line and field.
+    public func importLayout(at folder: URL, force: Bool = false) throws -> ShardReport {
+        let layout: (manifest: EmbeddingsExporter.Manifest, chunks: [(vectors: Tensor, rows: [EmbeddingsExporter.Row])])
+        do {
+            layout = try EmbeddingsExporter.read(from: folder)
+        } catch {
+            throw SceneWorkspaceError.embedding(item: folder.path, reason: "\(error)")
+        }
+        if !force && layout.manifest.fingerprint != model.fingerprint {
+            throw SceneWorkspaceError.embedding(
+                item: folder.appendingPathComponent("embeddings.json").path,
+                reason: "vectors of model \(layout.manifest.fingerprint), not the given model's \(model.fingerprint)")
+        }
+        guard layout.manifest.width == model.embeddingWidth else {
+            throw SceneWorkspaceError.embedding(
+                item: folder.appendingPathComponent("embeddings.json").path,
+                reason: "width \(layout.manifest.width), the model's is \(model.embeddingWidth)")
+        }
+        var report = ShardReport(file: folder.path, imported: [:])
+        try cache.write { batch in
+            for (chunk, (vectors, rows)) in layout.chunks.enumerated() {
+                try vectors.withUnsafeBufferPointer { values in
+                    for (row, item) in rows.enumerated() {
+                        guard Self.isItemKey(item.key.rawValue) else {
+                            throw SceneWorkspaceError.embedding(
+                                item: folder.appendingPathComponent("metadata/metadata_\(chunk).csv").path + " row \(row + 1)",
+                                reason: "'\(item.key.rawValue)' is not an item key")
+                        }
+                        let width = layout.manifest.width
+                        try batch.storeVector(UnsafeBufferPointer(rebasing: values[(row * width)..<((row + 1) * width)]),
+                                              for: item.key, fingerprint: model.fingerprint, level: CacheLevel(item.level))
+                        report.imported[item.level, default: 0] += 1
+                    }
+                }
+            }
+        }
+        return report
+    }
+
     /// `image:<64 hex>`, `region:<64 hex>` or `crop:<64 hex>:x1,y1,x2,y2`.
     static func isItemKey(_ text: String) -> Bool {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)

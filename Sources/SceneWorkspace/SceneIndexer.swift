@@ -50,10 +50,15 @@ public final class SceneIndexer: @unchecked Sendable {
     public let workers: Int
     /// Levels with at least this many vectors get IVF search lists after a complete run.
     public let listsMinimumRows: Int
+    /// The shard of the dataset to embed (every scene when `nil`). A shard's run records its shard in the cache,
+    /// lists every item of the dataset (so merged shards can be checked against the dataset's content) but
+    /// embeds only the items of its own scenes, and builds no search lists: ``CacheMerger`` builds them once.
+    public let shard: ShardSpec?
 
     public init(dataset: SceneDataset, cache: EmbeddingCache, model: any SceneEmbedder, batchSize: Int = 32,
-                workers: Int = 2, listsMinimumRows: Int = IVFIndex.minimumRows) {
+                workers: Int = 2, listsMinimumRows: Int = IVFIndex.minimumRows, shard: ShardSpec? = nil) {
         self.listsMinimumRows = listsMinimumRows
+        self.shard = shard
         self.dataset = dataset
         self.cache = cache
         self.model = model
@@ -64,6 +69,22 @@ public final class SceneIndexer: @unchecked Sendable {
     /// Hashes the dataset's files (reusing remembered hashes of unchanged files) and records every item of
     /// every scene in the cache's item table. Returns the items and the scenes that could not be listed.
     public func refreshItems() throws -> (items: [SceneItem], failures: [String]) {
+        try Self.refreshItems(dataset: dataset, cache: cache)
+    }
+
+    /// Records every item of every scene of `dataset` in `cache`'s item table (see ``refreshItems()``).
+    public static func refreshItems(dataset: SceneDataset, cache: EmbeddingCache) throws -> (items: [SceneItem], failures: [String]) {
+        let listed = try listItems(dataset: dataset, cache: cache)
+        try cache.write { try listed.record($0) }
+        return (listed.items, listed.failures)
+    }
+
+    /// Every item of every scene of `dataset`, hashed without writing to `cache` (unchanged files reuse their
+    /// remembered hashes), and the scenes that could not be listed; `record` stores the items and the newly
+    /// computed hashes in a write transaction of `cache`.
+    public static func listItems(dataset: SceneDataset, cache: EmbeddingCache) throws
+        -> (items: [SceneItem], failures: [String], record: (CacheWriteBatch) throws -> Void)
+    {
         let hasher = try FileHasher(cache: cache)
         var failures: [String] = []
         var allItems: [SceneItem] = []
@@ -74,15 +95,14 @@ public final class SceneIndexer: @unchecked Sendable {
                 failures.append("scene \(record.id): \(error)")
             }
         }
-        try cache.write { batch in
-            try batch.replaceAllItems(allItems.map {
-                DatasetItem(sceneID: $0.sceneID, level: $0.cacheLevel, index: $0.index, key: $0.key)
-            })
-            for entry in hasher.newlyComputed {
+        let items = allItems
+        let hashes = hasher.newlyComputed
+        return (items, failures, { batch in
+            try batch.replaceAllItems(items.map(\.datasetItem))
+            for entry in hashes {
                 try batch.recordFileHash(entry.hash, path: entry.path, size: entry.size, modified: entry.modified)
             }
-        }
-        return (allItems, failures)
+        })
     }
 
     /// How many distinct items of the dataset have no vector for the model yet, found without writing to the
@@ -93,7 +113,7 @@ public final class SceneIndexer: @unchecked Sendable {
         var missing = 0
         var stored: [Level: Set<ItemKey>] = [:]
         var seen: [Level: Set<ItemKey>] = [:]
-        for record in dataset.records {
+        for record in dataset.records where shard?.contains(sceneID: record.id) ?? true {
             guard let items = try? SceneItem.items(of: record, hash: hasher.hash) else { continue }
             for item in items {
                 if stored[item.level] == nil {
@@ -112,8 +132,16 @@ public final class SceneIndexer: @unchecked Sendable {
     public func run(progress: (Progress) -> Void = { _ in }, isCancelled: () -> Bool = { false }) throws -> Report {
         let start = Date()
         let fingerprint = model.fingerprint
-        let (allItems, listingFailures) = try refreshItems()
+        if let shard {
+            if let recorded = try cache.shard(), recorded != shard {
+                throw ShardSpecError.invalid(shard.description, detail: "\(cache.path) holds shard \(recorded)")
+            }
+            try cache.recordShard(shard)
+        }
+        let (listed, listingFailures) = try refreshItems()
         var failures = listingFailures
+        let shardScenes = shard.map { shard in Set(dataset.records.lazy.filter { shard.contains(sceneID: $0.id) }.map(\.id)) }
+        let allItems = shardScenes.map { scenes in listed.filter { scenes.contains($0.sceneID) } } ?? listed
 
         // Unique missing items, in dataset order.
         var pending: [SceneItem] = []
@@ -188,7 +216,7 @@ public final class SceneIndexer: @unchecked Sendable {
             progress(state)
         }
         var report = Report(progress: state, embedded: embedded, failures: failures, cancelled: cancelled)
-        if !cancelled {
+        if !cancelled && shard == nil {
             report.searchLists = try SearchListsBuilder.refresh(cache: cache, fingerprint: fingerprint, minimumRows: listsMinimumRows)
         }
         state.elapsed = Date().timeIntervalSince(start)

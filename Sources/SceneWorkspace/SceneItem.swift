@@ -29,6 +29,9 @@ public struct SceneItem: Sendable, Equatable {
     /// The cache's name for this item's level.
     public var cacheLevel: CacheLevel { CacheLevel(level) }
 
+    /// This item as the cache's item table stores it.
+    public var datasetItem: DatasetItem { DatasetItem(sceneID: sceneID, level: cacheLevel, index: index, key: key) }
+
     /// Every item of `record`: its global image, each object canvas and each relation region.
     ///
     /// A relation with a focused-region file uses that file (`region:<hash>`); one without uses the union of its

@@ -19,6 +19,29 @@ import Testing
         return data
     }
 
+    /// numpy 2.4: `np.array([[0.1, -2.5, 65504.0], [1e-5, 3.14159, -0.0]], dtype=np.float16)`; its bits are
+    /// `a.view(np.uint16)` and its float32 values `a.astype(np.float32)`, both printed by numpy.
+    static let numpyHalfBits: [UInt16] = [11878, 49408, 31743, 168, 16968, 32768]
+    static let numpyHalfValues: [Float] = [0.0999755859375, -2.5, 65504.0, 1.0013580322265625e-05, 3.140625, -0.0]
+
+    @Test func readsAndWritesFloat16AsNumpyDoes() throws {
+        let url = Self.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Self.numpyBytes(descr: "<f2", shape: "(2, 3)", payload: Self.numpyHalfBits.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) })
+            .write(to: url)
+        let read = try NPYFile.read(url)
+        #expect(read.shape == [2, 3] && read.scalars.map(\.bitPattern) == Self.numpyHalfValues.map(\.bitPattern))
+        // Writing float16 rounds as numpy's astype does.
+        try NPYFile.write(Tensor(shape: [2, 3], values: [0.1, -2.5, 65504.0, 1e-5, 3.14159, -0.0]), to: url, half: true)
+        let bytes = try Data(contentsOf: url)
+        let header = Int(bytes[8]) | Int(bytes[9]) << 8
+        #expect(String(decoding: bytes[10..<(10 + header)], as: UTF8.self).contains("'descr': '<f2'"))
+        let payload = bytes[(10 + header)...]
+        #expect(payload.count == 12)
+        let bits = stride(from: 0, to: 12, by: 2).map { UInt16(payload[payload.startIndex + $0]) | UInt16(payload[payload.startIndex + $0 + 1]) << 8 }
+        #expect(bits == Self.numpyHalfBits)
+    }
+
     @Test func readsNumpyFloat32AndFloat64() throws {
         let url = Self.temporaryURL()
         defer { try? FileManager.default.removeItem(at: url) }

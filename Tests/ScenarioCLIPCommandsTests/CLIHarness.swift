@@ -28,8 +28,9 @@ enum CLIHarness {
     }
 
     /// Runs `scenarioclip args...` to completion.
-    static func run(_ args: [String], timeout: TimeInterval = 300) throws -> Output {
-        let process = try start(args)
+    /// `environment` entries are added to this process's environment (a `nil` value removes the variable).
+    static func run(_ args: [String], timeout: TimeInterval = 300, environment: [String: String?] = [:]) throws -> Output {
+        let process = try Running(args, environment: environment)
         let deadline = Date().addingTimeInterval(timeout)
         while process.process.isRunning && Date() < deadline { usleep(20_000) }
         if process.process.isRunning { process.process.terminate() }
@@ -42,7 +43,7 @@ enum CLIHarness {
         let outURL: URL
         let errURL: URL
 
-        init(_ args: [String]) throws {
+        init(_ args: [String], environment: [String: String?] = [:]) throws {
             let dir = FileManager.default.temporaryDirectory
             outURL = dir.appendingPathComponent("cli-\(UUID().uuidString).out")
             errURL = dir.appendingPathComponent("cli-\(UUID().uuidString).err")
@@ -50,6 +51,11 @@ enum CLIHarness {
             FileManager.default.createFile(atPath: errURL.path, contents: nil)
             process.executableURL = CLIHarness.binary
             process.arguments = args
+            if !environment.isEmpty {
+                var merged = ProcessInfo.processInfo.environment
+                for (name, value) in environment { merged[name] = value }
+                process.environment = merged
+            }
             process.standardOutput = try FileHandle(forWritingTo: outURL)
             process.standardError = try FileHandle(forWritingTo: errURL)
             process.standardInput = FileHandle.nullDevice
