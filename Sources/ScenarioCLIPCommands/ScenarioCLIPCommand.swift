@@ -24,6 +24,8 @@ public struct ScenarioCLIPCommand: ParsableCommand {
             ProbeCommand.self,
             ImportCommand.self,
             MarksCommand.self,
+            DatasetCommand.self,
+            DuplicatesCommand.self,
             TrainCommand.self,
             BenchCommand.self,
         ]
