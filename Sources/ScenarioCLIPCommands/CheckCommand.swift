@@ -12,7 +12,9 @@ struct CheckCommand: ParsableCommand {
             file, record and field: malformed JSON (line:column), missing or mistyped fields, relations naming
             unknown objects, labels missing from classes.json, empty or inverted boxes, boxes outside the
             image, missing image or focused-region files, duplicate ids. Exits with status 1 when any problem
-            is an error.
+            is an error. With --json the report also gives the split in use ("splits": train, val and test ids
+            in the order the reference holds them): the reference's seeded shuffle and 70/20 cut, with records
+            that declare `split` moved to it (docs/EXPORT.md).
             """
     )
 
@@ -35,6 +37,8 @@ struct CheckCommand: ParsableCommand {
         var errors: Int
         var warnings: Int
         var problems: [Problem]
+        /// Ids per split (absent when the dataset could not be loaded).
+        var splits: [String: [String]]?
     }
 
     /// One problem in the JSON report.
@@ -60,10 +64,17 @@ struct CheckCommand: ParsableCommand {
         let options = LoadOptions(stopAtFirstProblem: stopAtFirst, checkImages: images)
         var problems: [DatasetProblem]
         var recordCount = 0
+        var splits: [String: [String]]?
         do {
             let loaded = try SceneDataset.load(from: url, options: options)
             problems = loaded.problems
             recordCount = loaded.records.count
+            if json {
+                let partition = loaded.splitPartition()
+                splits = Dictionary(uniqueKeysWithValues: SceneSplit.allCases.map { split in
+                    (split.rawValue, partition.indices(of: split).map { loaded.records[$0].id })
+                })
+            }
         } catch ScenesError.invalidDataset(let found) {
             problems = found
         }
@@ -75,7 +86,7 @@ struct CheckCommand: ParsableCommand {
                 problems: problems.map {
                     Problem(file: $0.file?.path, recordIndex: $0.recordIndex, recordID: $0.recordID, field: $0.field,
                             line: $0.line, column: $0.column, severity: $0.severity.rawValue, message: $0.message)
-                })
+                }, splits: splits)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))

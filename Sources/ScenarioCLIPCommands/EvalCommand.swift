@@ -10,8 +10,9 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Zero-shot top-1/5/10 for actions, objects and relations, and retrieval recall@1/5/10.",
         discussion: """
-            The split is the reference's: a shuffle with a fixed seed, 70% train / 10% val / 20% test, unless the
-            records carry their own `split`. Objects and relations count as right when any top-k class is annotated
+            The split is the reference's exactly: Python's random.seed(SEED) and random.shuffle of the records,
+            train the first int(0.7n), test the last int(0.2n), val between; records that declare `split` are moved
+            to it (`scenarioclip check --json` lists it). Objects and relations count as right when any top-k class is annotated
             on the same image (the reference's rule). Scenes marked `unseen` (held-out compositions) are reported
             separately. Items not cached yet for the model are embedded first (--no-index: only what is cached).
             """)

@@ -27,6 +27,7 @@ public struct ScenarioCLIPCommand: ParsableCommand {
             DatasetCommand.self,
             CacheCommand.self,
             EmbeddingsCommand.self,
+            DuplicatesCommand.self,
             TrainCommand.self,
             BenchCommand.self,
         ]

@@ -6,6 +6,8 @@ public enum SceneWorkspaceError: Error, CustomStringConvertible, Equatable {
     case noClasses(level: String)
     case emptySplit(String)
     case embedding(item: String, reason: String)
+    case outputNotEmpty(String)
+    case cannotWrite(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum SceneWorkspaceError: Error, CustomStringConvertible, Equatable {
         case .noClasses(let level): "the dataset lists no \(level) classes (classes.json)"
         case .emptySplit(let split): "the \(split) split holds no scenes"
         case .embedding(let item, let reason): "\(item): \(reason)"
+        case .outputNotEmpty(let path): "\(path) exists and is not empty (use --force to replace it)"
+        case .cannotWrite(let path, let reason): "\(path): cannot write: \(reason)"
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Numerics
 
 /// A scene dataset in the reference format: a folder of `metadata*.json` files (`{"data": [record, …]}`)
 /// plus `classes.json`.
@@ -97,38 +96,11 @@ public struct SceneDataset: Sendable {
         indexByID[id]
     }
 
-    /// The split of every record, parallel to ``records``.
-    ///
-    /// Records that declare `split` keep it. The others are shuffled with Numerics' `SplitMix64` seeded with
-    /// `seed` (Fisher–Yates, in record order) and cut 70 % train, 10 % val, 20 % test (train and val
-    /// counts rounded down, test takes the rest), so the split depends only on the records and the seed.
-    public func splits(seed: UInt64 = SceneDataset.defaultSplitSeed) -> [SceneSplit] {
-        var result = records.map { $0.declaredSplit ?? .train }
-        var undeclared = records.indices.filter { records[$0].declaredSplit == nil }
-        var generator = SplitMix64(seed: seed)
-        if undeclared.count > 1 {
-            for i in stride(from: undeclared.count - 1, to: 0, by: -1) {
-                undeclared.swapAt(i, Self.uniform(below: i + 1, from: &generator))
-            }
-        }
-        let trainCount = undeclared.count * 7 / 10
-        let valCount = undeclared.count / 10
-        for (position, recordIndex) in undeclared.enumerated() {
-            result[recordIndex] = position < trainCount ? .train : position < trainCount + valCount ? .val : .test
-        }
-        return result
-    }
-
-    /// A value in `0..<bound` from the high half of a 128-bit product (Lemire's multiply-shift; the
-    /// bias is below `bound / 2^64`, negligible for dataset sizes). Identical on every platform.
-    static func uniform(below bound: Int, from generator: inout SplitMix64) -> Int {
-        Int(UInt64(bound).multipliedFullWidth(by: generator.next()).high)
-    }
-
-    /// Records of one split (all records when `split` is `nil`), in dataset order.
+    /// Records of one split (all records when `split` is `nil`), in dataset order: exactly the records
+    /// ``splitPartition(seed:)`` puts in `split` (for fewer than five records "test" is every record, as in the
+    /// reference).
     public func records(in split: SceneSplit?, seed: UInt64 = SceneDataset.defaultSplitSeed) -> [SceneRecord] {
         guard let split else { return records }
-        let assignment = splits(seed: seed)
-        return records.indices.filter { assignment[$0] == split }.map { records[$0] }
+        return splitPartition(seed: seed).indices(of: split).sorted().map { records[$0] }
     }
 }

@@ -31,7 +31,7 @@ extension PreparedDataset {
     /// scenes at `S` and at the source size, object inputs as the black canvas with only the box kept, relation
     /// inputs from the focused-region file (or, without one, the union of the subject and object boxes). Texts
     /// are CLIP BPE ids truncated to `context` (end token kept) and padded with the end token. Splits are the
-    /// records' declared ones, the rest the dataset's seeded 70/10/20 split (``SceneDataset/splits(seed:)``).
+    /// records' declared ones, the rest the reference.s seeded split (``SceneDataset/splits(seed:)``).
     /// Scenes are prepared on `workers` threads; the result does not depend on the count.
     /// - Throws: ``TrainingError/invalidDataset(_:)`` naming the scene and field when a label is not among the
     ///   classes, a box has no pixel in the image, or an image cannot be decoded; the dataset's own validation

@@ -1,11 +1,44 @@
 import Foundation
-import Imaging
 import Numerics
 import Testing
 
 @testable import Scenes
 
+/// The reference's split and CPython's generator against `reference_splits.json` (tools/make_split_fixtures.py).
 @Suite struct SceneSplitTests {
+    struct Fixture: Decodable {
+        struct Split: Decodable {
+            var n: Int
+            var seed: UInt64
+            var train: [Int]
+            var val: [Int]
+            var test: [Int]
+        }
+        struct Bits: Decodable {
+            var k: Int
+            var values: [String]
+        }
+        struct Below: Decodable {
+            var n: Int
+            var value: Int
+        }
+        struct Stream: Decodable {
+            var seed: String
+            var getrandbits: [Bits]
+            var random: [String]
+            var randbelow: [Below]
+        }
+        var splits: [Split]
+        var streams: [Stream]
+    }
+
+    static let fixture: Fixture = {
+        let url = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
+            .appendingPathComponent("reference_splits.json")
+        // The fixture is committed beside the tests; a missing file is a broken checkout.
+        return try! JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+    }()
+
     private func dataset(count: Int, declared: (Int) -> SceneSplit? = { _ in nil }) -> SceneDataset {
         let root = URL(fileURLWithPath: "/data")
         let records = (0..<count).map {
@@ -16,44 +49,61 @@ import Testing
         return SceneDataset(root: root, records: records)
     }
 
-    @Test func uniformDrawsStayBelowTheirBound() {
-        var generator = SplitMix64(seed: 0)
-        for bound in [1, 2, 7, 1000] {
-            #expect((0..<100).allSatisfy { _ in (0..<bound).contains(SceneDataset.uniform(below: bound, from: &generator)) })
+    @Test func mersenneTwisterMatchesCPythonStreams() throws {
+        for stream in Self.fixture.streams {
+            let seed = try #require(UInt64(stream.seed))
+            var generator = MersenneTwister(seed: seed)
+            for bits in stream.getrandbits {
+                let drawn = (0..<bits.values.count).map { _ in String(generator.randomBits(bits.k)) }
+                #expect(drawn == bits.values, "seed \(seed), getrandbits(\(bits.k))")
+            }
+            let floats = stream.random.map { _ in generator.nextUnitDouble() }
+            #expect(floats == stream.random.compactMap(Double.init), "seed \(seed), random()")
+            for below in stream.randbelow {
+                #expect(generator.below(below.n) == below.value, "seed \(seed), randrange(\(below.n))")
+            }
         }
-        // The high half of bound × 0xE220A8397B1DCDAF (SplitMix64's first output for seed 0).
-        var fresh = SplitMix64(seed: 0)
-        #expect(SceneDataset.uniform(below: 1000, from: &fresh) == 883)
     }
 
-    @Test func splitIs70_10_20AndDeterministic() {
-        let data = dataset(count: 1000)
-        let splits = data.splits()
-        #expect(splits.filter { $0 == .train }.count == 700)
-        #expect(splits.filter { $0 == .val }.count == 100)
-        #expect(splits.filter { $0 == .test }.count == 200)
-        #expect(data.splits() == splits)
-        #expect(data.splits(seed: 7) != splits)
-        // Shuffled, not cut in record order.
-        #expect(splits.prefix(700).contains(.test))
-        #expect(data.records(in: .val).count == 100)
-        #expect(data.records(in: nil).count == 1000)
+    @Test func splitEqualsCPythonsForEverySize() {
+        for expected in Self.fixture.splits {
+            let partition = SplitPartition.reference(count: expected.n, seed: expected.seed)
+            #expect(partition.train == expected.train, "n = \(expected.n) train")
+            #expect(partition.val == expected.val, "n = \(expected.n) val")
+            #expect(partition.test == expected.test, "n = \(expected.n) test")
+            #expect(dataset(count: expected.n).splitPartition(seed: expected.seed) == partition)
+        }
     }
 
-    @Test func declaredSplitsAreKept() {
-        let data = dataset(count: 20) { $0 < 10 ? .test : nil }
-        let splits = data.splits()
-        #expect(splits.prefix(10).allSatisfy { $0 == .test })
-        let rest = splits.suffix(10)
-        #expect(rest.filter { $0 == .train }.count == 7)
-        #expect(rest.filter { $0 == .val }.count == 1)
-        #expect(rest.filter { $0 == .test }.count == 2)
+    @Test func recordsInASplitAreTheReferencesInDatasetOrder() throws {
+        let expected = try #require(Self.fixture.splits.first { $0.n == 100 && $0.seed == 42 })
+        let data = dataset(count: 100)
+        #expect(data.records(in: .test).map(\.id) == expected.test.sorted().map { "s\($0)" })
+        #expect(data.records(in: .val).map(\.id) == expected.val.sorted().map { "s\($0)" })
+        #expect(data.records(in: nil).count == 100)
+        let labels = data.splits()
+        for position in expected.train { #expect(labels[position] == .train) }
+        for position in expected.test { #expect(labels[position] == .test) }
     }
 
-    @Test func tinySplitsStayValid() {
-        #expect(dataset(count: 0).splits() == [])
-        #expect(dataset(count: 1).splits() == [.test])
-        // 3 × 0.7 → 2 train, 3 × 0.1 → 0 val, the rest test.
-        #expect(dataset(count: 3).splits().sorted { $0.rawValue < $1.rawValue } == [.test, .train, .train])
+    @Test func fewerThanFiveRecordsMakeTestTheWholeList() throws {
+        let expected = try #require(Self.fixture.splits.first { $0.n == 4 })
+        let data = dataset(count: 4)
+        #expect(data.records(in: .test).count == 4)
+        #expect(data.records(in: .train).map(\.id) == expected.train.sorted().map { "s\($0)" })
+        #expect(data.records(in: .val).isEmpty)
+        // Labels: train wins for the records the reference has in both.
+        #expect(data.splits().filter { $0 == .train }.count == expected.train.count)
+    }
+
+    @Test func declaredSplitsMoveOnlyTheirRecords() throws {
+        let expected = try #require(Self.fixture.splits.first { $0.n == 1000 })
+        let declaredTest = Set(expected.train.prefix(5))
+        let data = dataset(count: 1000) { declaredTest.contains($0) ? .test : $0 == expected.test[0] ? .val : nil }
+        let partition = data.splitPartition()
+        #expect(partition.train == expected.train.filter { !declaredTest.contains($0) })
+        #expect(partition.test == Array(expected.test.dropFirst()) + declaredTest.sorted())
+        #expect(partition.val == expected.val + [expected.test[0]])
+        #expect(Set(partition.train + partition.val + partition.test).count == 1000)
     }
 }
