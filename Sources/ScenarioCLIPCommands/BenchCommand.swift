@@ -14,6 +14,7 @@ struct BenchCommand: ParsableCommand {
             BenchIndexCommand.self,
             BenchExplorerCommand.self,
             BenchTrainingCommand.self,
+            BenchMapCommand.self,
         ]
     )
 }
