@@ -85,6 +85,7 @@ enum CacheSchema {
                 UPDATE schema_info SET value = '3' WHERE key = 'format';
                 """)
         }
+        registerEmbeddingMaps(&migrator)
         return migrator
     }
 

@@ -1,4 +1,6 @@
 import Imaging
+import ScenarioModel
+import SceneWorkspace
 
 /// Everything the explorer needs from a dataset, a model and a cache. The live implementation is
 /// ``LiveExplorerBackend``; tests use an in-memory one. Calls may come from background threads.
@@ -33,6 +35,12 @@ public protocol ExplorerBackend: AnyObject, Sendable {
     /// Starts slow preparations (loading the model and the vectors) in the background. The session calls it
     /// once its first scene is ready, so that start-up has the processor to itself.
     func startBackgroundWork()
+    /// Per class of every level: counts per split, zero-shot accuracy and confusions (see `ExplorerBackend+Insight.swift`).
+    func classReport() throws -> ClassReport
+    /// The level's 2-D embedding map (cached, or computed and cached).
+    func embeddingMap(level: Level) throws -> EmbeddingMapPoints
+    /// For each point of the level's map, whether the model's best class differs from the annotation.
+    func mapDisagreements(level: Level, points: EmbeddingMapPoints) throws -> [Bool]
 }
 
 extension ExplorerBackend {

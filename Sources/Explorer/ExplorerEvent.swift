@@ -22,6 +22,8 @@ public enum ExplorerEvent: Sendable {
     case zeroShotLoaded(sceneID: String, Result<ZeroShotReport, ExplorerError>)
     case reviewQueueLoaded(Result<[String], ExplorerError>)
     case indexProgress(IndexProgress)
+    /// The class report or an embedding map (or its disagreements) arrived.
+    case insightLoaded(InsightResult)
 }
 
 /// Work `handle` asks the session to do; the state itself never calls the backend.
@@ -41,4 +43,6 @@ public enum ExplorerEffect: Equatable, Sendable {
     case loadAllMarks
     case startIndexing
     case cancelIndexing
+    /// Load the class report or an embedding map in the background.
+    case loadInsight(InsightRequest)
 }

@@ -30,6 +30,7 @@ public enum ExplorerRenderer {
         }
         drawInputLine(&grid, state, layout.inputLine)
         drawStatus(&grid, state, layout.statusLine)
+        if state.insight.view != nil { InsightRenderer.draw(&grid, state, layout) }
         if state.helpVisible { drawHelp(&grid, state) }
         return grid
     }
@@ -409,6 +410,8 @@ public enum ExplorerRenderer {
         "n             note on the focused item's mark",
         "R             review queue (most model disagreement first)",
         "M             all marks",
+        "C             class view: counts and accuracy per class (Enter filters; H heat map)",
+        "V             embedding map of a level (move, v rectangle, Enter lists the scenes)",
         "I X           start / cancel background indexing",
         "mouse         click a scene or a box, wheel scrolls",
         "q             quit",

@@ -171,6 +171,8 @@ public final class ExplorerSession: @unchecked Sendable {
             startIndexing()
         case .cancelIndexing:
             indexLock.withLock { indexCancel }?.cancel()
+        case .loadInsight(let request):
+            background(workQueue) { [backend] in .insightLoaded(request.run(on: backend)) }
         }
     }
 

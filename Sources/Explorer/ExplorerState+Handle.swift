@@ -55,6 +55,8 @@ extension ExplorerState {
                 if zeroShotVisible, let id = detail?.id { zeroShot = nil; zeroShotProblem = nil; return [.loadZeroShot(id)] }
             }
             return []
+        case .insightLoaded(let result):
+            return handleInsightResult(result)
         }
     }
 
@@ -67,6 +69,7 @@ extension ExplorerState {
         }
         if input != nil { return handleInputKey(key) }
         message = nil
+        if let effects = handleInsightKey(key) { return effects }
         switch key {
         case .char("q"), .ctrl("c"): return [.quit]
         case .char("?"): helpVisible = true; return []

@@ -162,6 +162,8 @@ public struct ExplorerState: Sendable {
     public var message: String?
     public var messageIsError = false
     public var indexing: IndexProgress?
+    /// The class view, confusion heat map and embedding map (`ExplorerState+ClassView.swift`).
+    public var insight = InsightState()
 
     /// Smallest terminal the explorer draws in.
     public static let minimumSize = GridSize(columns: 60, rows: 16)

@@ -232,7 +232,7 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
     // MARK: Model features (through the workspace)
 
     /// Runs `body` on the workspace, turning workspace and parser errors into explorer errors the UI shows.
-    private func withWorkspace<T>(_ body: (Workspace) throws -> T) throws -> T {
+    func withWorkspace<T>(_ body: (Workspace) throws -> T) throws -> T {
         let workspace = try workspace()
         do {
             return try body(workspace)

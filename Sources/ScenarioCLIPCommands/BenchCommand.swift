@@ -15,6 +15,7 @@ struct BenchCommand: ParsableCommand {
             BenchExplorerCommand.self,
             BenchTrainingCommand.self,
             BenchImportCommand.self,
+            BenchMapCommand.self,
         ]
     )
 }

@@ -21,6 +21,8 @@ public struct ScenarioCLIPCommand: ParsableCommand {
             QueryCommand.self,
             ClassifyCommand.self,
             EvalCommand.self,
+            ReportCommand.self,
+            MapCommand.self,
             ProbeCommand.self,
             ImportCommand.self,
             MarksCommand.self,
