@@ -10,6 +10,7 @@ struct BenchCommand: ParsableCommand {
             BenchImagesCommand.self,
             BenchModelCommand.self,
             BenchSearchCommand.self,
+            BenchDuplicatesCommand.self,
             BenchCacheCommand.self,
             BenchIndexCommand.self,
             BenchExplorerCommand.self,
