@@ -3,7 +3,10 @@ import GRDB
 
 /// The cache's tables, created and upgraded by named migrations recorded in GRDB's `grdb_migrations` table.
 ///
-/// Format 3 (current) adds `vector_lists(set_id, width, lists, centroids, key_ids, assignments, trained_at)`:
+/// Format 4 (current) adds `embedding_maps(set_id, count, key_ids, coordinates, method, created_at)`: one
+/// neighbour-preserving 2-D map per vector set — the key id of each mapped vector (Int64, little-endian) and its two
+/// Float32 coordinates (see ``EmbeddingCache/embeddingMap(fingerprint:level:)``); maps are derived data, remade from
+/// the vectors, and are not copied by a merge. Format 3 adds `vector_lists(set_id, width, lists, centroids, key_ids, assignments, trained_at)`:
 /// one inverted-file layout per vector set — `[lists, width]` Float32 centroids and the list of each key it was
 /// trained or assigned on (see ``SearchLists``). Format 2:
 /// - `schema_info(key, value)`: `format` (schema version) and `vector_encoding` (`f16` | `f32`).
@@ -20,7 +23,7 @@ import GRDB
 /// `items(scene_id, level, item_index, item_key)` in rowid order; migration v2 moves both, keeping every vector.
 enum CacheSchema {
     /// Schema version written to `schema_info.format` by the latest migration.
-    static let format = 3
+    static let format = 4
 
     /// Name of the first migration (format 1).
     static let v1 = "v1: vectors, texts, items, file hashes, marks"
@@ -28,6 +31,8 @@ enum CacheSchema {
     static let v2 = "v2: chunked vectors, interned item keys"
     /// Name of the migration adding search lists (format 3).
     static let v3 = "v3: search lists (IVF centroids and assignments)"
+    /// Name of the migration adding cached embedding maps (format 4).
+    static let v4 = "v4: embedding maps (2-D coordinates per model and level)"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -85,7 +90,18 @@ enum CacheSchema {
                 UPDATE schema_info SET value = '3' WHERE key = 'format';
                 """)
         }
-        registerEmbeddingMaps(&migrator)
+        migrator.registerMigration(v4) { db in
+            try db.execute(sql: """
+                CREATE TABLE embedding_maps (
+                    set_id INTEGER PRIMARY KEY REFERENCES vector_sets (id),
+                    count INTEGER NOT NULL,
+                    key_ids BLOB NOT NULL,
+                    coordinates BLOB NOT NULL,
+                    method TEXT NOT NULL,
+                    created_at REAL NOT NULL);
+                UPDATE schema_info SET value = '4' WHERE key = 'format';
+                """)
+        }
         return migrator
     }
 

@@ -13,7 +13,7 @@ extension EmbeddingCache {
     /// Tables that hold the cache's own structure; every other table is an annotation table.
     public static let coreTables: Set<String> = [
         "schema_info", "item_keys", "vector_sets", "vector_chunks", "vector_slots", "vector_lists", "text_vectors",
-        "items", "file_hashes", "grdb_migrations",
+        "items", "file_hashes", "embedding_maps", "grdb_migrations",
     ]
 
     /// The shard recorded in this cache (`nil` for a cache of a whole dataset).

@@ -17,7 +17,7 @@ import Testing
         let coordinates: [Float] = (0..<12).map { Float($0) * 0.5 - 2 }
         do {
             let cache = try EmbeddingCache.open(at: url)
-            #expect(try cache.appliedMigrations().contains(CacheSchema.embeddingMaps))
+            #expect(try cache.appliedMigrations().contains(CacheSchema.v4))
             #expect(try cache.embeddingMap(fingerprint: "m", level: .object) == nil)
             try cache.write { batch in
                 try batch.replaceAllItems((0..<6).map { Self.item("s\($0)", $0) })
