@@ -57,12 +57,12 @@ struct BenchImportCommand: ParsableCommand {
 
         let options = ImportOptions(pictureFolders: [pictures], actionSource: .relation, threads: threads, cutRegions: !noRegions)
         let importer = try SceneImporter(output: out, sourceFile: source.appendingPathComponent("objects.json").path, options: options)
-        let reporter = ProgressReporter(label: "import", unit: "MB")
+        let reporter = ProgressReporter(label: "import", unit: "KB")
         let start = Date()
         let leftOut = try VisualGenomeImporter.stream(
             imageData: source.appendingPathComponent("image_data.json"), objects: source.appendingPathComponent("objects.json"),
             relationships: source.appendingPathComponent("relationships.json"),
-            progress: { done, total in reporter.update(done: done >> 20, total: total >> 20, elapsed: Date().timeIntervalSince(start)) }
+            progress: { done, total in reporter.update(done: done >> 10, total: total >> 10, elapsed: Date().timeIntervalSince(start)) }
         ) { try importer.add($0) }
         importer.countLeftOut(leftOut)
         let summary = try importer.finish()

@@ -113,7 +113,7 @@ struct DatasetImportCommand: ParsableCommand {
             let options = try shared.options(folders: images, default: .relation)
             let objectsURL = URL(fileURLWithPath: objects)
             let importer = try SceneImporter(output: URL(fileURLWithPath: out), sourceFile: objectsURL.path, options: options)
-            let reporter = ProgressReporter(label: "import", unit: "MB")
+            let reporter = ProgressReporter(label: "import", unit: "KB")
             let interrupt = InterruptFlag()
             let start = Date()
             do {
@@ -121,7 +121,7 @@ struct DatasetImportCommand: ParsableCommand {
                     imageData: URL(fileURLWithPath: imageData), objects: objectsURL,
                     relationships: URL(fileURLWithPath: relationships),
                     progress: { done, total in
-                        reporter.update(done: done >> 20, total: total >> 20, elapsed: Date().timeIntervalSince(start))
+                        reporter.update(done: done >> 10, total: total >> 10, elapsed: Date().timeIntervalSince(start))
                     }
                 ) { batch in
                     if interrupt.isRaised { throw DatasetImportCommand.interrupted() }

@@ -35,6 +35,58 @@ struct JSONArrayStream {
 
     /// The next element parsed, or `nil` after the last.
     mutating func next() throws -> Any? {
+        guard let range = try nextRange() else { return nil }
+        return try parse(range, element: index - 1)
+    }
+
+    /// Parses the element at `range` (from ``nextRange()``).
+    func parse(_ range: Range<Int>, element at: Int) throws -> Any {
+        do {
+            return try JSONSerialization.jsonObject(with: data.subdata(in: range), options: [.fragmentsAllowed])
+        } catch {
+            throw SceneImportError.malformed(
+                file: url.path, detail: "element \(at) (bytes \(range.lowerBound)..<\(range.upperBound)) is not JSON: \((error as NSError).localizedDescription)")
+        }
+    }
+
+    /// The text of the member `key` of the object at `range` when it is a number or a string without escapes
+    /// (found without parsing the rest), or `nil`.
+    func memberText(_ key: String, in range: Range<Int>) -> String? {
+        let quoted = Array("\"\(key)\"".utf8)
+        return data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> String? in
+            var p = range.lowerBound, depth = 0
+            while p < range.upperBound {
+                let b = bytes[p]
+                if b == UInt8(ascii: "\"") {
+                    let start = p
+                    p += 1
+                    while p < range.upperBound, bytes[p] != UInt8(ascii: "\"") { p += bytes[p] == UInt8(ascii: "\\") ? 2 : 1 }
+                    p += 1
+                    guard depth == 1, p - start == quoted.count, zip(quoted, bytes[start..<p]).allSatisfy({ $0 == $1 }) else { continue }
+                    var q = Self.skipSpace(bytes, p)
+                    guard q < range.upperBound, bytes[q] == UInt8(ascii: ":") else { continue }
+                    q = Self.skipSpace(bytes, q + 1)
+                    var end = q
+                    if q < range.upperBound, bytes[q] == UInt8(ascii: "\"") {
+                        end = q + 1
+                        while end < range.upperBound, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+                        guard end < range.upperBound, bytes[end] == UInt8(ascii: "\"") else { return nil }
+                        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(q + 1)..<end]), as: UTF8.self)
+                    }
+                    while end < range.upperBound, bytes[end] == UInt8(ascii: "-") || (bytes[end] >= UInt8(ascii: "0") && bytes[end] <= UInt8(ascii: "9")) { end += 1 }
+                    guard end > q, end == range.upperBound || !(bytes[end] == UInt8(ascii: ".") || bytes[end] | 0x20 == UInt8(ascii: "e")) else { return nil }
+                    return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[q..<end]), as: UTF8.self)
+                }
+                if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") { depth += 1 }
+                if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") { depth -= 1 }
+                p += 1
+            }
+            return nil
+        }
+    }
+
+    /// The byte range of the next element without parsing it, or `nil` after the last.
+    mutating func nextRange() throws -> Range<Int>? {
         guard !finished else { return nil }
         let file = url.path, at = index
         let range: Range<Int> = try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
@@ -71,12 +123,7 @@ struct JSONArrayStream {
             return start..<end
         }
         index += 1
-        do {
-            return try JSONSerialization.jsonObject(with: data.subdata(in: range), options: [.fragmentsAllowed])
-        } catch {
-            throw SceneImportError.malformed(
-                file: file, detail: "element \(at) (bytes \(range.lowerBound)..<\(range.upperBound)) is not JSON: \((error as NSError).localizedDescription)")
-        }
+        return range
     }
 
     private static func skipSpace(_ bytes: UnsafeRawBufferPointer, _ start: Int) -> Int {

@@ -105,32 +105,48 @@ public enum VisualGenomeImporter {
 }
 
 /// The entries of `relationships.json` by image id: read in step with `objects.json` (the published files list
-/// the images in the same order); when an id is not the next entry's, the rest of the file is indexed once.
+/// the images in the same order); when an id is not the next entry's, the rest of the file is indexed once by
+/// byte range (the `image_id` of each element found without parsing it), and entries are parsed when asked for,
+/// so memory stays bounded either way.
 struct RelationshipIndex {
     private var stream: JSONArrayStream
-    private var pending: (id: String, entry: Any)?
-    private var rest: [String: Any]?
+    /// The entry read ahead of the images asked for so far.
+    private var ahead: (id: String, entry: Any)?
+    private var rest: [String: (range: Range<Int>, element: Int)]?
 
     init(url: URL) throws { stream = try JSONArrayStream(url: url) }
 
     mutating func entry(for id: String) throws -> Any? {
-        if let rest { return rest[id] }
-        if pending == nil, let next = try stream.next() { pending = (try Self.id(of: next, stream), next) }
-        if let p = pending, p.id == id {
-            pending = nil
-            return p.entry
+        if let rest {
+            if let held = ahead, held.id == id {
+                ahead = nil
+                return held.entry
+            }
+            guard let at = rest[id] else { return nil }
+            return try stream.parse(at.range, element: at.element)
         }
-        // Out of step: index what is left.
-        var all: [String: Any] = [:]
-        if let p = pending { all[p.id] = p.entry }
-        pending = nil
-        while let next = try stream.next() { all[try Self.id(of: next, stream)] = next }
+        if ahead == nil, let next = try stream.next() { ahead = (try Self.id(of: next, stream, element: stream.index - 1), next) }
+        if let held = ahead, held.id == id {
+            ahead = nil
+            return held.entry
+        }
+        // Out of step: index what is left by byte range.
+        var all: [String: (range: Range<Int>, element: Int)] = [:]
+        while let range = try stream.nextRange() {
+            let element = stream.index - 1
+            if let key = stream.memberText("image_id", in: range) ?? stream.memberText("id", in: range) {
+                all[key] = (range, element)
+            } else {
+                let key = try Self.id(of: try stream.parse(range, element: element), stream, element: element)
+                all[key] = (range, element)
+            }
+        }
         rest = all
-        return all[id]
+        return try entry(for: id)
     }
 
-    private static func id(of entry: Any, _ stream: JSONArrayStream) throws -> String {
-        let f = SourceFields(file: stream.url.path, record: "element \(stream.index - 1)")
+    private static func id(of entry: Any, _ stream: JSONArrayStream, element: Int) throws -> String {
+        let f = SourceFields(file: stream.url.path, record: "element \(element)")
         let item = try f.objectValue(entry, "(entry)")
         return try f.identifier(item["image_id"] ?? item["id"], item["image_id"] != nil ? "image_id" : "id")
     }

@@ -87,6 +87,14 @@ import Testing
         #expect((try s2.next() as? [String: Any])?["a"] as? String == "x\"]}")
         #expect((try s2.next() as? NSNumber)?.intValue == 2)
         #expect(try s2.next() == nil)
+        // Members found without parsing: only at the top level of the element, numbers and plain strings.
+        let members = try write("[{\"subject\": {\"image_id\": 5}, \"image_id\": 42, \"id\": \"a b\"}]")
+        defer { try? FileManager.default.removeItem(at: members) }
+        var s3 = try JSONArrayStream(url: members)
+        let range = try #require(try s3.nextRange())
+        #expect(s3.memberText("image_id", in: range) == "42")
+        #expect(s3.memberText("id", in: range) == "a b")
+        #expect(s3.memberText("subject", in: range) == nil)
         let notArray = try write("{}")
         defer { try? FileManager.default.removeItem(at: notArray) }
         #expect(throws: SceneImportError.malformed(file: notArray.path, detail: "expected a JSON array at the top")) {

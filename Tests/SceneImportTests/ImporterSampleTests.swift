@@ -117,6 +117,16 @@ import Testing
         let second = try again.finish()
         #expect(second.regionsWritten == 0 && second.regionsKept == 4)
         #expect(try Data(contentsOf: out.appendingPathComponent("metadata.json")) == before)
+
+        // A region lost (or left empty by a crash) is cut again, the others kept.
+        try FileManager.default.removeItem(at: out.appendingPathComponent("regions/872/1.jpg"))
+        FileManager.default.createFile(atPath: out.appendingPathComponent("regions/872/2.jpg").path, contents: Data())
+        let third = try SceneImporter(output: out, sourceFile: "psg", options: .init(
+            pictureFolders: [root.appendingPathComponent("coco")], actionSource: .relation))
+        try third.add(scenes)
+        let resumed = try third.finish()
+        #expect(resumed.regionsWritten == 2 && resumed.regionsKept == 2)
+        try verify(out, expected, pictureFolder: root)
     }
 
     @Test func visualGenomeSampleStreamed() throws {
