@@ -16,6 +16,7 @@ struct BenchCommand: ParsableCommand {
             BenchExplorerCommand.self,
             BenchTrainingCommand.self,
             BenchImportCommand.self,
+            BenchMergeCommand.self,
             BenchMapCommand.self,
         ]
     )
