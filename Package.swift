@@ -56,14 +56,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "CRetrieval", path: "Sources/CRetrieval"),
-        .target(name: "Retrieval", dependencies: ["Numerics", "COpenBLAS", "CRetrieval"]),
-        .target(name: "Evaluation", dependencies: ["Numerics", "COpenBLAS"]),
+        .target(name: "Retrieval", dependencies: ["Numerics", "CRetrieval"]),
+        .target(name: "Evaluation", dependencies: ["Numerics"]),
         .target(name: "SceneGenerator", dependencies: ["Imaging", "Scenes"]),
         .target(name: "SceneImport", dependencies: ["Scenes", "Imaging", "Weights", "Numerics"]),
         .target(
             name: "SceneWorkspace",
             dependencies: ["Scenes", "EmbeddingCache", "ScenarioModel", "Retrieval", "Evaluation", "Imaging", "Numerics", "Weights"]),
-        .target(name: "Training", dependencies: ["Numerics", "CLIP", "ScenarioModel", "Scenes", "Imaging", "Tokenizer", "COpenBLAS"]),
+        .target(name: "Training", dependencies: ["Numerics", "CLIP", "ScenarioModel", "Scenes", "Imaging", "Tokenizer"]),
 
         // MARK: Front ends
         .target(

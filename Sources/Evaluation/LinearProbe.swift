@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import Numerics
 
@@ -45,9 +44,8 @@ public struct LinearProbe: Sendable, Codable, Equatable {
             for row in 0..<n { po.baseAddress!.advanced(by: row * c).update(from: bias, count: c) }
             embeddings.withUnsafeBufferPointer { px in
                 weight.withUnsafeBufferPointer { pw in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(c), Int32(width),
-                                1, px.baseAddress, Int32(width), pw.baseAddress, Int32(width), 1,
-                                po.baseAddress, Int32(c))
+                    BLAS.gemm(transposeA: false, transposeB: true, m: n, n: c, k: width, alpha: 1,
+                        a: px.baseAddress, lda: width, b: pw.baseAddress, ldb: width, beta: 1, c: po.baseAddress, ldc: c)
                 }
             }
         }
@@ -91,8 +89,8 @@ public struct LinearProbe: Sendable, Codable, Equatable {
                 }
                 // Forward: probabilities = softmax(input · Wᵀ + b).
                 for r in 0..<rows { for j in 0..<c { probabilities[r * c + j] = bias[j] } }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(c), Int32(d),
-                            1, input, Int32(d), weight, Int32(d), 1, &probabilities, Int32(c))
+                BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: c, k: d, alpha: 1,
+                    a: input, lda: d, b: weight, ldb: d, beta: 1, c: &probabilities, ldc: c)
                 for r in 0..<rows {
                     let label = labels[order[start + r]]
                     var maxLogit = -Float.infinity
@@ -109,8 +107,8 @@ public struct LinearProbe: Sendable, Codable, Equatable {
                         probabilities[r * c + j] = (probabilities[r * c + j] / sum - (j == label ? 1 : 0)) / Float(rows)
                     }
                 }
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(c), Int32(d), Int32(rows),
-                            1, probabilities, Int32(c), input, Int32(d), 0, &gradW, Int32(d))
+                BLAS.gemm(transposeA: true, transposeB: false, m: c, n: d, k: rows, alpha: 1,
+                    a: probabilities, lda: c, b: input, ldb: d, beta: 0, c: &gradW, ldc: d)
                 for j in 0..<c {
                     var s: Float = 0
                     for r in 0..<rows { s += probabilities[r * c + j] }

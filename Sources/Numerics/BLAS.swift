@@ -21,8 +21,8 @@ public enum BLAS {
     public static func gemm(
         transposeA: Bool = false, transposeB: Bool = false,
         m: Int, n: Int, k: Int, alpha: Float = 1,
-        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+        a: UnsafePointer<Float>?, lda: Int, b: UnsafePointer<Float>?, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>?, ldc: Int
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "negative gemm dimension m=\(m) n=\(n) k=\(k)")
         if m == 0 || n == 0 { return }
@@ -34,11 +34,47 @@ public enum BLAS {
     /// `y = alpha · A · x + beta · y` for a row-major `[m, n]` matrix `A` (`cblas_sgemv`). Cost `2·m·n` flops.
     @inlinable
     public static func gemv(
-        m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
-        beta: Float = 0, y: UnsafeMutablePointer<Float>
+        m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>?, lda: Int, x: UnsafePointer<Float>?,
+        beta: Float = 0, y: UnsafeMutablePointer<Float>?
     ) {
         precondition(m >= 0 && n >= 0, "negative gemv dimension m=\(m) n=\(n)")
         if m == 0 { return }
         cblas_sgemv(CblasRowMajor, CblasNoTrans, blasint(m), blasint(n), alpha, a, blasint(lda), x, 1, beta, y, 1)
+    }
+
+    /// `C = alpha · Aᵀ · A + beta · C` for a row-major `[k, n]` matrix `A`, writing the upper triangle of the
+    /// `[n, n]` matrix `C` (`cblas_ssyrk`, upper, transposed). Cost `n·n·k` flops.
+    @inlinable
+    public static func syrkUpperTransposed(
+        n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>?, lda: Int, beta: Float,
+        c: UnsafeMutablePointer<Float>?, ldc: Int
+    ) {
+        precondition(n >= 0 && k >= 0, "negative syrk dimension n=\(n) k=\(k)")
+        if n == 0 { return }
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, blasint(n), blasint(k), alpha, a, blasint(lda), beta, c, blasint(ldc))
+    }
+
+    /// `x · y` over `count` contiguous values (`cblas_sdot`).
+    @inlinable
+    public static func dot(count: Int, _ x: UnsafePointer<Float>?, _ y: UnsafePointer<Float>?) -> Float {
+        count > 0 ? cblas_sdot(blasint(count), x, 1, y, 1) : 0
+    }
+
+    /// `y += alpha · x` over `count` contiguous values (`cblas_saxpy`).
+    @inlinable
+    public static func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>?) {
+        if count > 0 { cblas_saxpy(blasint(count), alpha, x, 1, y, 1) }
+    }
+
+    /// The Euclidean norm of `count` contiguous values (`cblas_snrm2`, which guards against overflow).
+    @inlinable
+    public static func norm(count: Int, _ x: UnsafePointer<Float>?) -> Float {
+        count > 0 ? cblas_snrm2(blasint(count), x, 1) : 0
+    }
+
+    /// `x *= alpha` over `count` contiguous values (`cblas_sscal`).
+    @inlinable
+    public static func scale(count: Int, by alpha: Float, _ x: UnsafeMutablePointer<Float>?) {
+        if count > 0 { cblas_sscal(blasint(count), alpha, x, 1) }
     }
 }

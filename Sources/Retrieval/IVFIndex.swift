@@ -1,4 +1,3 @@
-import COpenBLAS
 import CRetrieval
 import Numerics
 import Foundation
@@ -156,7 +155,7 @@ public final class IVFIndex: @unchecked Sendable {
                     for i in 0..<s {
                         let l = Int(assignment[i])
                         sizes[l] += 1
-                        cblas_saxpy(Int32(d), 1, xp.baseAddress! + i * d, 1, sp.baseAddress! + l * d, 1)
+                        BLAS.axpy(count: d, alpha: 1, x: xp.baseAddress! + i * d, y: sp.baseAddress! + l * d)
                     }
                 }
             }
@@ -198,8 +197,8 @@ public final class IVFIndex: @unchecked Sendable {
         while start < count {
             let m = min(block, count - start)
             scores.withUnsafeMutableBufferPointer { sp in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(lists), Int32(d), 1,
-                            rows + start * d, Int32(d), centroids, Int32(d), 0, sp.baseAddress, Int32(lists))
+                BLAS.gemm(transposeA: false, transposeB: true, m: m, n: lists, k: d, alpha: 1,
+                    a: rows + start * d, lda: d, b: centroids, ldb: d, beta: 0, c: sp.baseAddress, ldc: lists)
                 for i in 0..<m {
                     let r = sp.baseAddress! + i * lists
                     var bestList = 0
@@ -234,7 +233,7 @@ public final class IVFIndex: @unchecked Sendable {
         centroidScores.withUnsafeMutableBufferPointer { s in
             centroids.withUnsafeBufferPointer { cp in
                 q.withUnsafeBufferPointer { qp in
-                    for l in 0..<lists { s[l] = cblas_sdot(Int32(d), cp.baseAddress! + l * d, 1, qp.baseAddress, 1) }
+                    for l in 0..<lists { s[l] = BLAS.dot(count: d, cp.baseAddress! + l * d, qp.baseAddress) }
                 }
             }
         }
@@ -263,7 +262,7 @@ public final class IVFIndex: @unchecked Sendable {
         q.withUnsafeBufferPointer { qp in
             for hit in shortlist.sorted() {
                 let row = Int(rowOfPosition[hit.row])
-                top.offer(row: row, score: cblas_sdot(Int32(d), qp.baseAddress, 1, base.rows + row * d, 1))
+                top.offer(row: row, score: BLAS.dot(count: d, qp.baseAddress, base.rows + row * d))
             }
         }
         return top.sorted()

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import Numerics
 
@@ -71,8 +70,8 @@ public struct NeighbourGraph: Sendable {
         var table = [Float](repeating: 0, count: lists * lists)
         c.withUnsafeBufferPointer { cp in
             table.withUnsafeMutableBufferPointer { tp in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(lists), Int32(lists), Int32(d), 1,
-                            cp.baseAddress, Int32(d), cp.baseAddress, Int32(d), 0, tp.baseAddress, Int32(lists))
+                BLAS.gemm(transposeA: false, transposeB: true, m: lists, n: lists, k: d, alpha: 1,
+                    a: cp.baseAddress, lda: d, b: cp.baseAddress, ldb: d, beta: 0, c: tp.baseAddress, ldc: lists)
             }
         }
         let nearestLists: [[Int]] = (0..<lists).map { l in
@@ -127,8 +126,8 @@ public struct NeighbourGraph: Sendable {
                         for i in 0..<m { (qb.baseAddress! + i * d).update(from: rows + members[start + i] * d, count: d) }
                         candidateBlock.withUnsafeBufferPointer { cb in
                             scores.withUnsafeMutableBufferPointer { sb in
-                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(candidates.count), Int32(d), 1,
-                                            qb.baseAddress, Int32(d), cb.baseAddress, Int32(d), 0, sb.baseAddress, Int32(candidates.count))
+                                BLAS.gemm(transposeA: false, transposeB: true, m: m, n: candidates.count, k: d, alpha: 1,
+                                    a: qb.baseAddress, lda: d, b: cb.baseAddress, ldb: d, beta: 0, c: sb.baseAddress, ldc: candidates.count)
                             }
                         }
                     }

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import Numerics
 
@@ -16,8 +15,8 @@ public enum PrincipalComponents {
         axes.withUnsafeBufferPointer { ap in
             out.withUnsafeMutableBufferPointer { op in
                 // Projections of the uncentred rows; the centre only shifts every coordinate equally.
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(components), Int32(d), 1,
-                            index.rows, Int32(d), ap.baseAddress, Int32(d), 0, op.baseAddress, Int32(components))
+                BLAS.gemm(transposeA: false, transposeB: true, m: n, n: components, k: d, alpha: 1,
+                    a: index.rows, lda: d, b: ap.baseAddress, ldb: d, beta: 0, c: op.baseAddress, ldc: components)
             }
         }
         return out
@@ -33,8 +32,8 @@ public enum PrincipalComponents {
             var start = 0
             while start < n {
                 let m = min(block, n - start)
-                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(m), 1 / Float(n),
-                            index.rows + start * d, Int32(d), 1, cp.baseAddress, Int32(d))
+                BLAS.syrkUpperTransposed(n: d, k: m, alpha: 1 / Float(n),
+                    a: index.rows + start * d, lda: d, beta: 1, c: cp.baseAddress, ldc: d)
                 start += m
             }
         }
@@ -55,8 +54,8 @@ public enum PrincipalComponents {
             covariance.withUnsafeBufferPointer { cp in
                 q.withUnsafeBufferPointer { qp in
                     next.withUnsafeMutableBufferPointer { np in
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(components), Int32(d), Int32(d), 1,
-                                    qp.baseAddress, Int32(d), cp.baseAddress, Int32(d), 0, np.baseAddress, Int32(d))
+                        BLAS.gemm(transposeA: false, transposeB: false, m: components, n: d, k: d, alpha: 1,
+                            a: qp.baseAddress, lda: d, b: cp.baseAddress, ldb: d, beta: 0, c: np.baseAddress, ldc: d)
                     }
                 }
             }
@@ -103,8 +102,8 @@ public enum MapQuality {
         var kept = 0
         for row in rows {
             scores.withUnsafeMutableBufferPointer { sp in
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, index.rows, Int32(d),
-                            index.rows + row * d, 1, 0, sp.baseAddress, 1)
+                BLAS.gemv(m: n, n: d, alpha: 1,
+                    a: index.rows, lda: d, x: index.rows + row * d, beta: 0, y: sp.baseAddress)
                 sp[row] = -.infinity
             }
             var high = TopK(k: k)

@@ -1,7 +1,7 @@
-import COpenBLAS
 import CRetrieval
 import Dispatch
 import Foundation
+import Numerics
 
 /// Unit-length Float32 vectors held as one contiguous row-major matrix `[count, dimension]`, searched by
 /// cosine similarity.
@@ -133,9 +133,8 @@ public final class VectorIndex: @unchecked Sendable {
         var scores = [Float](repeating: 0, count: count)
         scores.withUnsafeMutableBufferPointer { s in
             q.withUnsafeBufferPointer { qp in
-                cblas_sgemv(
-                    CblasRowMajor, CblasNoTrans, Int32(count), Int32(dimension), 1, matrix.baseAddress, Int32(dimension),
-                    qp.baseAddress, 1, 0, s.baseAddress, 1)
+                BLAS.gemv(m: count, n: dimension, alpha: 1,
+                    a: matrix.baseAddress, lda: dimension, x: qp.baseAddress, beta: 0, y: s.baseAddress)
             }
         }
         var top = TopK(k: k)
@@ -158,10 +157,8 @@ public final class VectorIndex: @unchecked Sendable {
             let rows = min(block, count - start)
             scores.withUnsafeMutableBufferPointer { s in
                 flat.withUnsafeBufferPointer { qp in
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(nq), Int32(rows), Int32(dimension), 1,
-                        qp.baseAddress, Int32(dimension), matrix.baseAddress! + start * dimension, Int32(dimension),
-                        0, s.baseAddress, Int32(rows))
+                    BLAS.gemm(transposeA: false, transposeB: true, m: nq, n: rows, k: dimension, alpha: 1,
+                        a: qp.baseAddress, lda: dimension, b: matrix.baseAddress! + start * dimension, ldb: dimension, beta: 0, c: s.baseAddress, ldc: rows)
                 }
                 for i in 0..<nq {
                     tops[i].offer(scores: UnsafeBufferPointer(rebasing: s[(i * rows)..<((i + 1) * rows)]), firstRow: start)
@@ -183,7 +180,7 @@ public final class VectorIndex: @unchecked Sendable {
         var top = TopK(k: k)
         q.withUnsafeBufferPointer { qp in
             for hit in shortlist {
-                let score = cblas_sdot(Int32(dimension), qp.baseAddress, 1, matrix.baseAddress! + hit.row * dimension, 1)
+                let score = BLAS.dot(count: dimension, qp.baseAddress, matrix.baseAddress! + hit.row * dimension)
                 top.offer(row: hit.row, score: score)
             }
         }
@@ -194,9 +191,9 @@ public final class VectorIndex: @unchecked Sendable {
     static func normalizeRows(_ buffer: UnsafeMutableBufferPointer<Float>, count: Int, dimension: Int) -> Int? {
         for i in 0..<count {
             let base = buffer.baseAddress! + i * dimension
-            let norm = cblas_snrm2(Int32(dimension), base, 1)
+            let norm = BLAS.norm(count: dimension, base)
             guard norm > 0, norm.isFinite else { return i }
-            cblas_sscal(Int32(dimension), 1 / norm, base, 1)
+            BLAS.scale(count: dimension, by: 1 / norm, base)
         }
         return nil
     }

@@ -1,3 +1,4 @@
+import Numerics
 import Foundation
 
 /// Multi-head self-attention as in Hugging Face's `CLIPAttention` (`q_proj`, `k_proj`, `v_proj`,
@@ -51,7 +52,7 @@ final class AttentionLayer {
                                 for h in 0..<heads {
                                     let off = b * tokens * width + h * d
                                     let p = pp.baseAddress! + (b * heads + h) * tt
-                                    BLAS.gemm(transB: true, m: tokens, n: tokens, k: d, alpha: scale,
+                                    BLAS.gemm(transposeB: true, m: tokens, n: tokens, k: d, alpha: scale,
                                               a: qp.baseAddress! + off, lda: width, b: kp.baseAddress! + off, ldb: width,
                                               c: p, ldc: tokens)
                                     Self.softmaxRows(p, tokens: tokens, causal: causal)
@@ -116,11 +117,11 @@ final class AttentionLayer {
                                                     let off = b * tokens * width + h * d
                                                     let p = pp.baseAddress! + (b * heads + h) * tt
                                                     // dP = dC · Vᵀ
-                                                    BLAS.gemm(transB: true, m: tokens, n: tokens, k: d,
+                                                    BLAS.gemm(transposeB: true, m: tokens, n: tokens, k: d,
                                                               a: dcp.baseAddress! + off, lda: width,
                                                               b: vp.baseAddress! + off, ldb: width, c: s, ldc: tokens)
                                                     // dV = Pᵀ · dC
-                                                    BLAS.gemm(transA: true, m: tokens, n: d, k: tokens, a: p, lda: tokens,
+                                                    BLAS.gemm(transposeA: true, m: tokens, n: d, k: tokens, a: p, lda: tokens,
                                                               b: dcp.baseAddress! + off, ldb: width,
                                                               c: dvp.baseAddress! + off, ldc: width)
                                                     // dS = P ⊙ (dP − Σ_j dP·P)
@@ -135,7 +136,7 @@ final class AttentionLayer {
                                                     BLAS.gemm(m: tokens, n: d, k: tokens, alpha: scale, a: s, lda: tokens,
                                                               b: kp.baseAddress! + off, ldb: width,
                                                               c: dqp.baseAddress! + off, ldc: width)
-                                                    BLAS.gemm(transA: true, m: tokens, n: d, k: tokens, alpha: scale,
+                                                    BLAS.gemm(transposeA: true, m: tokens, n: d, k: tokens, alpha: scale,
                                                               a: s, lda: tokens, b: qp.baseAddress! + off, ldb: width,
                                                               c: dkp.baseAddress! + off, ldc: width)
                                                 }

@@ -1,3 +1,4 @@
+import Numerics
 import Foundation
 
 /// Symmetric InfoNCE between L2-normalised image and text embeddings with a learnable logit scale, as
@@ -26,7 +27,7 @@ public struct ContrastiveLoss {
         ih.withUnsafeBufferPointer { a in
             th.withUnsafeBufferPointer { b in
                 cosines.withUnsafeMutableBufferPointer { c in
-                    BLAS.gemm(transB: true, m: n, n: n, k: dim, a: a.baseAddress!, lda: dim, b: b.baseAddress!, ldb: dim,
+                    BLAS.gemm(transposeB: true, m: n, n: n, k: dim, a: a.baseAddress!, lda: dim, b: b.baseAddress!, ldb: dim,
                               c: c.baseAddress!, ldc: n)
                 }
             }
@@ -67,7 +68,7 @@ public struct ContrastiveLoss {
             }
             ih.withUnsafeBufferPointer { a in
                 dTh.withUnsafeMutableBufferPointer { c in
-                    BLAS.gemm(transA: true, m: n, n: dim, k: n, alpha: scale, a: g.baseAddress!, lda: n, b: a.baseAddress!,
+                    BLAS.gemm(transposeA: true, m: n, n: dim, k: n, alpha: scale, a: g.baseAddress!, lda: n, b: a.baseAddress!,
                               ldb: dim, c: c.baseAddress!, ldc: dim)
                 }
             }

@@ -1,3 +1,5 @@
+import Numerics
+
 /// `y = x · Wᵀ + b` with `W: [out, in]` (PyTorch's `nn.Linear`), activations `[rows, in] → [rows, out]`.
 final class LinearLayer {
     let weight: Parameter
@@ -35,7 +37,7 @@ final class LinearLayer {
         x.withUnsafeBufferPointer { xp in
             weight.value.withUnsafeBufferPointer { wp in
                 y.withUnsafeMutableBufferPointer { yp in
-                    BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: xp.baseAddress!, lda: inFeatures,
+                    BLAS.gemm(transposeB: true, m: rows, n: outFeatures, k: inFeatures, a: xp.baseAddress!, lda: inFeatures,
                               b: wp.baseAddress!, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: yp.baseAddress!, ldc: outFeatures)
                 }
             }
@@ -55,7 +57,7 @@ final class LinearLayer {
             dy.withUnsafeBufferPointer { dp in
                 cachedInput.withUnsafeBufferPointer { xp in
                     weight.grad.withUnsafeMutableBufferPointer { gp in
-                        BLAS.gemm(transA: true, m: outFeatures, n: inFeatures, k: rows, a: dp.baseAddress!, lda: outFeatures,
+                        BLAS.gemm(transposeA: true, m: outFeatures, n: inFeatures, k: rows, a: dp.baseAddress!, lda: outFeatures,
                                   b: xp.baseAddress!, ldb: inFeatures, beta: 1, c: gp.baseAddress!, ldc: inFeatures)
                     }
                 }

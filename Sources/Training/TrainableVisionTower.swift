@@ -1,3 +1,5 @@
+import Numerics
+
 /// A CLIP vision transformer with gradients (`CLIPVisionTransformer`): patch embedding (a stride-`p`
 /// convolution without bias, done as im2col + GEMM), class token, position embedding, `pre_layrnorm`,
 /// encoder layers, and `post_layernorm` on the class token (the pooled output).
@@ -82,7 +84,7 @@ final class TrainableVisionTower {
         cols.withUnsafeBufferPointer { cp in
             patchEmbedding.value.withUnsafeBufferPointer { wp in
                 embedded.withUnsafeMutableBufferPointer { ep in
-                    BLAS.gemm(transB: true, m: n * patches, n: w, k: patchDim, a: cp.baseAddress!, lda: patchDim,
+                    BLAS.gemm(transposeB: true, m: n * patches, n: w, k: patchDim, a: cp.baseAddress!, lda: patchDim,
                               b: wp.baseAddress!, ldb: patchDim, c: ep.baseAddress!, ldc: w)
                 }
             }
@@ -165,7 +167,7 @@ final class TrainableVisionTower {
             dEmbedded.withUnsafeBufferPointer { dp in
                 cachedPatches.withUnsafeBufferPointer { cp in
                     patchEmbedding.grad.withUnsafeMutableBufferPointer { gp in
-                        BLAS.gemm(transA: true, m: w, n: patchDim, k: n * patches, a: dp.baseAddress!, lda: w,
+                        BLAS.gemm(transposeA: true, m: w, n: patchDim, k: n * patches, a: dp.baseAddress!, lda: w,
                                   b: cp.baseAddress!, ldb: patchDim, beta: 1, c: gp.baseAddress!, ldc: patchDim)
                     }
                 }

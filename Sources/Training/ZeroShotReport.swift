@@ -1,3 +1,4 @@
+import Numerics
 import Foundation
 import ScenarioModel
 
@@ -47,7 +48,7 @@ public struct ZeroShotReport: Sendable, Codable, Equatable {
                 emb.withUnsafeBufferPointer { a in
                     classes.withUnsafeBufferPointer { b in
                         scores.withUnsafeMutableBufferPointer { s in
-                            BLAS.gemm(transB: true, m: n, n: k, k: dim, a: a.baseAddress!, lda: dim, b: b.baseAddress!,
+                            BLAS.gemm(transposeB: true, m: n, n: k, k: dim, a: a.baseAddress!, lda: dim, b: b.baseAddress!,
                                       ldb: dim, c: s.baseAddress!, ldc: k)
                         }
                     }
