@@ -17,7 +17,7 @@ struct BenchMergeCommand: ParsableCommand {
             annotation tables copied into one target in one transaction, then the IVF search lists built once. \
             Listing and hashing the dataset's pictures is left out (`bench index` measures it). Then times \
             `embeddings export` of the merged level in clip-retrieval's layout (float16 .npy chunks + CSV). Peak \
-            resident memory is read from /proc after each step.
+            resident memory is read from /proc after each step (reset between steps where the kernel allows).
             """)
 
     @Option(help: "Number of shard caches.")
@@ -27,7 +27,7 @@ struct BenchMergeCommand: ParsableCommand {
     @Option(help: "Vector width.")
     var width = 512
     @Option(help: "Rows per exported chunk.")
-    var chunk = 1_000_000
+    var chunk = 100_000
     @Flag(help: "Skip the export step.")
     var noExport = false
     @Option(help: "Folder for the temporary files (default: the system temporary folder); removed after.")
@@ -71,7 +71,8 @@ struct BenchMergeCommand: ParsableCommand {
             shardFiles.append(url)
         }
         print(String(format: "shards written in %.1f s", Date().timeIntervalSince(writeStart)))
-        let baseline = ProcessMemory.peakResidentBytes ?? 0
+        let baseline = ProcessMemory.residentBytes ?? 0
+        ProcessMemory.resetPeak()
 
         let target = work.appendingPathComponent("merged.sqlite")
         let cache = try EmbeddingCache.open(at: target)
@@ -89,6 +90,7 @@ struct BenchMergeCommand: ParsableCommand {
         guard copied == total else { throw ValidationError("bench merge: copied \(copied) vectors of \(total)") }
         print(String(format: "copy: %d vectors from %d shards in one transaction: %.1f s (%.0f vectors/s), peak RSS %@",
                      copied, shards, copySeconds, Double(copied) / copySeconds, Self.megabytes(ProcessMemory.peakResidentBytes)))
+        ProcessMemory.resetPeak()
         let listsStart = Date()
         let lists = try SearchListsBuilder.refresh(cache: cache, fingerprint: "bench", levels: [.global])
         print(String(format: "IVF lists: %d lists over %d vectors in %.1f s, peak RSS %@",
@@ -98,19 +100,22 @@ struct BenchMergeCommand: ParsableCommand {
         let fileBytes = ["", "-wal"].reduce(0) {
             $0 + ((try? FileManager.default.attributesOfItem(atPath: target.path + $1)[.size] as? Int) ?? 0)
         }
-        print(String(format: "merge (copy + lists): %.1f s; merged cache %.0f MB (with its WAL); memory before the merge %@",
+        print(String(format: "merge (copy + lists): %.1f s; merged cache %.0f MB (with its WAL); resident before the merge %@",
                      mergeSeconds, Double(fileBytes) / 1e6, Self.megabytes(baseline)))
 
         guard !noExport else { return }
         let dataset = SceneDataset(root: work, records: [])
+        let beforeExport = ProcessMemory.residentBytes
+        ProcessMemory.resetPeak()
         let exportStart = Date()
         let manifest = try EmbeddingsExporter.export(
             dataset: dataset, cache: cache, fingerprint: "bench", levels: [.global],
             to: work.appendingPathComponent("export"), half: true, chunkRows: chunk)
         let exportSeconds = Date().timeIntervalSince(exportStart)
-        print(String(format: "export: %d vectors in %d chunk(s), float16 .npy + CSV: %.1f s (%.0f vectors/s), peak RSS %@",
-                     manifest.rows, manifest.chunks, exportSeconds, Double(manifest.rows) / exportSeconds,
-                     Self.megabytes(ProcessMemory.peakResidentBytes)))
+        print(String(format: "export: %d vectors in %d chunk(s) of %d, float16 .npy + CSV: %.1f s (%.0f vectors/s), "
+                     + "peak RSS %@ (%@ before)",
+                     manifest.rows, manifest.chunks, chunk, exportSeconds, Double(manifest.rows) / exportSeconds,
+                     Self.megabytes(ProcessMemory.peakResidentBytes), Self.megabytes(beforeExport)))
     }
 
     static func megabytes(_ bytes: Int?) -> String {

@@ -35,8 +35,8 @@ struct EmbeddingsExportCommand: ParsableCommand {
     var level = "global"
     @Option(name: .long, help: "float16 or float32.")
     var dtype = "float16"
-    @Option(name: .long, help: "Rows per .npy chunk.")
-    var chunk = 1_000_000
+    @Option(name: .long, help: "Rows per .npy chunk (100,000 rows of 512 float16 values are a 100 MB file).")
+    var chunk = 100_000
 
     func validate() throws {
         guard level == "all" || Level(rawValue: level) != nil else { throw ValidationError("--level must be global, object, relation or all") }

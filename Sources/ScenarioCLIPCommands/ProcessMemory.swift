@@ -18,4 +18,14 @@ enum ProcessMemory {
     static var peakResidentBytes: Int? { kilobyteField("VmHWM") }
     /// `AnonHugePages` of `smaps_rollup`: anonymous memory on transparent huge pages.
     static var anonymousHugePageBytes: Int? { kilobyteField("AnonHugePages", in: "/proc/self/smaps_rollup") }
+
+    /// Resets `VmHWM` to the current resident size (writing `5` to `/proc/self/clear_refs`), so the next
+    /// ``peakResidentBytes`` is the peak of the work in between; `false` where the kernel refuses.
+    @discardableResult
+    static func resetPeak() -> Bool {
+        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? handle.close() }
+        do { try handle.write(contentsOf: Data("5".utf8)) } catch { return false }
+        return true
+    }
 }
