@@ -3,7 +3,8 @@ import GRDB
 
 /// The cache's tables, created and upgraded by named migrations recorded in GRDB's `grdb_migrations` table.
 ///
-/// Format 3 (current) adds `vector_lists(set_id, width, lists, centroids, key_ids, assignments, trained_at)`:
+/// Format 4 (current) adds `corrections(id, scene_id, kind, target_index, old_value, new_value, created_at)`: one row
+/// per ``Scenes/SceneCorrection``, in the order made (`id`). Format 3 adds `vector_lists(set_id, width, lists, centroids, key_ids, assignments, trained_at)`:
 /// one inverted-file layout per vector set — `[lists, width]` Float32 centroids and the list of each key it was
 /// trained or assigned on (see ``SearchLists``). Format 2:
 /// - `schema_info(key, value)`: `format` (schema version) and `vector_encoding` (`f16` | `f32`).
@@ -20,7 +21,7 @@ import GRDB
 /// `items(scene_id, level, item_index, item_key)` in rowid order; migration v2 moves both, keeping every vector.
 enum CacheSchema {
     /// Schema version written to `schema_info.format` by the latest migration.
-    static let format = 3
+    static let format = 4
 
     /// Name of the first migration (format 1).
     static let v1 = "v1: vectors, texts, items, file hashes, marks"
@@ -28,6 +29,8 @@ enum CacheSchema {
     static let v2 = "v2: chunked vectors, interned item keys"
     /// Name of the migration adding search lists (format 3).
     static let v3 = "v3: search lists (IVF centroids and assignments)"
+    /// Name of the migration adding annotation corrections (format 4).
+    static let v4 = "v4: annotation corrections"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -83,6 +86,20 @@ enum CacheSchema {
                     assignments BLOB NOT NULL,
                     trained_at REAL NOT NULL);
                 UPDATE schema_info SET value = '3' WHERE key = 'format';
+                """)
+        }
+        migrator.registerMigration(v4) { db in
+            try db.execute(sql: """
+                CREATE TABLE corrections (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    scene_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    target_index INTEGER NOT NULL,
+                    old_value TEXT NOT NULL,
+                    new_value TEXT NOT NULL,
+                    created_at REAL NOT NULL);
+                CREATE INDEX corrections_by_scene ON corrections (scene_id, id);
+                UPDATE schema_info SET value = '4' WHERE key = 'format';
                 """)
         }
         return migrator

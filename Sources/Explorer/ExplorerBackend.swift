@@ -1,4 +1,5 @@
 import Imaging
+import Scenes
 
 /// Everything the explorer needs from a dataset, a model and a cache. The live implementation is
 /// ``LiveExplorerBackend``; tests use an in-memory one. Calls may come from background threads.
@@ -33,9 +34,26 @@ public protocol ExplorerBackend: AnyObject, Sendable {
     /// Starts slow preparations (loading the model and the vectors) in the background. The session calls it
     /// once its first scene is ready, so that start-up has the processor to itself.
     func startBackgroundWork()
+    /// Checks `change` against the scene as it stands (its earlier corrections applied) and its picture, and
+    /// stores it (committed at once); ``detail(sceneID:)`` shows it from then on.
+    /// - Throws: ``Scenes/ScenesError/invalidCorrection(sceneID:reason:)`` naming what does not fit.
+    func correct(sceneID: String, change: SceneCorrection.Change) throws -> SceneCorrection
+    /// Removes the scene's latest correction and returns it (`nil` when it has none).
+    func undoCorrection(sceneID: String) throws -> SceneCorrection?
+    /// Class names offered for completion in correction lines.
+    func classLists() -> ClassLists
 }
 
 extension ExplorerBackend {
     /// Nothing to prepare.
     public func startBackgroundWork() {}
+
+    /// No corrections: the backend keeps none.
+    public func correct(sceneID: String, change: SceneCorrection.Change) throws -> SceneCorrection {
+        throw ExplorerError.unavailable("this dataset view keeps no corrections")
+    }
+
+    public func undoCorrection(sceneID: String) throws -> SceneCorrection? { nil }
+
+    public func classLists() -> ClassLists { ClassLists() }
 }

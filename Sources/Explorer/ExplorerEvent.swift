@@ -1,3 +1,5 @@
+import Scenes
+
 /// A key the explorer understands, decoded from the terminal.
 public enum Key: Hashable, Sendable {
     case char(Character)
@@ -41,4 +43,8 @@ public enum ExplorerEffect: Equatable, Sendable {
     case loadAllMarks
     case startIndexing
     case cancelIndexing
+    /// Store a correction of the scene, then reload it with its corrections applied.
+    case correct(sceneID: String, change: SceneCorrection.Change)
+    /// Remove the scene's latest correction (it joins the redo list), then reload the scene.
+    case undoCorrection(sceneID: String)
 }

@@ -200,6 +200,12 @@ public enum ExplorerRenderer {
         if let hit = state.hitRegion {
             boxes.append(PictureBox(box: hit, label: "hit", role: .boxHit))
         }
+        if let edit = state.boxEdit {
+            // The box being edited replaces the object's own, drawn on top in the hit style.
+            if let index = edit.objectIndex { boxes.removeAll { $0.box == detail.objects[index].box && $0.label == detail.objects[index].name } }
+            let label = edit.objectIndex.map { detail.objects.indices.contains($0) ? detail.objects[$0].name : "box" } ?? "new"
+            boxes.append(PictureBox(box: edit.box, label: label, role: .boxHit))
+        }
         return boxes
     }
 
@@ -346,6 +352,7 @@ public enum ExplorerRenderer {
             case .query: prompt = "/"
             case .filter: prompt = "filter: "
             case .note(let target): prompt = "note (\(target)): "
+            case .correction(let field): prompt = field.prompt
             }
             grid.fill(rect, style: theme[.query])
             var x = grid.put(prompt, column: rect.x, row: rect.y, style: theme[.query])
@@ -377,8 +384,17 @@ public enum ExplorerRenderer {
         let theme = state.theme
         grid.fill(rect, style: theme[.status])
         let hints: String
-        if state.input != nil {
-            hints = state.input?.kind == .query ? " Enter:done  Esc:close  Tab:level  ↑↓:results" : " Enter:save  Esc:cancel"
+        if let input = state.input {
+            if input.kind == .query {
+                hints = " Enter:done  Esc:close  Tab:level  ↑↓:results"
+            } else if case .correction = input.kind {
+                hints = " Enter:store  Esc:cancel  Tab:complete from classes.json"
+            } else {
+                hints = " Enter:save  Esc:cancel"
+            }
+        } else if let edit = state.boxEdit {
+            hints = " box \(edit.box) · ←↑↓→ move \(edit.edge.rawValue == "whole" ? "the box" : "the \(edit.edge.rawValue) edge") by \(edit.step) px"
+                + "  Tab:edge  +/-:step  Enter:store  Esc:cancel"
         } else {
             hints = " ?:help /:query f:filter s:sort Tab:pane z:zero-shot c/x/u:mark n:note m:more R:review M:marks q:quit"
         }
@@ -410,6 +426,12 @@ public enum ExplorerRenderer {
         "R             review queue (most model disagreement first)",
         "M             all marks",
         "I X           start / cancel background indexing",
+        "e             correct the focused label: action, object class or relation",
+        "              (Tab completes from classes.json; any text makes a new class)",
+        "b             move / resize the focused object's box: arrows, Tab edge, +/- step",
+        "A             add an object: place its box, Enter, then type its class",
+        "D             delete the focused object or relation",
+        "U  Ctrl-R     undo / redo the scene's latest correction",
         "mouse         click a scene or a box, wheel scrolls",
         "q             quit",
         "",

@@ -53,6 +53,7 @@ public final class ExplorerSession: @unchecked Sendable {
         state.pictureMode = pictureMode
         setCellPixels(cellPixels)
         state.scenes = try backend.scenes()
+        state.classes = backend.classLists()
         state.applyFilterAndSort()
         if let first = state.cursorScene { perform(.loadScene(first.id)) }
         preparePicture()
@@ -171,7 +172,37 @@ public final class ExplorerSession: @unchecked Sendable {
             startIndexing()
         case .cancelIndexing:
             indexLock.withLock { indexCancel }?.cancel()
+        case .correct(let id, let change):
+            do {
+                let stored = try backend.correct(sceneID: id, change: change)
+                correctionStored(in: id)
+                state.say("stored: \(stored.summary)  (U undoes)")
+            } catch {
+                state.sayError("correction not stored: \(error)")
+            }
+        case .undoCorrection(let id):
+            do {
+                guard let removed = try backend.undoCorrection(sceneID: id) else {
+                    state.say("no correction to undo in this scene")
+                    return
+                }
+                state.redoStack.append(removed)
+                correctionStored(in: id)
+                state.say("undone: \(removed.summary)  (Ctrl-R redoes)")
+            } catch {
+                state.sayError("could not undo: \(error)")
+            }
         }
+    }
+
+    /// After a correction of scene `id` was stored or removed: reloads the scene (boxes, labels, zero-shot view)
+    /// and updates its row of the scene list.
+    private func correctionStored(in id: String) {
+        if state.detail?.id == id { loadScene(id) }
+        guard let detail = state.detail, detail.id == id, let index = state.sceneIndexByID[id] else { return }
+        let tags = state.scenes[index].tags
+        state.scenes[index] = SceneSummary(id: id, action: detail.action, objects: detail.objects.map(\.name),
+                                           relations: detail.relations.map(\.text), tags: tags)
     }
 
     private func refreshAllMarksIfShown() {

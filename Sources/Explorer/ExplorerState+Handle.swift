@@ -67,6 +67,8 @@ extension ExplorerState {
         }
         if input != nil { return handleInputKey(key) }
         message = nil
+        if boxEdit != nil { return handleBoxEditKey(key) }
+        if let effects = handleCorrectionKey(key) { return effects }
         switch key {
         case .char("q"), .ctrl("c"): return [.quit]
         case .char("?"): helpVisible = true; return []
@@ -168,7 +170,7 @@ extension ExplorerState {
                 filter = filterBeforeEditing ?? filter
                 applyFilterAndSort()
                 return loadCursorScene()
-            case .note: break
+            case .note, .correction: break
             }
             return []
         case .enter:
@@ -189,10 +191,19 @@ extension ExplorerState {
                 sceneMarks[target] = mark
                 say("note saved on \(target)")
                 return [.setMark(mark)]
+            case .correction(let field):
+                guard let change = correctionChange(field, text: line.text) else { return [] }
+                return correct(change)
             }
         case .tab where line.kind == .query:
             queryScope = queryScope.next
             return runQuery()
+        case .tab:
+            if case .correction(let field) = line.kind {
+                completeCorrection(&line, field: field)
+                input = line
+            }
+            return []
         case .backspace, .ctrl("h"):
             if line.cursor > 0 {
                 let i = line.text.index(line.text.startIndex, offsetBy: line.cursor - 1)
@@ -236,6 +247,7 @@ extension ExplorerState {
             }
         default: break
         }
+        if changed { line.completionStem = nil }
         input = line
         guard changed else { return [] }
         switch line.kind {
@@ -248,7 +260,7 @@ extension ExplorerState {
             listMode = .scenes
             applyFilterAndSort()
             return loadCursorScene()
-        case .note:
+        case .note, .correction:
             return []
         }
     }

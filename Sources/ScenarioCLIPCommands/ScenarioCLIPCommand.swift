@@ -24,6 +24,7 @@ public struct ScenarioCLIPCommand: ParsableCommand {
             ProbeCommand.self,
             ImportCommand.self,
             MarksCommand.self,
+            CorrectionsCommand.self,
             TrainCommand.self,
             BenchCommand.self,
         ]
