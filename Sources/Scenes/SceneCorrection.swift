@@ -12,13 +12,14 @@ public struct SceneCorrection: Sendable, Hashable {
     public enum Change: Sendable, Hashable {
         /// The scene's action caption.
         case action(String)
-        /// The class of object `index`.
+        /// The class of object `index`; relations naming the object by its old class follow it (when no other
+        /// object of the scene has the old class, since relations name objects by class).
         case objectClass(index: Int, name: String)
         /// The box of object `index`.
         case objectBox(index: Int, box: PixelBox)
         /// The triple of relation `index` (its region file is recut by `corrections apply`).
         case relation(index: Int, subject: String, predicate: String, object: String)
-        /// Removes object `index` (relations naming it stay; delete them separately).
+        /// Removes object `index` and the relations naming it (when no other object of the scene has its class).
         case deleteObject(index: Int)
         /// Removes relation `index`.
         case deleteRelation(index: Int)
@@ -164,23 +165,23 @@ public struct SceneCorrection: Sendable, Hashable {
         func name(_ text: String, _ what: String) throws {
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw fail("the \(what) is empty") }
         }
-        func box(_ b: PixelBox) throws {
+        func box(_ b: PixelBox, _ what: String) throws {
             guard !b.isEmpty, b.x1 >= 0, b.y1 >= 0 else {
-                throw fail("box \(b) is empty or negative (x1 < x2 and y1 < y2, all ≥ 0)")
+                throw fail("\(what) \(b) is empty or negative (x1 < x2 and y1 < y2, all ≥ 0)")
             }
             if let size = pictureSize, b.x2 > size.width || b.y2 > size.height {
-                throw fail("box \(b) lies outside the \(size.width)×\(size.height) picture")
+                throw fail("\(what) \(b) lies outside the \(size.width)×\(size.height) picture")
             }
         }
         switch change {
         case .action(let text): try name(text, "action")
         case .objectClass(let i, let n): try object(i); try name(n, "class name")
-        case .objectBox(let i, let b): try object(i); try box(b)
+        case .objectBox(let i, let b): try object(i); try box(b, "object \(i)'s box")
         case .relation(let i, let s, let p, let o):
             try relation(i); try name(s, "subject"); try name(p, "predicate"); try name(o, "object")
         case .deleteObject(let i): try object(i)
         case .deleteRelation(let i): try relation(i)
-        case .addObject(let n, let b): try name(n, "class name"); try box(b)
+        case .addObject(let n, let b): try name(n, "class name"); try box(b, "the new object's box")
         }
     }
 
@@ -257,11 +258,11 @@ public struct CorrectedRecord: Sendable, Hashable {
     /// Indices (in ``record``) of the relations whose triple was changed.
     public var changedRelations: Set<Int>
 
-    /// `true` when relation `index`'s focused region differs from the uncorrected one: its triple changed, or an
-    /// object box it is cut from moved, or its subject or object now names another object.
+    /// `true` when relation `index`'s focused region (the union of the boxes it names) differs from the uncorrected
+    /// one: an object box it is cut from moved, or its subject or object now names another object. A new
+    /// predicate, or a rename that names the same objects, keeps the region.
     public func regionChanged(_ index: Int, original: SceneRecord) -> Bool {
-        if changedRelations.contains(index) { return true }
-        guard let origin = relationOrigins[index] else { return true }
+        guard relationOrigins.indices.contains(index), let origin = relationOrigins[index] else { return true }
         let relation = record.relations[index]
         return record.unionBox(of: relation) != original.unionBox(of: original.relations[origin])
     }
@@ -286,6 +287,13 @@ extension SceneRecord {
             case .action(let text):
                 result.record.action = text
             case .objectClass(let i, let name):
+                let old = result.record.objects[i].name
+                if result.record.objects.indices.allSatisfy({ $0 == i || result.record.objects[$0].name != old }) {
+                    for j in result.record.relations.indices {
+                        if result.record.relations[j].subject == old { result.record.relations[j].subject = name }
+                        if result.record.relations[j].object == old { result.record.relations[j].object = name }
+                    }
+                }
                 result.record.objects[i].name = name
             case .objectBox(let i, let box):
                 result.record.objects[i].box = box
@@ -296,6 +304,15 @@ extension SceneRecord {
                 result.record.relations[i].object = o
                 result.changedRelations.insert(i)
             case .deleteObject(let i):
+                let old = result.record.objects[i].name
+                if result.record.objects.indices.allSatisfy({ $0 == i || result.record.objects[$0].name != old }) {
+                    for j in result.record.relations.indices.reversed()
+                    where result.record.relations[j].subject == old || result.record.relations[j].object == old {
+                        result.record.relations.remove(at: j)
+                        result.relationOrigins.remove(at: j)
+                        result.changedRelations = Set(result.changedRelations.compactMap { $0 == j ? nil : $0 > j ? $0 - 1 : $0 })
+                    }
+                }
                 result.record.objects.remove(at: i)
                 result.objectOrigins.remove(at: i)
                 result.movedObjects = Set(result.movedObjects.compactMap { $0 == i ? nil : $0 > i ? $0 - 1 : $0 })

@@ -24,7 +24,18 @@ import Testing
         let relabelled = try apply(.relation(index: 1, subject: "cup", predicate: "above", object: "table"))
         #expect(relabelled.relations[1].text == "cup above table")
         #expect(relabelled.relations[1].regionFile == "/data/r1.jpg")
-        #expect(try apply(.deleteObject(index: 0)).objects.map(\.name) == ["cup", "table"])
+        // Deleting an object deletes the relations naming it; renaming it renames them.
+        let deleted = try apply(.deleteObject(index: 0))
+        #expect(deleted.objects.map(\.name) == ["cup", "table"] && deleted.relations.map(\.text) == ["cup on table"])
+        let renamed = try apply(.objectClass(index: 1, name: "mug"))
+        #expect(renamed.relations.map(\.text) == ["person holding mug", "mug on table"])
+        #expect(renamed.relations.map(\.regionFile) == r.relations.map(\.regionFile))
+        // With two objects of the class, relations keep naming the class (the other object still has it).
+        var twice = r
+        twice.objects.append(SceneObject(name: "cup", box: PixelBox(x1: 40, y1: 8, x2: 50, y2: 20)))
+        let one = try twice.applying([try SceneCorrection.make(.objectClass(index: 1, name: "mug"), for: twice)])
+        #expect(one.relations == r.relations)
+        #expect(try twice.applying([try SceneCorrection.make(.deleteObject(index: 1), for: twice)]).relations == r.relations)
         #expect(try apply(.deleteRelation(index: 0)).relations.map(\.text) == ["cup on table"])
         let added = try apply(.addObject(name: "spoon", box: PixelBox(x1: 5, y1: 5, x2: 9, y2: 9)))
         #expect(added.objects.last == SceneObject(name: "spoon", box: PixelBox(x1: 5, y1: 5, x2: 9, y2: 9)))
@@ -77,7 +88,7 @@ import Testing
         }
         #expect(reason(.objectClass(index: 3, name: "x")) == #"scene "k1": object 3 is out of range (the scene has 3 objects, 0…2)"#)
         #expect(reason(.deleteRelation(index: 2)) == #"scene "k1": relation 2 is out of range (the scene has 2 relations, 0…1)"#)
-        #expect(reason(.objectBox(index: 0, box: PixelBox(x1: 0, y1: 0, x2: 65, y2: 10))) == #"scene "k1": box [0, 0, 65, 10] lies outside the 64×48 picture"#)
+        #expect(reason(.objectBox(index: 0, box: PixelBox(x1: 0, y1: 0, x2: 65, y2: 10))) == #"scene "k1": object 0's box [0, 0, 65, 10] lies outside the 64×48 picture"#)
         #expect(reason(.objectBox(index: 0, box: PixelBox(x1: 0, y1: 0, x2: 65, y2: 10)), size: nil) == "accepted")
         #expect(reason(.addObject(name: "x", box: PixelBox(x1: 5, y1: 5, x2: 5, y2: 9))).contains("is empty or negative"))
         #expect(reason(.action("  ")) == #"scene "k1": the action is empty"#)
@@ -98,7 +109,11 @@ import Testing
         let inside = try r.applyingTracked([try SceneCorrection.make(.objectBox(index: 2, box: PixelBox(x1: 0, y1: 20, x2: 64, y2: 48)), for: r)])
         #expect(!inside.regionChanged(1, original: r))
         let renamed = try r.applyingTracked([try SceneCorrection.make(.relation(index: 0, subject: "person", predicate: "near", object: "cup"), for: r)])
-        #expect(renamed.regionChanged(0, original: r) && !renamed.regionChanged(1, original: r))
+        // A new predicate names the same objects: the same region.
+        #expect(!renamed.regionChanged(0, original: r) && !renamed.regionChanged(1, original: r))
+        // A relation that now names another object is cut from other boxes.
+        let other = try r.applyingTracked([try SceneCorrection.make(.relation(index: 0, subject: "person", predicate: "near", object: "table"), for: r)])
+        #expect(other.regionChanged(0, original: r))
     }
 
     @Test func storedValuesThatDoNotParseAreErrors() {
