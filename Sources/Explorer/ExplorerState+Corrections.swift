@@ -147,6 +147,18 @@ extension ExplorerState {
         return []
     }
 
+    /// A click on the picture while a box is edited: the box corner nearest to the pixel clicked moves onto it
+    /// (two clicks, near the top-left and the bottom-right, draw a box).
+    mutating func placeBoxCorner(x: Int, y: Int, width: Int, height: Int) {
+        guard var edit = boxEdit else { return }
+        let b = edit.box
+        let left = abs(x - b.x1) <= abs(x - b.x2), top = abs(y - b.y1) <= abs(y - b.y2)
+        let px = min(max(0, x), width - 1), py = min(max(0, y), height - 1)
+        if left { edit.box.x1 = min(px, b.x2 - 1) } else { edit.box.x2 = max(px + 1, b.x1 + 1) }
+        if top { edit.box.y1 = min(py, b.y2 - 1) } else { edit.box.y2 = max(py + 1, b.y1 + 1) }
+        boxEdit = edit
+    }
+
     /// `box` with `edge` (or the whole box) moved by `dx`, `dy`, kept inside the picture and at least a pixel wide.
     static func moved(_ box: PixelBox, edge: BoxEdge, dx: Int, dy: Int, width: Int, height: Int) -> PixelBox {
         var b = box

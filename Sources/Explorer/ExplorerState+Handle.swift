@@ -192,7 +192,11 @@ extension ExplorerState {
                 say("note saved on \(target)")
                 return [.setMark(mark)]
             case .correction(let field):
-                guard let change = correctionChange(field, text: line.text) else { return [] }
+                guard let change = correctionChange(field, text: line.text) else {
+                    // A malformed line stays open to be fixed; an empty one stores nothing.
+                    if !line.text.trimmingCharacters(in: .whitespaces).isEmpty { input = line }
+                    return []
+                }
                 return correct(change)
             }
         case .tab where line.kind == .query:
@@ -418,6 +422,10 @@ extension ExplorerState {
                 imageHeight: detail.imageHeight, cellAspect: cellAspect),
                 let (x, y) = geometry.pixel(column: column, row: row)
             {
+                if boxEdit != nil {
+                    placeBoxCorner(x: x, y: y, width: detail.imageWidth, height: detail.imageHeight)
+                    return []
+                }
                 // The smallest box under the pointer.
                 let hits = detail.objects.indices.filter {
                     let b = detail.objects[$0].box
