@@ -259,6 +259,9 @@ public enum ExplorerRenderer {
         var writer = PaneWriter(rect: rect)
         var header = [(detail.id, theme[.heading])]
         if let (badge, style) = markBadge(state, .scene) { header.append((" scene " + badge, style)) }
+        if detail.corrections > 0 {
+            header.append((" · \(detail.corrections) correction\(detail.corrections == 1 ? "" : "s")", theme[.dim]))
+        }
         writer.line(&grid, header)
         if let note = state.sceneMarks[.scene]?.note, !note.isEmpty { writer.line(&grid, [("note: " + note, theme[.dim])]) }
         writer.wrapped(&grid, "Action: " + detail.action, style: theme[.label])
@@ -271,6 +274,8 @@ public enum ExplorerRenderer {
         for (i, object) in detail.objects.enumerated() {
             let selected = state.focus == .objects && i == state.objectCursor
             var parts = [((selected ? "▸ " : "  ") + object.name, selected ? theme[.selection] : theme[.normal])]
+            // The focused object's box, in picture pixels (what `b` edits).
+            if selected { parts.append(("  \(object.box)", theme[.selection])) }
             if let (badge, style) = markBadge(state, .object(i)) { parts.append((" " + badge, style)) }
             writer.line(&grid, parts, fill: selected ? theme[.selection] : nil)
         }

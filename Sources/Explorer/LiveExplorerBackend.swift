@@ -176,15 +176,9 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         return record
     }
 
-    /// The scene's record with its stored corrections applied.
-    /// - Throws: ``ExplorerError/unknownScene(id:)``; ``Scenes/ScenesError/invalidCorrection(sceneID:reason:)``
-    ///   when a stored correction no longer fits the record (its metadata changed since).
-    public func correctedRecord(_ id: String) throws -> SceneRecord {
-        try record(id).applying(try cache.corrections(for: id))
-    }
-
     public func detail(sceneID: String) throws -> SceneDetail {
-        let record = try correctedRecord(sceneID)
+        let corrections = try cache.corrections(for: sceneID)
+        let record = try record(sceneID).applying(corrections)
         let size = try imageSize(record)
         let objects = record.objects.map { ObjectAnnotation(name: $0.name, box: $0.box) }
         let relations = record.relations.map { relation in
@@ -194,7 +188,7 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         }
         let tags = summaries[dataset.index(ofID: sceneID) ?? 0].tags
         return SceneDetail(id: record.id, action: record.action, denseCaption: record.denseCaption,
-            imageWidth: size.0, imageHeight: size.1, objects: objects, relations: relations, tags: tags)
+            imageWidth: size.0, imageHeight: size.1, objects: objects, relations: relations, tags: tags, corrections: corrections.count)
     }
 
     private func imageSize(_ record: SceneRecord) throws -> (Int, Int) {
