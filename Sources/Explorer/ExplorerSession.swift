@@ -53,7 +53,6 @@ public final class ExplorerSession: @unchecked Sendable {
         state.pictureMode = pictureMode
         setCellPixels(cellPixels)
         state.scenes = try backend.scenes()
-        state.classes = backend.classLists()
         state.applyFilterAndSort()
         if let first = state.cursorScene { perform(.loadScene(first.id)) }
         preparePicture()
@@ -64,7 +63,14 @@ public final class ExplorerSession: @unchecked Sendable {
     public func send(_ event: ExplorerEvent) {
         let effects = state.handle(event)
         for effect in effects { perform(effect) }
+        // Class names for completion are read when the first correction line opens (not at start-up).
+        if !classesLoaded, case .correction = state.input?.kind {
+            state.classes = backend.classLists()
+            classesLoaded = true
+        }
     }
+
+    private var classesLoaded = false
 
     /// Applies every event background work left in the inbox. Returns `true` when there were any.
     @discardableResult

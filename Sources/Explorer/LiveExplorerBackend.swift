@@ -26,6 +26,8 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
     private let summaries: [SceneSummary]
     private let lock = NSLockLike()
     private var imageSizes: [String: (Int, Int)] = [:]
+    /// ``classLists()``, once computed.
+    private var classes: ClassLists?
     /// What the background start-up is doing, for the status line.
     private var loadingStep = "loading the model…"
     /// The model loader until ``startBackgroundWork()`` takes it.
@@ -178,7 +180,11 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
 
     public func detail(sceneID: String) throws -> SceneDetail {
         let corrections = try cache.corrections(for: sceneID)
-        let record = try record(sceneID).applying(corrections)
+        let record: SceneRecord
+        do { record = try self.record(sceneID).applying(corrections) } catch let error as ScenesError {
+            throw ExplorerError.unavailable("\(error) — a stored correction no longer fits the metadata; undo it with "
+                + "'scenarioclip corrections undo \(dataset.root.path) --scene \(sceneID)'")
+        }
         let size = try imageSize(record)
         let objects = record.objects.map { ObjectAnnotation(name: $0.name, box: $0.box) }
         let relations = record.relations.map { relation in
@@ -266,8 +272,11 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
 
     /// `classes.json`'s actions and objects, and the distinct predicates of the records' relations (sorted).
     public func classLists() -> ClassLists {
+        if let lists = lock.withLock({ classes }) { return lists }
         let predicates = Set(dataset.records.lazy.flatMap { $0.relations.map(\.predicate) })
-        return ClassLists(actions: dataset.classes.actions, objects: dataset.classes.objects, predicates: predicates.sorted())
+        let lists = ClassLists(actions: dataset.classes.actions, objects: dataset.classes.objects, predicates: predicates.sorted())
+        lock.withLock { classes = lists }
+        return lists
     }
 
     // MARK: Model features (through the workspace)

@@ -49,14 +49,15 @@ import Testing
         let f = try Fixture()
         defer { f.live.remove() }
         #expect(f.detail?.id == "tiny-000")
-        #expect(f.state.classes.objects == ["ball", "cat", "chair", "cup", "dog", "person"])
-        #expect(f.state.classes.predicates == ["chasing", "holding", "on"])
+        #expect(f.state.classes == ClassLists())  // read when the first correction line opens
 
         // Rename the dog with completion from classes.json: "ca" + Tab is "cat".
         f.press(.tab)
         #expect(f.state.focus == .objects && f.state.objectCursor == 0)
         f.type("e")
         #expect(f.state.input?.text == "dog")
+        #expect(f.state.classes.objects == ["ball", "cat", "chair", "cup", "dog", "person"])
+        #expect(f.state.classes.predicates == ["chasing", "holding", "on"])
         f.press(.ctrl("u"))
         f.type("c")
         f.press(.tab)
@@ -208,6 +209,13 @@ import Testing
         }
         #expect(throws: ExplorerError.unknownScene(id: "nope")) { try backend.correct(sceneID: "nope", change: .action("x")) }
         #expect(try backend.cache.allCorrections().isEmpty)
+        // A stored correction that no longer fits (the metadata lost an object since) is reported with the way out.
+        try backend.cache.addCorrection(SceneCorrection(sceneID: "tiny-002", change: .deleteObject(index: 5)))
+        #expect { try backend.detail(sceneID: "tiny-002") } throws: {
+            "\($0)".contains(#"scene "tiny-002": object 5 is out of range"#) && "\($0)".contains("corrections undo") && "\($0)".contains("--scene tiny-002")
+        }
+        #expect(try backend.undoCorrection(sceneID: "tiny-002")?.change == .deleteObject(index: 5))
+        #expect(try backend.detail(sceneID: "tiny-002").objects.count == 2)
         // In the explorer an empty line stores nothing and says so.
         f.type("e")
         f.press(.ctrl("u"), .enter)
