@@ -82,18 +82,20 @@ struct CorrectionsApplyCommand: ParsableCommand {
                     continue
                 }
                 var corrected = try original.applyingTracked(list)
-                var picture: RGBImage?
+                var decoded: RGBImage?
                 for j in corrected.record.relations.indices where corrected.regionChanged(j, original: original) {
-                    if picture == nil {
+                    let picture: RGBImage
+                    if let decoded { picture = decoded } else {
                         do { picture = try JPEG.decode(contentsOf: original.imagePath) } catch {
                             throw ValidationError("cannot read scene \(original.id)'s picture \(original.imageFile) to recut its regions: \(error)")
                         }
+                        decoded = picture
                     }
                     let relation = corrected.record.relations[j]
                     let url = outURL.appendingPathComponent("regions", isDirectory: true)
                         .appendingPathComponent("\(Self.fileSafe(original.id))_\(j).jpg")
                     do {
-                        if try FocusedRegion.write(relation, in: corrected.record, picture: picture!, to: url) {
+                        if try FocusedRegion.write(relation, in: corrected.record, picture: picture, to: url) {
                             corrected.record.relations[j].regionFile = url.path
                             summary.recutRegions += 1
                         } else {
