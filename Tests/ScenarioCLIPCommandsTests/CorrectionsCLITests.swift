@@ -197,6 +197,15 @@ import Testing
         #expect(copy.classes.actions.contains("person washing a car"))
         #expect(copy.classes.objects == Set(copy.records.flatMap { $0.objects.map(\.name) }).sorted())
 
+        // Evaluation runs on the corrected copy (a tiny random model: the plumbing, not the figures).
+        let model = demo.root.appendingPathComponent("model")
+        try CLIHarness.writeTinyCLIP(to: model)
+        let eval = try CLIHarness.run(["eval", out.path, "--model", model.path, "--split", "all", "--json"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let report = try #require(try CLIHarness.json(eval.stdout) as? [String: Any])
+        #expect((report["overall"] as? [String: Any])?["scenes"] as? Int == 6)
+        try FileManager.default.removeItem(at: out.appendingPathComponent(".scenarioclip"))  // the copy's cache, made by eval
+
         // A folder that is not empty is refused unless --force; the source itself always.
         let again = try demo.run(["apply", demo.dataset.path, out.path, "--cache", demo.cache.path])
         #expect(again.status != 0 && again.stderr.contains("exists and is not empty"), "\(again.stderr)")
