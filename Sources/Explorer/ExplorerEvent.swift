@@ -11,7 +11,11 @@ public enum Key: Hashable, Sendable {
 
 /// What a mouse did at a cell.
 public enum MouseAction: Hashable, Sendable {
-    case click, wheelUp, wheelDown
+    /// The left button pressed (or clicked).
+    case click
+    /// The left button released (after a press: the end of a drag).
+    case release
+    case wheelUp, wheelDown
 }
 
 /// Everything that can change the explorer's state: input, resizes, and results of background work.

@@ -434,7 +434,7 @@ public enum ExplorerRenderer {
         "e             correct the focused label: action, object class or relation",
         "              (Tab completes from classes.json; any text makes a new class)",
         "b             move / resize the focused object's box: arrows, Tab edge, +/- step,",
-        "              a click moves the nearest corner",
+        "              mouse: drag to draw the box, click to move its nearest corner",
         "A             add an object: place its box, Enter, then type its class",
         "D             delete the focused object or relation",
         "U  Ctrl-R     undo / redo the scene's latest correction",

@@ -19,6 +19,22 @@ public struct BoxEdit: Equatable, Sendable {
     public var edge: BoxEdge = .whole
     /// Pixels per arrow key press.
     public var step: Int
+    /// Where the mouse button went down on the picture (a drag from there to the release draws the box).
+    public var pressedAt: PixelPoint?
+
+    public init(objectIndex: Int?, original: PixelBox, box: PixelBox, edge: BoxEdge = .whole, step: Int) {
+        self.objectIndex = objectIndex
+        self.original = original
+        self.box = box
+        self.edge = edge
+        self.step = step
+    }
+}
+
+/// A pixel of the scene's picture.
+public struct PixelPoint: Equatable, Sendable {
+    public var x: Int
+    public var y: Int
 }
 
 /// What a correction input line edits.
@@ -151,11 +167,25 @@ extension ExplorerState {
     /// (two clicks, near the top-left and the bottom-right, draw a box).
     mutating func placeBoxCorner(x: Int, y: Int, width: Int, height: Int) {
         guard var edit = boxEdit else { return }
+        edit.pressedAt = PixelPoint(x: x, y: y)
         let b = edit.box
         let left = abs(x - b.x1) <= abs(x - b.x2), top = abs(y - b.y1) <= abs(y - b.y2)
         let px = min(max(0, x), width - 1), py = min(max(0, y), height - 1)
         if left { edit.box.x1 = min(px, b.x2 - 1) } else { edit.box.x2 = max(px + 1, b.x1 + 1) }
         if top { edit.box.y1 = min(py, b.y2 - 1) } else { edit.box.y2 = max(py + 1, b.y1 + 1) }
+        boxEdit = edit
+    }
+
+    /// The button released at pixel (`x`, `y`) while a box is edited: after a drag (more than a pixel from where it
+    /// was pressed) the box spans the press and the release, limited to the picture; after a click nothing more.
+    mutating func finishBoxDrag(x: Int, y: Int, width: Int, height: Int) {
+        guard var edit = boxEdit, let start = edit.pressedAt else { return }
+        edit.pressedAt = nil
+        if abs(x - start.x) > 1 || abs(y - start.y) > 1 {
+            let x1 = min(max(0, min(x, start.x)), width - 1), y1 = min(max(0, min(y, start.y)), height - 1)
+            edit.box = PixelBox(x1: x1, y1: y1, x2: max(x1 + 1, min(width, max(x, start.x) + 1)),
+                                y2: max(y1 + 1, min(height, max(y, start.y) + 1)))
+        }
         boxEdit = edit
     }
 

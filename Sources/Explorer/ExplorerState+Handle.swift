@@ -411,6 +411,15 @@ extension ExplorerState {
         switch action {
         case .wheelUp: return move(by: -3)
         case .wheelDown: return move(by: 3)
+        case .release:
+            // The end of a drag over the picture while a box is edited: the box spans from the press to here.
+            if let detail, boxEdit != nil, let geometry = PictureGeometry(area: layout.picture, imageWidth: detail.imageWidth,
+                imageHeight: detail.imageHeight, cellAspect: cellAspect),
+                let (x, y) = geometry.pixel(column: column, row: row)
+            {
+                finishBoxDrag(x: x, y: y, width: detail.imageWidth, height: detail.imageHeight)
+            }
+            return []
         case .click:
             if layout.list.contains(column: column, row: row) {
                 let index = listScroll + (row - layout.list.y - 1)

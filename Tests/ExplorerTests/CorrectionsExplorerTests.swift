@@ -28,7 +28,10 @@ import Testing
         func stored() throws -> [SceneCorrection] { try live.backend.cache.allCorrections() }
 
         /// Clicks the picture cell nearest to pixel (`x`, `y`).
-        func click(x: Int, y: Int) throws {
+        func click(x: Int, y: Int) throws { try mouse(.click, x: x, y: y) }
+
+        /// Sends a mouse `action` at the picture cell nearest to pixel (`x`, `y`).
+        func mouse(_ action: MouseAction, x: Int, y: Int) throws {
             let d = try #require(detail)
             let geometry = try #require(PictureGeometry(area: ExplorerLayout(size: state.size).picture, imageWidth: d.imageWidth,
                                                         imageHeight: d.imageHeight, cellAspect: state.cellAspect))
@@ -41,7 +44,7 @@ import Testing
                 }
             }
             let (column, row, _) = try #require(best)
-            session.send(.mouse(column: column, row: row, .click))
+            session.send(.mouse(column: column, row: row, action))
         }
     }
 
@@ -162,6 +165,31 @@ import Testing
         #expect(try again.scenes().first?.objects == ["cat", "ball", "person"])
         // The source metadata is untouched.
         #expect(try SceneDataset.load(from: f.live.workspace.dataset.root).record(id: "tiny-000")?.objects.map(\.name) == ["dog", "ball"])
+    }
+
+    @Test func aDragOverThePictureDrawsTheBox() throws {
+        let f = try Fixture()
+        defer { f.live.remove() }
+        f.type("A")
+        #expect(f.state.boxEdit?.box == PixelBox(x1: 45, y1: 45, x2: 75, y2: 75))
+        // Pressed at (100, 90), dragged up-left, released at (30, 20): the box spans both, whichever way.
+        try f.mouse(.click, x: 100, y: 90)
+        try f.mouse(.release, x: 30, y: 20)
+        let box = try #require(f.state.boxEdit?.box)
+        #expect(abs(box.x1 - 30) <= 3 && abs(box.y1 - 20) <= 3 && abs(box.x2 - 101) <= 3 && abs(box.y2 - 91) <= 3, "\(box)")
+        // A release where the button went down (a click) keeps the nearest-corner move.
+        try f.mouse(.click, x: 110, y: 110)
+        try f.mouse(.release, x: 110, y: 110)
+        let clicked = try #require(f.state.boxEdit?.box)
+        #expect(clicked.x1 == box.x1 && clicked.y1 == box.y1 && abs(clicked.x2 - 111) <= 3 && abs(clicked.y2 - 111) <= 3, "\(clicked)")
+        f.press(.enter)
+        f.type("lamp")
+        f.press(.enter)
+        #expect(f.detail?.objects.last == ObjectAnnotation(name: "lamp", box: clicked))
+        #expect(try f.stored().last?.change == .addObject(name: "lamp", box: clicked))
+        // Outside a box edit a release does nothing.
+        try f.mouse(.release, x: 10, y: 10)
+        #expect(f.state.boxEdit == nil && f.detail?.objects.count == 3)
     }
 
     @Test func zeroShotAndReviewQueueSeeCorrectedLabels() throws {
