@@ -253,6 +253,17 @@ public final class ExplorerSession: @unchecked Sendable {
     }
 
     private func loadScene(_ id: String) {
+        if let shown = state.detail?.id, shown != id {
+            // Another scene replaces the one being corrected (a search result, the review queue): the edit ends.
+            if state.boxEdit != nil {
+                state.boxEdit = nil
+                state.say("box edit of \(shown) cancelled: another scene is shown")
+            }
+            if case .correction = state.input?.kind {
+                state.input = nil
+                state.say("correction of \(shown) cancelled: another scene is shown")
+            }
+        }
         do {
             let detail = try backend.detail(sceneID: id)
             state.detail = detail

@@ -408,6 +408,8 @@ extension ExplorerState {
         guard !isTooSmall else { return [] }
         if helpVisible { helpVisible = false; return [] }
         let layout = ExplorerLayout(size: size)
+        // While a box is edited the mouse only draws on the picture (the scene stays).
+        if boxEdit != nil, action == .wheelUp || action == .wheelDown || !layout.picture.contains(column: column, row: row) { return [] }
         switch action {
         case .wheelUp: return move(by: -3)
         case .wheelDown: return move(by: 3)

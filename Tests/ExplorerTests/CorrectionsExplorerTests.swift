@@ -190,6 +190,17 @@ import Testing
         // Outside a box edit a release does nothing.
         try f.mouse(.release, x: 10, y: 10)
         #expect(f.state.boxEdit == nil && f.detail?.objects.count == 3)
+
+        // While a box is edited the wheel and clicks on the list leave the scene as it is.
+        f.type("A")
+        f.session.send(.mouse(column: 3, row: 5, .wheelDown))
+        f.session.send(.mouse(column: 3, row: 4, .click))
+        #expect(f.detail?.id == "tiny-000" && f.state.boxEdit != nil)
+        // A scene shown by background work (the review queue arriving) ends the edit.
+        f.session.send(.reviewQueueLoaded(.success(["tiny-002"])))
+        #expect(f.detail?.id == "tiny-002" && f.state.boxEdit == nil)
+        #expect(f.state.message == "box edit of tiny-000 cancelled: another scene is shown")
+        #expect(try f.stored().count == 1)
     }
 
     @Test func zeroShotAndReviewQueueSeeCorrectedLabels() throws {
