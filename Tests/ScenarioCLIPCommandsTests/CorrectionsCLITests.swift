@@ -205,6 +205,13 @@ import Testing
         let report = try #require(try CLIHarness.json(eval.stdout) as? [String: Any])
         #expect((report["overall"] as? [String: Any])?["scenes"] as? Int == 6)
         try FileManager.default.removeItem(at: out.appendingPathComponent(".scenarioclip"))  // the copy's cache, made by eval
+        // classify reads the source's annotation with its corrections: object 0 of 000005 is the truck.
+        let classify = try CLIHarness.run(["classify", demo.dataset.path, "--cache", demo.cache.path, "--scene", "000005",
+                                           "--model", model.path, "--json"])
+        #expect(classify.status == 0, "\(classify.stderr)")
+        let ranked = try #require((try CLIHarness.json(classify.stdout) as? [[String: Any]])?.first?["items"] as? [[String: Any]])
+        #expect(ranked.filter { $0["level"] as? String == "object" }.compactMap { $0["annotated"] as? String } == ["truck", "person"])
+        #expect(ranked.filter { $0["level"] as? String == "relation" }.compactMap { $0["annotated"] as? String } == ["person next to truck"])
 
         // A folder that is not empty is refused unless --force; the source itself always.
         let again = try demo.run(["apply", demo.dataset.path, out.path, "--cache", demo.cache.path])
