@@ -64,7 +64,31 @@ public struct SceneCorrection: Sendable, Hashable {
         var correction = SceneCorrection(sceneID: record.id, change: change, timestamp: timestamp)
         try correction.check(against: record, pictureSize: pictureSize)
         correction.oldValue = correction.currentValue(in: record)
+        if let unchanged = correction.unchangedField {
+            throw ScenesError.invalidCorrection(sceneID: record.id, reason: "\(unchanged) is already \(correction.summaryValue(correction.oldValue))")
+        }
         return correction
+    }
+
+    /// The field a correction would leave as it is (its new value equals ``oldValue``), or `nil`.
+    var unchangedField: String? {
+        guard newValue == oldValue else { return nil }
+        switch change {
+        case .action: return "the action"
+        case .objectClass(let i, _): return "object \(i)'s class"
+        case .objectBox(let i, _): return "object \(i)'s box"
+        case .relation(let i, _, _, _): return "relation \(i)"
+        case .deleteObject, .deleteRelation, .addObject: return nil
+        }
+    }
+
+    /// A stored value as ``summary`` shows it: a box as `[x1, y1, x2, y2]`, a triple as its words, text quoted.
+    func summaryValue(_ value: String) -> String {
+        switch change {
+        case .objectBox: return Self.parseBox(value)?.description ?? value
+        case .relation: return "\"" + (Self.parseStrings(value)?.joined(separator: " ") ?? value) + "\""
+        default: return "\"" + value + "\""
+        }
     }
 
     // MARK: Fields as stored

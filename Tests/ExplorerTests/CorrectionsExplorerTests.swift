@@ -255,7 +255,12 @@ import Testing
         }
         #expect(try backend.undoCorrection(sceneID: "tiny-002")?.change == .deleteObject(index: 5))
         #expect(try backend.detail(sceneID: "tiny-002").objects.count == 2)
-        // In the explorer an empty line stores nothing and says so.
+        // In the explorer an unchanged label is not stored, and says why.
+        f.type("e")
+        f.press(.enter)
+        #expect(f.state.messageIsError && f.state.message == #"correction not stored: scene "tiny-000": the action is already "dog chasing a ball""#)
+        #expect(try backend.cache.allCorrections().isEmpty)
+        // An empty line stores nothing and says so.
         f.type("e")
         f.press(.ctrl("u"), .enter)
         #expect(f.state.messageIsError && f.state.message == "empty: nothing stored")

@@ -92,6 +92,11 @@ import Testing
         #expect(reason(.objectBox(index: 0, box: PixelBox(x1: 0, y1: 0, x2: 65, y2: 10)), size: nil) == "accepted")
         #expect(reason(.addObject(name: "x", box: PixelBox(x1: 5, y1: 5, x2: 5, y2: 9))).contains("is empty or negative"))
         #expect(reason(.action("  ")) == #"scene "k1": the action is empty"#)
+        // A change that changes nothing is refused, naming the field.
+        #expect(reason(.objectClass(index: 1, name: "cup")) == #"scene "k1": object 1's class is already "cup""#)
+        #expect(reason(.objectBox(index: 0, box: PixelBox(x1: 2, y1: 1, x2: 40, y2: 47))) == #"scene "k1": object 0's box is already [2, 1, 40, 47]"#)
+        #expect(reason(.relation(index: 1, subject: "cup", predicate: "on", object: "table")) == #"scene "k1": relation 1 is already "cup on table""#)
+        #expect(reason(.action("person holding a cup")) == #"scene "k1": the action is already "person holding a cup""#)
         // A stored list that no longer fits (the metadata lost an object) is reported, not trapped on.
         let late = SceneCorrection(sceneID: "k1", change: .deleteObject(index: 5))
         #expect(throws: ScenesError.self) { try r.applying([late]) }
