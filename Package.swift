@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "EmbeddingCache",
             dependencies: [
-                "Numerics", "CRetrieval", .product(name: "GRDB", package: "GRDB.swift"),
+                "Numerics", "Scenes", "CRetrieval", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "CRetrieval", path: "Sources/CRetrieval"),
@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "ScenesTests", dependencies: ["Scenes", "Imaging", "Numerics"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "EmbeddingCacheTests",
-            dependencies: ["EmbeddingCache", "Numerics", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["EmbeddingCache", "Numerics", "Scenes", "Imaging", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Numerics"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Numerics"]),
         .testTarget(
@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache", "Imaging", "ScenarioModel", "SceneWorkspace", "Retrieval", "Numerics"]),
         .testTarget(
             name: "ScenarioCLIPCommandsTests",
-            dependencies: ["ScenarioCLIPCommands", "CLIP", "Weights", "Numerics", "EmbeddingCache", "Scenes"],
+            dependencies: ["ScenarioCLIPCommands", "CLIP", "Weights", "Numerics", "EmbeddingCache", "Scenes", "Imaging"],
             exclude: ["Fixtures"]),
     ]
 )

@@ -3,7 +3,9 @@ import GRDB
 
 /// The cache's tables, created and upgraded by named migrations recorded in GRDB's `grdb_migrations` table.
 ///
-/// Format 4 (current) adds `embedding_maps(set_id, count, key_ids, coordinates, method, created_at)`: one
+/// Format 5 (current) adds `corrections(id, scene_id, kind, target_index, old_value, new_value, created_at)`: one row
+/// per ``Scenes/SceneCorrection``, in the order made (`id`); an annotation table, copied by a merge.
+/// Format 4 adds `embedding_maps(set_id, count, key_ids, coordinates, method, created_at)`: one
 /// neighbour-preserving 2-D map per vector set — the key id of each mapped vector (Int64, little-endian) and its two
 /// Float32 coordinates (see ``EmbeddingCache/embeddingMap(fingerprint:level:)``); maps are derived data, remade from
 /// the vectors, and are not copied by a merge. Format 3 adds `vector_lists(set_id, width, lists, centroids, key_ids, assignments, trained_at)`:
@@ -23,7 +25,7 @@ import GRDB
 /// `items(scene_id, level, item_index, item_key)` in rowid order; migration v2 moves both, keeping every vector.
 enum CacheSchema {
     /// Schema version written to `schema_info.format` by the latest migration.
-    static let format = 4
+    static let format = 5
 
     /// Name of the first migration (format 1).
     static let v1 = "v1: vectors, texts, items, file hashes, marks"
@@ -33,6 +35,8 @@ enum CacheSchema {
     static let v3 = "v3: search lists (IVF centroids and assignments)"
     /// Name of the migration adding cached embedding maps (format 4).
     static let v4 = "v4: embedding maps (2-D coordinates per model and level)"
+    /// Name of the migration adding annotation corrections (format 5).
+    static let v5 = "v5: annotation corrections"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -100,6 +104,20 @@ enum CacheSchema {
                     method TEXT NOT NULL,
                     created_at REAL NOT NULL);
                 UPDATE schema_info SET value = '4' WHERE key = 'format';
+                """)
+        }
+        migrator.registerMigration(v5) { db in
+            try db.execute(sql: """
+                CREATE TABLE corrections (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    scene_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    target_index INTEGER NOT NULL,
+                    old_value TEXT NOT NULL,
+                    new_value TEXT NOT NULL,
+                    created_at REAL NOT NULL);
+                CREATE INDEX corrections_by_scene ON corrections (scene_id, id);
+                UPDATE schema_info SET value = '5' WHERE key = 'format';
                 """)
         }
         return migrator

@@ -1,6 +1,7 @@
 import Imaging
 import ScenarioModel
 import SceneWorkspace
+import Scenes
 
 /// Everything the explorer needs from a dataset, a model and a cache. The live implementation is
 /// ``LiveExplorerBackend``; tests use an in-memory one. Calls may come from background threads.
@@ -41,9 +42,26 @@ public protocol ExplorerBackend: AnyObject, Sendable {
     func embeddingMap(level: Level) throws -> EmbeddingMapPoints
     /// For each point of the level's map, whether the model's best class differs from the annotation.
     func mapDisagreements(level: Level, points: EmbeddingMapPoints) throws -> [Bool]
+    /// Checks `change` against the scene as it stands (its earlier corrections applied) and its picture, and
+    /// stores it (committed at once); ``detail(sceneID:)`` shows it from then on.
+    /// - Throws: ``Scenes/ScenesError/invalidCorrection(sceneID:reason:)`` naming what does not fit.
+    func correct(sceneID: String, change: SceneCorrection.Change) throws -> SceneCorrection
+    /// Removes the scene's latest correction and returns it (`nil` when it has none).
+    func undoCorrection(sceneID: String) throws -> SceneCorrection?
+    /// Class names offered for completion in correction lines.
+    func classLists() -> ClassLists
 }
 
 extension ExplorerBackend {
     /// Nothing to prepare.
     public func startBackgroundWork() {}
+
+    /// No corrections: the backend keeps none.
+    public func correct(sceneID: String, change: SceneCorrection.Change) throws -> SceneCorrection {
+        throw ExplorerError.unavailable("this dataset view keeps no corrections")
+    }
+
+    public func undoCorrection(sceneID: String) throws -> SceneCorrection? { nil }
+
+    public func classLists() -> ClassLists { ClassLists() }
 }

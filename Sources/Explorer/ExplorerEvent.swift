@@ -1,3 +1,5 @@
+import Scenes
+
 /// A key the explorer understands, decoded from the terminal.
 public enum Key: Hashable, Sendable {
     case char(Character)
@@ -9,7 +11,11 @@ public enum Key: Hashable, Sendable {
 
 /// What a mouse did at a cell.
 public enum MouseAction: Hashable, Sendable {
-    case click, wheelUp, wheelDown
+    /// The left button pressed (or clicked).
+    case click
+    /// The left button released (after a press: the end of a drag).
+    case release
+    case wheelUp, wheelDown
 }
 
 /// Everything that can change the explorer's state: input, resizes, and results of background work.
@@ -45,4 +51,8 @@ public enum ExplorerEffect: Equatable, Sendable {
     case cancelIndexing
     /// Load the class report or an embedding map in the background.
     case loadInsight(InsightRequest)
+    /// Store a correction of the scene, then reload it with its corrections applied.
+    case correct(sceneID: String, change: SceneCorrection.Change)
+    /// Remove the scene's latest correction (it joins the redo list), then reload the scene.
+    case undoCorrection(sceneID: String)
 }

@@ -201,6 +201,12 @@ public enum ExplorerRenderer {
         if let hit = state.hitRegion {
             boxes.append(PictureBox(box: hit, label: "hit", role: .boxHit))
         }
+        if let edit = state.boxEdit {
+            // The box being edited replaces the object's own, drawn on top in the hit style.
+            if let index = edit.objectIndex { boxes.removeAll { $0.box == detail.objects[index].box && $0.label == detail.objects[index].name } }
+            let label = edit.objectIndex.map { detail.objects.indices.contains($0) ? detail.objects[$0].name : "box" } ?? "new"
+            boxes.append(PictureBox(box: edit.box, label: label, role: .boxHit))
+        }
         return boxes
     }
 
@@ -254,6 +260,9 @@ public enum ExplorerRenderer {
         var writer = PaneWriter(rect: rect)
         var header = [(detail.id, theme[.heading])]
         if let (badge, style) = markBadge(state, .scene) { header.append((" scene " + badge, style)) }
+        if detail.corrections > 0 {
+            header.append((" · \(detail.corrections) correction\(detail.corrections == 1 ? "" : "s")", theme[.dim]))
+        }
         writer.line(&grid, header)
         if let note = state.sceneMarks[.scene]?.note, !note.isEmpty { writer.line(&grid, [("note: " + note, theme[.dim])]) }
         writer.wrapped(&grid, "Action: " + detail.action, style: theme[.label])
@@ -266,6 +275,8 @@ public enum ExplorerRenderer {
         for (i, object) in detail.objects.enumerated() {
             let selected = state.focus == .objects && i == state.objectCursor
             var parts = [((selected ? "▸ " : "  ") + object.name, selected ? theme[.selection] : theme[.normal])]
+            // The focused object's box, in picture pixels (what `b` edits).
+            if selected { parts.append(("  \(object.box)", theme[.selection])) }
             if let (badge, style) = markBadge(state, .object(i)) { parts.append((" " + badge, style)) }
             writer.line(&grid, parts, fill: selected ? theme[.selection] : nil)
         }
@@ -347,6 +358,7 @@ public enum ExplorerRenderer {
             case .query: prompt = "/"
             case .filter: prompt = "filter: "
             case .note(let target): prompt = "note (\(target)): "
+            case .correction(let field): prompt = field.prompt
             }
             grid.fill(rect, style: theme[.query])
             var x = grid.put(prompt, column: rect.x, row: rect.y, style: theme[.query])
@@ -378,8 +390,17 @@ public enum ExplorerRenderer {
         let theme = state.theme
         grid.fill(rect, style: theme[.status])
         let hints: String
-        if state.input != nil {
-            hints = state.input?.kind == .query ? " Enter:done  Esc:close  Tab:level  ↑↓:results" : " Enter:save  Esc:cancel"
+        if let input = state.input {
+            if input.kind == .query {
+                hints = " Enter:done  Esc:close  Tab:level  ↑↓:results"
+            } else if case .correction = input.kind {
+                hints = " Enter:store  Esc:cancel  Tab:complete from classes.json"
+            } else {
+                hints = " Enter:save  Esc:cancel"
+            }
+        } else if let edit = state.boxEdit {
+            hints = " box \(edit.box) · ←↑↓→ move \(edit.edge.rawValue == "whole" ? "the box" : "the \(edit.edge.rawValue) edge") by \(edit.step) px"
+                + "  Tab:edge  +/-:step  Enter:store  Esc:cancel"
         } else {
             hints = " ?:help /:query f:filter s:sort Tab:pane z:zero-shot c/x/u:mark n:note m:more R:review M:marks q:quit"
         }
@@ -413,6 +434,13 @@ public enum ExplorerRenderer {
         "C             class view: counts and accuracy per class (Enter filters; H heat map)",
         "V             embedding map of a level (move, v rectangle, Enter lists the scenes)",
         "I X           start / cancel background indexing",
+        "e             correct the focused label: action, object class or relation",
+        "              (Tab completes from classes.json; any text makes a new class)",
+        "b             move / resize the focused object's box: arrows, Tab edge, +/- step,",
+        "              mouse: drag to draw the box, click to move its nearest corner",
+        "A             add an object: place its box, Enter, then type its class",
+        "D             delete the focused object or relation",
+        "U  Ctrl-R     undo / redo the scene's latest correction",
         "mouse         click a scene or a box, wheel scrolls",
         "q             quit",
         "",

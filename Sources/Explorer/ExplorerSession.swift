@@ -63,7 +63,14 @@ public final class ExplorerSession: @unchecked Sendable {
     public func send(_ event: ExplorerEvent) {
         let effects = state.handle(event)
         for effect in effects { perform(effect) }
+        // Class names for completion are read when the first correction line opens (not at start-up).
+        if !classesLoaded, case .correction = state.input?.kind {
+            state.classes = backend.classLists()
+            classesLoaded = true
+        }
     }
+
+    private var classesLoaded = false
 
     /// Applies every event background work left in the inbox. Returns `true` when there were any.
     @discardableResult
@@ -173,7 +180,37 @@ public final class ExplorerSession: @unchecked Sendable {
             indexLock.withLock { indexCancel }?.cancel()
         case .loadInsight(let request):
             background(workQueue) { [backend] in .insightLoaded(request.run(on: backend)) }
+        case .correct(let id, let change):
+            do {
+                let stored = try backend.correct(sceneID: id, change: change)
+                correctionStored(in: id)
+                state.say("stored: \(stored.summary)  (U undoes)")
+            } catch {
+                state.sayError("correction not stored: \(error)")
+            }
+        case .undoCorrection(let id):
+            do {
+                guard let removed = try backend.undoCorrection(sceneID: id) else {
+                    state.say("no correction to undo in this scene")
+                    return
+                }
+                state.redoStack.append(removed)
+                correctionStored(in: id)
+                state.say("undone: \(removed.summary)  (Ctrl-R redoes)")
+            } catch {
+                state.sayError("could not undo: \(error)")
+            }
         }
+    }
+
+    /// After a correction of scene `id` was stored or removed: reloads the scene (boxes, labels, zero-shot view)
+    /// and updates its row of the scene list.
+    private func correctionStored(in id: String) {
+        if state.detail?.id == id { loadScene(id) }
+        guard let detail = state.detail, detail.id == id, let index = state.sceneIndexByID[id] else { return }
+        let tags = state.scenes[index].tags
+        state.scenes[index] = SceneSummary(id: id, action: detail.action, objects: detail.objects.map(\.name),
+                                           relations: detail.relations.map(\.text), tags: tags)
     }
 
     private func refreshAllMarksIfShown() {
@@ -218,6 +255,17 @@ public final class ExplorerSession: @unchecked Sendable {
     }
 
     private func loadScene(_ id: String) {
+        if let shown = state.detail?.id, shown != id {
+            // Another scene replaces the one being corrected (a search result, the review queue): the edit ends.
+            if state.boxEdit != nil {
+                state.boxEdit = nil
+                state.say("box edit of \(shown) cancelled: another scene is shown")
+            }
+            if case .correction = state.input?.kind {
+                state.input = nil
+                state.say("correction of \(shown) cancelled: another scene is shown")
+            }
+        }
         do {
             let detail = try backend.detail(sceneID: id)
             state.detail = detail

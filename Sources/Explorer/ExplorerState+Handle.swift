@@ -69,7 +69,9 @@ extension ExplorerState {
         }
         if input != nil { return handleInputKey(key) }
         message = nil
+        if boxEdit != nil { return handleBoxEditKey(key) }
         if let effects = handleInsightKey(key) { return effects }
+        if let effects = handleCorrectionKey(key) { return effects }
         switch key {
         case .char("q"), .ctrl("c"): return [.quit]
         case .char("?"): helpVisible = true; return []
@@ -171,7 +173,7 @@ extension ExplorerState {
                 filter = filterBeforeEditing ?? filter
                 applyFilterAndSort()
                 return loadCursorScene()
-            case .note: break
+            case .note, .correction: break
             }
             return []
         case .enter:
@@ -192,10 +194,23 @@ extension ExplorerState {
                 sceneMarks[target] = mark
                 say("note saved on \(target)")
                 return [.setMark(mark)]
+            case .correction(let field):
+                guard let change = correctionChange(field, text: line.text) else {
+                    // A malformed line stays open to be fixed; an empty one stores nothing.
+                    if !line.text.trimmingCharacters(in: .whitespaces).isEmpty { input = line }
+                    return []
+                }
+                return correct(change)
             }
         case .tab where line.kind == .query:
             queryScope = queryScope.next
             return runQuery()
+        case .tab:
+            if case .correction(let field) = line.kind {
+                completeCorrection(&line, field: field)
+                input = line
+            }
+            return []
         case .backspace, .ctrl("h"):
             if line.cursor > 0 {
                 let i = line.text.index(line.text.startIndex, offsetBy: line.cursor - 1)
@@ -239,6 +254,7 @@ extension ExplorerState {
             }
         default: break
         }
+        if changed { line.completionStem = nil }
         input = line
         guard changed else { return [] }
         switch line.kind {
@@ -251,7 +267,7 @@ extension ExplorerState {
             listMode = .scenes
             applyFilterAndSort()
             return loadCursorScene()
-        case .note:
+        case .note, .correction:
             return []
         }
     }
@@ -395,9 +411,20 @@ extension ExplorerState {
         guard !isTooSmall else { return [] }
         if helpVisible { helpVisible = false; return [] }
         let layout = ExplorerLayout(size: size)
+        // While a box is edited the mouse only draws on the picture (the scene stays).
+        if boxEdit != nil, action == .wheelUp || action == .wheelDown || !layout.picture.contains(column: column, row: row) { return [] }
         switch action {
         case .wheelUp: return move(by: -3)
         case .wheelDown: return move(by: 3)
+        case .release:
+            // The end of a drag over the picture while a box is edited: the box spans from the press to here.
+            if let detail, boxEdit != nil, let geometry = PictureGeometry(area: layout.picture, imageWidth: detail.imageWidth,
+                imageHeight: detail.imageHeight, cellAspect: cellAspect),
+                let (x, y) = geometry.pixel(column: column, row: row)
+            {
+                finishBoxDrag(x: x, y: y, width: detail.imageWidth, height: detail.imageHeight)
+            }
+            return []
         case .click:
             if layout.list.contains(column: column, row: row) {
                 let index = listScroll + (row - layout.list.y - 1)
@@ -409,6 +436,10 @@ extension ExplorerState {
                 imageHeight: detail.imageHeight, cellAspect: cellAspect),
                 let (x, y) = geometry.pixel(column: column, row: row)
             {
+                if boxEdit != nil {
+                    placeBoxCorner(x: x, y: y, width: detail.imageWidth, height: detail.imageHeight)
+                    return []
+                }
                 // The smallest box under the pointer.
                 let hits = detail.objects.indices.filter {
                     let b = detail.objects[$0].box

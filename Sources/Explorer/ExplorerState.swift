@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Scenes
 
 /// Which pane the movement keys act on.
 public enum Focus: String, Sendable, CaseIterable {
@@ -21,12 +22,16 @@ public enum ListMode: Equatable, Sendable {
 public struct InputLine: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
         case query, filter, note(MarkTarget)
+        /// A correction of the scene in view (``CorrectionField``); Tab completes from the dataset's classes.
+        case correction(CorrectionField)
     }
 
     public var kind: Kind
     public var text: String
     /// Cursor position in characters.
     public var cursor: Int
+    /// What Tab completes from (the text typed before the first Tab), until the next keystroke.
+    public var completionStem: String?
 
     public init(kind: Kind, text: String) {
         self.kind = kind
@@ -141,6 +146,14 @@ public struct ExplorerState: Sendable {
     /// One cell's size in screen pixels, when the terminal reports it (pixel pictures need it).
     public var cellPixels: CellPixelSize?
 
+    // Corrections.
+    /// The box being moved or resized, drawn in place of the object's box.
+    public var boxEdit: BoxEdit?
+    /// Corrections undone in this session, latest last (Ctrl-R stores the scene's latest again).
+    public var redoStack: [SceneCorrection] = []
+    /// Class names for completion in correction lines.
+    public var classes = ClassLists()
+
     // Zero-shot view.
     public var zeroShotVisible = false
     public var zeroShot: ZeroShotReport?
@@ -213,5 +226,19 @@ public struct ExplorerState: Sendable {
         } else {
             sceneCursor = min(sceneCursor, max(0, visible.count - 1))
         }
+    }
+}
+
+/// The dataset's class names offered by Tab in a correction line.
+public struct ClassLists: Equatable, Sendable {
+    public var actions: [String]
+    public var objects: [String]
+    /// Distinct relation predicates of the dataset's records.
+    public var predicates: [String]
+
+    public init(actions: [String] = [], objects: [String] = [], predicates: [String] = []) {
+        self.actions = actions
+        self.objects = objects
+        self.predicates = predicates
     }
 }

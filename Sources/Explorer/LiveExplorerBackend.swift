@@ -26,6 +26,8 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
     private let summaries: [SceneSummary]
     private let lock = NSLockLike()
     private var imageSizes: [String: (Int, Int)] = [:]
+    /// ``classLists()``, once computed.
+    private var classes: ClassLists?
     /// What the background start-up is doing, for the status line.
     private var loadingStep = "loading the model…"
     /// The model loader until ``startBackgroundWork()`` takes it.
@@ -50,7 +52,7 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         datasetName = dataset.root.lastPathComponent
         cache = try EmbeddingCache.open(at: cacheURL ?? EmbeddingCache.defaultLocation(forDataset: dataset.root))
         self.modelName = modelName
-        summaries = Self.summaries(of: dataset)
+        summaries = try Self.summaries(of: dataset, correctedBy: cache)
         if let loadModel {
             modelLoading = true
             modelReady.enter()
@@ -101,9 +103,22 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         cache = workspace.cache
         datasetName = dataset.root.lastPathComponent
         self.modelName = modelName
-        summaries = Self.summaries(of: dataset)
+        summaries = try Self.summaries(of: dataset, correctedBy: cache)
         loadedWorkspace = workspace
         indexedKnown = Self.isIndexed(workspace)
+    }
+
+    /// The scene list with every stored correction applied (a scene whose corrections no longer fit its record
+    /// is listed as annotated; opening it says why).
+    private static func summaries(of dataset: SceneDataset, correctedBy cache: EmbeddingCache) throws -> [SceneSummary] {
+        var summaries = summaries(of: dataset)
+        for (id, corrections) in try cache.correctionsByScene() {
+            guard let index = dataset.index(ofID: id), let record = try? dataset.records[index].applying(corrections) else { continue }
+            summaries[index].action = record.action
+            summaries[index].objects = record.objects.map(\.name)
+            summaries[index].relations = record.relations.map(\.text)
+        }
+        return summaries
     }
 
     private static func summaries(of dataset: SceneDataset) -> [SceneSummary] {
@@ -164,7 +179,12 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
     }
 
     public func detail(sceneID: String) throws -> SceneDetail {
-        let record = try record(sceneID)
+        let corrections = try cache.corrections(for: sceneID)
+        let record: SceneRecord
+        do { record = try self.record(sceneID).applying(corrections) } catch let error as ScenesError {
+            throw ExplorerError.unavailable("\(error) — a stored correction no longer fits the metadata; undo it with "
+                + "'scenarioclip corrections undo \(dataset.root.path) --scene \(sceneID)'")
+        }
         let size = try imageSize(record)
         let objects = record.objects.map { ObjectAnnotation(name: $0.name, box: $0.box) }
         let relations = record.relations.map { relation in
@@ -174,7 +194,7 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         }
         let tags = summaries[dataset.index(ofID: sceneID) ?? 0].tags
         return SceneDetail(id: record.id, action: record.action, denseCaption: record.denseCaption,
-            imageWidth: size.0, imageHeight: size.1, objects: objects, relations: relations, tags: tags)
+            imageWidth: size.0, imageHeight: size.1, objects: objects, relations: relations, tags: tags, corrections: corrections.count)
     }
 
     private func imageSize(_ record: SceneRecord) throws -> (Int, Int) {
@@ -227,6 +247,36 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
     public func removeMark(sceneID: String, target: MarkTarget) throws {
         let (kind, index) = LiveExplorerBackend.kindAndIndex(target)
         try cache.deleteMark(sceneID: sceneID, targetKind: kind, targetIndex: index)
+    }
+
+    // MARK: Corrections
+
+    public func correct(sceneID: String, change: SceneCorrection.Change) throws -> SceneCorrection {
+        let original = try record(sceneID)
+        let current = try original.applying(try cache.corrections(for: sceneID))
+        var size: (width: Int, height: Int)?
+        switch change {
+        case .objectBox, .addObject:
+            // Boxes are checked against the picture's real size (when it can be read).
+            size = try? JPEG.readSize(contentsOf: original.imagePath)
+        default: break
+        }
+        let correction = try SceneCorrection.make(change, for: current, pictureSize: size)
+        try cache.addCorrection(correction)
+        return correction
+    }
+
+    public func undoCorrection(sceneID: String) throws -> SceneCorrection? {
+        try cache.removeLastCorrection(sceneID: sceneID)
+    }
+
+    /// `classes.json`'s actions and objects, and the distinct predicates of the records' relations (sorted).
+    public func classLists() -> ClassLists {
+        if let lists = lock.withLock({ classes }) { return lists }
+        let predicates = Set(dataset.records.lazy.flatMap { $0.relations.map(\.predicate) })
+        let lists = ClassLists(actions: dataset.classes.actions, objects: dataset.classes.objects, predicates: predicates.sorted())
+        lock.withLock { classes = lists }
+        return lists
     }
 
     // MARK: Model features (through the workspace)
@@ -285,14 +335,20 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
 
     /// The workspace's zero-shot ranking (top ``agreementTopK`` per item) arranged by the scene's annotation;
     /// an item without a cached vector gets an empty ranking.
+    /// Corrected labels are what is compared (``SceneWorkspace/Workspace/zeroShot(sceneID:k:corrections:)``).
     public func zeroShot(sceneID: String) throws -> ZeroShotReport {
-        let record = try record(sceneID)
-        let result = try withWorkspace { try $0.zeroShot(sceneID: sceneID, k: Self.agreementTopK) }
+        let corrections = try cache.corrections(for: sceneID)
+        let record = try record(sceneID).applying(corrections)
+        let result = try withWorkspace { try $0.zeroShot(sceneID: sceneID, k: Self.agreementTopK, corrections: corrections) }
         return ZeroShotReport(result, record: record)
     }
 
+    /// Ordered by disagreement with the corrected labels.
     public func reviewQueue(limit: Int) throws -> [String] {
-        try withWorkspace { try $0.reviewQueue(k: Self.agreementTopK, limit: limit).map(\.sceneID) }
+        let corrections = try cache.correctionsByScene()
+        return try withWorkspace {
+            try $0.reviewQueue(k: Self.agreementTopK, limit: limit, corrections: corrections).map(\.sceneID)
+        }
     }
 
     /// Indexes what the cache lacks for this model (``SceneIndexer``: batches committed one by one, so cancelling

@@ -44,8 +44,11 @@ public struct SceneDetail: Sendable, Equatable {
     public var objects: [ObjectAnnotation]
     public var relations: [RelationAnnotation]
     public var tags: [String]
+    /// How many stored corrections the annotation shown has applied.
+    public var corrections: Int
 
-    public init(id: String, action: String, denseCaption: String?, imageWidth: Int, imageHeight: Int, objects: [ObjectAnnotation], relations: [RelationAnnotation], tags: [String] = []) {
+    public init(id: String, action: String, denseCaption: String?, imageWidth: Int, imageHeight: Int, objects: [ObjectAnnotation],
+                relations: [RelationAnnotation], tags: [String] = [], corrections: Int = 0) {
         self.id = id
         self.action = action
         self.denseCaption = denseCaption
@@ -54,5 +57,6 @@ public struct SceneDetail: Sendable, Equatable {
         self.objects = objects
         self.relations = relations
         self.tags = tags
+        self.corrections = corrections
     }
 }

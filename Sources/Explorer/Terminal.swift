@@ -49,7 +49,8 @@ public final class Terminal: @unchecked Sendable {
         keypad(scl_stdscr(), true)
         set_escdelay(25)
         curs_set(0)
-        _ = mousemask(scl_button1_clicked() | scl_button1_pressed() | scl_button4_pressed() | scl_button5_pressed(), nil)
+        _ = mousemask(scl_button1_clicked() | scl_button1_pressed() | scl_button1_released() | scl_button4_pressed()
+            | scl_button5_pressed(), nil)
         mouseinterval(0)
         var colors: Int32 = 0
         if has_colors() {
@@ -319,6 +320,7 @@ public final class Terminal: @unchecked Sendable {
                 if state & (scl_button1_clicked() | scl_button1_pressed()) != 0 {
                     return .mouse(column: Int(event.x), row: Int(event.y), .click)
                 }
+                if state & scl_button1_released() != 0 { return .mouse(column: Int(event.x), row: Int(event.y), .release) }
                 return nil
             default: return nil
             }

@@ -14,7 +14,7 @@ struct ClassifyCommand: ParsableCommand {
         abstract: "Rank action, object and relation classes for scenes or an image; flag disagreements.",
         discussion: """
             With a dataset: every indexed scene (or --scene ID) at all three levels, each annotation marked `✗` when
-            it is outside the model's top-k. With an image file: the whole picture ranked at each level against the
+            it is outside the model's top-k; annotations are read with the dataset's corrections applied             (`scenarioclip corrections`). With an image file: the whole picture ranked at each level against the
             classes of --dataset (the bundled demo's by default). --probe uses a head trained by `scenarioclip probe`.
             """)
 
@@ -51,9 +51,10 @@ struct ClassifyCommand: ParsableCommand {
             guard workspace.dataset.record(id: id) != nil else { throw SceneWorkspaceError.unknownScene(id) }
             return [id]
         } ?? workspace.dataset.records.map(\.id)
+        let corrections = try workspace.cache.correctionsByScene()
         var results: [SceneZeroShot] = []
         for id in ids {
-            let result = try workspace.zeroShot(sceneID: id, k: top)
+            let result = try workspace.zeroShot(sceneID: id, k: top, corrections: corrections[id] ?? [])
             if result.items.isEmpty && scene != nil {
                 throw SceneWorkspaceError.notIndexed(level: "any", hint: "scene \(id) is not indexed; run `scenarioclip index`")
             }

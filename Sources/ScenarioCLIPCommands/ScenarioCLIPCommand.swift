@@ -30,6 +30,7 @@ public struct ScenarioCLIPCommand: ParsableCommand {
             CacheCommand.self,
             EmbeddingsCommand.self,
             DuplicatesCommand.self,
+            CorrectionsCommand.self,
             TrainCommand.self,
             BenchCommand.self,
         ]

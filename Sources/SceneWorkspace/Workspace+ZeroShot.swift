@@ -44,10 +44,24 @@ public struct SceneZeroShot: Sendable, Equatable, Codable {
 }
 
 extension Workspace {
-    /// Ranks the dataset's classes for every cached item of scene `id` (top `k` per item).
-    /// - Throws: ``SceneWorkspaceError/unknownScene(_:)``; levels without cached vectors are left out.
-    public func zeroShot(sceneID id: String, k: Int = 5) throws -> SceneZeroShot {
-        guard dataset.record(id: id) != nil else { throw SceneWorkspaceError.unknownScene(id) }
+    /// Ranks the dataset's classes for every cached item of scene `id` (top `k` per item), beside the annotation
+    /// with `corrections` (the scene's, in the order made) applied: items are numbered and labelled as in the
+    /// corrected record, deleted items are left out, added objects (not embedded yet) have no ranking, and a moved
+    /// box is ranked from its cached (uncorrected) region until the corrected copy is indexed.
+    /// - Throws: ``SceneWorkspaceError/unknownScene(_:)``, ``Scenes/ScenesError/invalidCorrection(sceneID:reason:)``;
+    ///   levels without cached vectors are left out.
+    public func zeroShot(sceneID id: String, k: Int = 5, corrections: [SceneCorrection] = []) throws -> SceneZeroShot {
+        guard let record = dataset.record(id: id) else { throw SceneWorkspaceError.unknownScene(id) }
+        let corrected = corrections.isEmpty ? nil : try record.applyingTracked(corrections)
+        func placed(_ level: Level, _ original: Int) -> (index: Int, label: String)? {
+            guard let corrected else { return (original, label(sceneID: id, level: level, index: original)) }
+            let r = corrected.record
+            switch level {
+            case .global: return (0, r.action)
+            case .object: return corrected.objectOrigins.firstIndex(of: original).map { ($0, r.objects[$0].name) }
+            case .relation: return corrected.relationOrigins.firstIndex(of: original).map { ($0, r.relations[$0].text) }
+            }
+        }
         var items: [ZeroShotItem] = []
         for level in Level.allCases {
             let rows = try rows(ofScene: id, level: level)
@@ -58,11 +72,12 @@ extension Workspace {
                 rows.flatMap { Array(buffer[($0 * width)..<(($0 + 1) * width)]) }
             }
             let rankings = try rank(Tensor(shape: [rows.count, width], values: values), level: level, k: k)
+            var levelItems: [ZeroShotItem] = []
             for (row, ranking) in zip(rows, rankings) {
-                let index = Int(loaded.itemIndices[row])
-                items.append(item(level: level, index: index, annotated: label(sceneID: id, level: level, index: index),
-                                  ranking: ranking.top, all: ranking.all))
+                guard let (index, annotated) = placed(level, Int(loaded.itemIndices[row])) else { continue }
+                levelItems.append(item(level: level, index: index, annotated: annotated, ranking: ranking.top, all: ranking.all))
             }
+            items += levelItems.sorted { $0.index < $1.index }
         }
         return SceneZeroShot(sceneID: id, items: items)
     }
@@ -94,10 +109,11 @@ extension Workspace {
 
     /// Scenes ordered by how much the model disagrees with their annotation (most first), skipping scenes
     /// with no disagreement: the annotation review queue.
-    public func reviewQueue(k: Int = 5, limit: Int? = nil) throws -> [SceneZeroShot] {
+    /// `corrections` (by scene id) are applied as in ``zeroShot(sceneID:k:corrections:)``.
+    public func reviewQueue(k: Int = 5, limit: Int? = nil, corrections: [String: [SceneCorrection]] = [:]) throws -> [SceneZeroShot] {
         var results: [SceneZeroShot] = []
         for record in dataset.records {
-            let result = try zeroShot(sceneID: record.id, k: k)
+            let result = try zeroShot(sceneID: record.id, k: k, corrections: corrections[record.id] ?? [])
             if result.disagreements > 0 { results.append(result) }
         }
         results.sort {

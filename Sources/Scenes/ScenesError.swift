@@ -12,6 +12,8 @@ public enum ScenesError: Error, CustomStringConvertible, Sendable {
     case unknownRecord(id: String)
     /// A dataset file or folder cannot be written.
     case cannotWrite(path: String, reason: String)
+    /// A correction does not fit its scene (an index out of range, an empty name, a box outside the picture).
+    case invalidCorrection(sceneID: String, reason: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum ScenesError: Error, CustomStringConvertible, Sendable {
             return "no scene with id \"\(id)\" in the dataset"
         case .cannotWrite(let path, let reason):
             return "cannot write \(path): \(reason)"
+        case .invalidCorrection(let sceneID, let reason):
+            return "scene \"\(sceneID)\": \(reason)"
         }
     }
 }

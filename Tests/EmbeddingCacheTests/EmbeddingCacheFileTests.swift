@@ -21,7 +21,7 @@ import Testing
             try cache.write { try $0.storeVector(testVector(1), for: key, fingerprint: "m", level: .global) }
             let mode = try cache.writer.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
             #expect(mode == "wal")
-            #expect(try cache.appliedMigrations() == [CacheSchema.v1, CacheSchema.v2, CacheSchema.v3, CacheSchema.v4])
+            #expect(try cache.appliedMigrations() == [CacheSchema.v1, CacheSchema.v2, CacheSchema.v3, CacheSchema.v4, CacheSchema.v5])
         }
         // Reopening with another requested encoding keeps the stored one, and the data.
         let reopened = try EmbeddingCache.open(at: url, options: CacheOptions(encoding: .f16))

@@ -19,7 +19,7 @@ import Testing
         #expect(zip(back, vector).allSatisfy { abs($0 - $1) <= tolerance * max(1, abs($1)) })
         #expect(try cache.vector(for: key, fingerprint: "m1", level: .object) == nil)
         #expect(try cache.vector(for: key, fingerprint: "other", level: .global) == nil)
-        #expect(try cache.schemaInfo() == ["format": "4", "vector_encoding": encoding.rawValue])
+        #expect(try cache.schemaInfo() == ["format": "5", "vector_encoding": encoding.rawValue])
     }
 
     @Test func halfTableMatchesFloat16Conversion() {

@@ -81,7 +81,7 @@ import Testing
             try cache.writer.write { try $0.execute(sql: "CREATE TABLE corrections_example (scene_id TEXT PRIMARY KEY, label TEXT)") }
         }
         try shardB.writer.write { try $0.execute(sql: "INSERT INTO corrections_example VALUES ('s3', 'dog')") }
-        #expect(try shardB.annotationTables() == ["corrections_example", "marks"])
+        #expect(try shardB.annotationTables() == ["corrections", "corrections_example", "marks"])
 
         let merged = try EmbeddingCache.open(at: folder.file("merged.sqlite"), options: options)
         try merged.write { try $0.replaceAllItems(items) }

@@ -78,8 +78,8 @@ import Testing
         }
         let cache = try EmbeddingCache.open(at: url, options: CacheOptions(encoding: .f16))
         #expect(cache.encoding == .f32)
-        #expect(try cache.appliedMigrations() == [CacheSchema.v1, CacheSchema.v2, CacheSchema.v3, CacheSchema.v4])
-        #expect(try cache.schemaInfo()["format"] == "4")
+        #expect(try cache.appliedMigrations() == [CacheSchema.v1, CacheSchema.v2, CacheSchema.v3, CacheSchema.v4, CacheSchema.v5])
+        #expect(try cache.schemaInfo()["format"] == "5")
         #expect(try cache.vectorCounts().map { "\($0.fingerprint) \($0.level) \($0.count)" } == [
             "m global 150", "m object 1", "other global 1",
         ])
