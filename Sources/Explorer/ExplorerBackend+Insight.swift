@@ -17,9 +17,19 @@ extension ExplorerBackend {
     public func mapDisagreements(level: Level, points: EmbeddingMapPoints) throws -> [Bool] {
         throw ExplorerError.unavailable("disagreements need a model")
     }
+
+    /// Backends without a cache have no duplicate groups.
+    public func duplicates() throws -> [DuplicateRow] {
+        throw ExplorerError.unavailable("duplicate groups need a model and an index")
+    }
 }
 
 extension LiveExplorerBackend {
+    /// The workspace's duplicate groups at the global level with the default threshold.
+    public func duplicates() throws -> [DuplicateRow] {
+        try withWorkspace { DuplicateRow.rows(of: try $0.duplicates()) }
+    }
+
     /// The workspace's class report over every split.
     public func classReport() throws -> ClassReport {
         try withWorkspace { try $0.classReport(split: nil) }

@@ -42,6 +42,9 @@ public protocol ExplorerBackend: AnyObject, Sendable {
     func embeddingMap(level: Level) throws -> EmbeddingMapPoints
     /// For each point of the level's map, whether the model's best class differs from the annotation.
     func mapDisagreements(level: Level, points: EmbeddingMapPoints) throws -> [Bool]
+    /// Exact and near-duplicate groups of whole scenes, each group's members on adjacent rows (the same groups
+    /// `scenarioclip duplicates` reports).
+    func duplicates() throws -> [DuplicateRow]
     /// Checks `change` against the scene as it stands (its earlier corrections applied) and its picture, and
     /// stores it (committed at once); ``detail(sceneID:)`` shows it from then on.
     /// - Throws: ``Scenes/ScenesError/invalidCorrection(sceneID:reason:)`` naming what does not fit.

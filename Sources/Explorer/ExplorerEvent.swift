@@ -27,6 +27,7 @@ public enum ExplorerEvent: Sendable {
     case searchFinished(generation: Int, Result<[QueryHit], ExplorerError>)
     case zeroShotLoaded(sceneID: String, Result<ZeroShotReport, ExplorerError>)
     case reviewQueueLoaded(Result<[String], ExplorerError>)
+    case duplicatesLoaded(Result<[DuplicateRow], ExplorerError>)
     case indexProgress(IndexProgress)
     /// The class report or an embedding map (or its disagreements) arrived.
     case insightLoaded(InsightResult)
@@ -43,6 +44,8 @@ public enum ExplorerEffect: Equatable, Sendable {
     case moreLikeThis(sceneID: String, target: MarkTarget, generation: Int)
     case loadZeroShot(String)
     case loadReviewQueue
+    /// Find the dataset's duplicate groups in the background.
+    case loadDuplicates
     case setMark(Mark)
     case removeMark(sceneID: String, target: MarkTarget)
     /// Reload the list of every mark (for the marks view).

@@ -97,6 +97,19 @@ public enum ExplorerRenderer {
                 let note = mark.note.isEmpty ? "" : " “\(mark.note)”"
                 return ("\(mark.sceneID) \(mark.target)\(note)", mark.verdict.badge, nil)
             }
+        case .duplicates:
+            let rows = state.duplicateRows
+            heading = "Duplicates (\(Set(rows.map(\.group)).count) groups, \(Set(rows.filter(\.leak).map(\.group)).count) leaks)"
+            count = rows.count
+            rowAt = { i in
+                let row = rows[i]
+                let opening = i == 0 || rows[i - 1].group != row.group
+                let label = opening
+                    ? String(format: "%@ %.3f", row.kind == .exact ? "exact" : "near ", row.similarity) : "           "
+                // ● the member the group keeps, ○ the others.
+                let text = "\(label) \(row.isKept ? "●" : "○") \(row.sceneID) \(row.split)\(row.leak ? " LEAK" : "")"
+                return (text, nil, nil)
+            }
         case .review:
             heading = "Review queue (\(state.reviewIDs.count))"
             count = state.reviewIDs.count
@@ -118,6 +131,7 @@ public enum ExplorerRenderer {
             case .scenes: empty = state.scenes.isEmpty ? "no scenes" : "no scene matches the filter"
             case .marks: empty = "no marks yet (c/x/u to mark)"
             case .review: empty = "nothing to review"
+            case .duplicates: empty = "no duplicate groups"
             }
             grid.put(empty, column: rect.x + 1, row: rect.y + 1, style: theme[.dim], limit: rect.width - 1)
             return
@@ -430,6 +444,7 @@ public enum ExplorerRenderer {
         "c x u         mark focused item correct / wrong / unsure (again: unmark)",
         "n             note on the focused item's mark",
         "R             review queue (most model disagreement first)",
+        "W             duplicate groups (] [ next/previous group, d drops a member)",
         "M             all marks",
         "C             class view: counts and accuracy per class (Enter filters; H heat map)",
         "V             embedding map of a level (move, v rectangle, Enter lists the scenes)",

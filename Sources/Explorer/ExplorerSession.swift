@@ -153,6 +153,10 @@ public final class ExplorerSession: @unchecked Sendable {
             background(workQueue) { [backend] in
                 .zeroShotLoaded(sceneID: id, Result { try backend.zeroShot(sceneID: id) }.mapError(ExplorerSession.explorerError))
             }
+        case .loadDuplicates:
+            background(workQueue) { [backend] in
+                .duplicatesLoaded(Result { try backend.duplicates() }.mapError(ExplorerSession.explorerError))
+            }
         case .loadReviewQueue:
             background(workQueue) { [backend] in
                 .reviewQueueLoaded(Result { try backend.reviewQueue(limit: 500) }.mapError(ExplorerSession.explorerError))

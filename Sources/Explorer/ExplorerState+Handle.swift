@@ -45,6 +45,8 @@ extension ExplorerState {
                 sayError(error.description)
             }
             return []
+        case .duplicatesLoaded(let result):
+            return duplicatesLoaded(result)
         case .indexProgress(let progress):
             indexing = progress
             if progress.finished {
@@ -96,6 +98,15 @@ extension ExplorerState {
         case .char("R"):
             say("loading review queue…")
             return [.loadReviewQueue]
+        case .char("W"):
+            say("finding duplicate groups…")
+            return [.loadDuplicates]
+        case .char("d") where listMode == .duplicates:
+            return dropFocusedDuplicate()
+        case .char("]") where listMode == .duplicates:
+            return jumpDuplicateGroup(by: 1)
+        case .char("[") where listMode == .duplicates:
+            return jumpDuplicateGroup(by: -1)
         case .char("M"):
             listMode = .marks
             focus = .list
@@ -325,6 +336,10 @@ extension ExplorerState {
             guard step(&reviewCursor, count: reviewIDs.count) else { return [] }
             clampScroll()
             return [.loadScene(reviewIDs[reviewCursor])]
+        case .duplicates:
+            guard step(&duplicateCursor, count: duplicateRows.count) else { return [] }
+            clampScroll()
+            return [.loadScene(duplicateRows[duplicateCursor].sceneID)]
         }
     }
 
@@ -335,6 +350,7 @@ extension ExplorerState {
         case .results: return resultCursor
         case .marks: return markCursor
         case .review: return reviewCursor
+        case .duplicates: return duplicateCursor
         }
     }
 

@@ -16,6 +16,8 @@ public enum ListMode: Equatable, Sendable {
     case marks
     /// Scenes ordered by model disagreement.
     case review
+    /// Duplicate groups, each group's members on adjacent rows.
+    case duplicates
 }
 
 /// The line being typed at the bottom of the screen.
@@ -127,6 +129,8 @@ public struct ExplorerState: Sendable {
     public var markCursor = 0
     public var reviewIDs: [String] = []
     public var reviewCursor = 0
+    public var duplicateRows: [DuplicateRow] = []
+    public var duplicateCursor = 0
 
     // Scene view.
     public var focus: Focus = .list
