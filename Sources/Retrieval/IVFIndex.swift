@@ -40,6 +40,16 @@ public final class IVFIndex: @unchecked Sendable {
     /// Whether too many rows are unassigned for the lists to be worth probing.
     public var isStale: Bool { Double(unassignedCount) > Self.maximumUnassignedFraction * Double(max(base.count, 1)) }
 
+    /// The layout as stored: `[lists, dimension]` unit centroids and each base row's list (`-1` for unassigned
+    /// rows), e.g. to build a ``NeighbourGraph`` over the same lists.
+    public var layout: (centroids: [Float], assignments: [Int32]) {
+        var assignments = [Int32](repeating: -1, count: base.count)
+        for list in 0..<lists {
+            for position in offsets[list]..<offsets[list + 1] { assignments[Int(rowOfPosition[position])] = Int32(list) }
+        }
+        return (centroids, assignments)
+    }
+
     /// Lists probed by default: `max(8, lists / 16)` (about 6 % of the rows).
     public var defaultProbes: Int { min(lists, max(8, lists / 16)) }
 

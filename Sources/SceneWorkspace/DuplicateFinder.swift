@@ -1,13 +1,13 @@
-import Dispatch
 import Foundation
 import Retrieval
 
 /// Near-duplicate pairs among vectors and their grouping by union-find.
 ///
-/// Each row is searched for its ``neighbours`` nearest rows — exactly (blocked `sgemm`) up to
-/// ``exactLimit`` rows, through IVF lists (``IVFIndex``, stored or built here) beyond — and every neighbour at
-/// cosine similarity ≥ the threshold makes a pair. Groups are the connected components of those pairs, so a
-/// group larger than ``neighbours`` still comes together through chains of close pairs.
+/// Each row's ``neighbours`` nearest rows come from ``Retrieval/NeighbourGraph`` — all pairs exactly up to
+/// ``exactLimit`` rows, and beyond that list against list through IVF lists (the stored layout when given, else
+/// trained), one blocked product per list — and every neighbour at cosine similarity ≥ the threshold makes a pair.
+/// Groups are the connected components of those pairs, so a group larger than ``neighbours`` still comes together
+/// through chains of close pairs.
 public enum DuplicateFinder {
     /// Default cosine similarity for a near duplicate: 0.97. With the bundled model on the demo, a resized and
     /// recompressed copy of a picture scores 0.9998 against it while the closest two distinct scenes score 0.944
@@ -27,50 +27,32 @@ public enum DuplicateFinder {
 
     /// Pairs of rows at similarity ≥ `threshold` among each row's ``neighbours`` nearest.
     /// - Parameters:
-    ///   - lists: an IVF index over `base` to search through (built when `nil` and `base.count > exactLimit`);
-    ///     ignored for small collections, which are searched exactly.
-    ///   - probes: IVF lists scanned per row (default: the index's default).
-    ///   - progress: rows done so far, from any thread.
+    ///   - lists: an IVF index over `base` whose layout the neighbour search reuses (lists are trained when `nil`
+    ///     and `base.count > exactLimit`); ignored for small collections, which are searched exactly.
+    ///   - probes: lists compared with each list (default: ``Retrieval/NeighbourGraph``'s).
+    ///   - progress: rows done so far (called once the search is complete).
     public static func pairs(
         base: VectorIndex, lists: IVFIndex? = nil, threshold: Float, neighbours: Int = neighbours, probes: Int? = nil,
         progress: (@Sendable (Int) -> Void)? = nil
     ) throws -> [Pair] {
         let n = base.count
         guard n > 1 else { return [] }
-        let k = min(n, neighbours + 1)
-        let ivf: IVFIndex? = n > exactLimit ? try (lists ?? IVFIndex.build(over: base)) : nil
-        let chunk = 256
-        let chunks = (n + chunk - 1) / chunk
-        let results = ResultSlots<[Pair]>(count: chunks)
-        let done = Counter()
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let rows = (c * chunk)..<min(n, (c + 1) * chunk)
-            do {
-                let hits: [[SearchHit]]
-                if let ivf {
-                    hits = try rows.map { try ivf.search(base.vector(at: $0), k: k, probes: probes) }
-                } else {
-                    hits = try base.exactSearch(queries: rows.map { base.vector(at: $0) }, k: k)
-                }
-                var found: [Pair] = []
-                for (row, list) in zip(rows, hits) {
-                    for hit in list where hit.row != row && hit.score >= threshold {
-                        found.append(Pair(first: min(row, hit.row), second: max(row, hit.row), similarity: hit.score))
-                    }
-                }
-                results.set(c, .success(found))
-            } catch {
-                results.set(c, .failure(error))
-            }
-            progress?(done.add(rows.count))
-        }
+        let k = min(n - 1, neighbours)
+        let layout = n > exactLimit ? lists.map(\.layout) : nil
+        let graph = NeighbourGraph.build(base, k: k, centroids: layout?.centroids, assignments: layout?.assignments,
+                                         probes: probes, exact: n <= exactLimit)
         var seen = Set<Int64>()
         var pairs: [Pair] = []
-        for c in 0..<chunks {
-            for pair in try results.get(c) where seen.insert(Int64(pair.first) * Int64(n) + Int64(pair.second)).inserted {
-                pairs.append(pair)
+        for row in 0..<n {
+            for j in 0..<k {
+                let other = Int(graph.neighbours[row * k + j])
+                let score = graph.similarities[row * k + j]
+                guard other >= 0, other != row, score >= threshold else { continue }
+                let pair = Pair(first: min(row, other), second: max(row, other), similarity: score)
+                if seen.insert(Int64(pair.first) * Int64(n) + Int64(pair.second)).inserted { pairs.append(pair) }
             }
         }
+        progress?(n)
         return pairs.sorted { ($0.first, $0.second) < ($1.first, $1.second) }
     }
 
@@ -122,41 +104,5 @@ public struct UnionFind: Sendable {
         var byRoot: [Int: [Int]] = [:]
         for x in parent.indices where size[find(x)] > 1 { byRoot[find(x), default: []].append(x) }
         return byRoot.values.sorted { $0[0] < $1[0] }
-    }
-}
-
-/// One result per index, filled from concurrent work.
-final class ResultSlots<T>: @unchecked Sendable {
-    // @unchecked Sendable: safe because `lock` guards `slots`.
-    private let lock = NSLock()
-    private var slots: [Result<T, Error>?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<T, Error>) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
-    }
-
-    func get(_ index: Int) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let result = slots[index] else { preconditionFailure("slot \(index) never filled") }
-        return try result.get()
-    }
-}
-
-/// A thread-safe running total.
-final class Counter: @unchecked Sendable {
-    // @unchecked Sendable: safe because `lock` guards `value`.
-    private let lock = NSLock()
-    private var value = 0
-
-    func add(_ amount: Int) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += amount
-        return value
     }
 }
