@@ -29,7 +29,7 @@ struct BenchDuplicatesCommand: ParsableCommand {
     var noise: Float = 0.1
     @Option(help: "Cosine similarity threshold.")
     var threshold: Float = DuplicateFinder.defaultThreshold
-    @Option(help: "IVF lists probed per row (default: the index's default).")
+    @Option(help: "IVF lists compared with each list (default: DuplicateFinder's, max(16, lists / 12)).")
     var probes: Int?
     @Option(help: "Rows checked against exact search for recall.")
     var sample = 1000

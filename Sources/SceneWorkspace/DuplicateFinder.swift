@@ -29,7 +29,8 @@ public enum DuplicateFinder {
     /// - Parameters:
     ///   - lists: an IVF index over `base` whose layout the neighbour search reuses (lists are trained when `nil`
     ///     and `base.count > exactLimit`); ignored for small collections, which are searched exactly.
-    ///   - probes: lists compared with each list (default: ``Retrieval/NeighbourGraph``'s).
+    ///   - probes: lists compared with each list (default `max(16, lists / 12)`: twice a map's, because a copy the
+    ///     search misses is a duplicate left in the data, while a map only loses a little of its shape).
     ///   - progress: rows done so far (called once the search is complete).
     public static func pairs(
         base: VectorIndex, lists: IVFIndex? = nil, threshold: Float, neighbours: Int = neighbours, probes: Int? = nil,
@@ -39,8 +40,9 @@ public enum DuplicateFinder {
         guard n > 1 else { return [] }
         let k = min(n - 1, neighbours)
         let layout = n > exactLimit ? lists.map(\.layout) : nil
+        let listCount = layout.map { $0.centroids.count / base.dimension } ?? IVFIndex.defaultLists(count: n)
         let graph = NeighbourGraph.build(base, k: k, centroids: layout?.centroids, assignments: layout?.assignments,
-                                         probes: probes, exact: n <= exactLimit)
+                                         probes: probes ?? max(16, listCount / 12), exact: n <= exactLimit)
         var seen = Set<Int64>()
         var pairs: [Pair] = []
         for row in 0..<n {
