@@ -1,7 +1,8 @@
 import CJPEG
 import Foundation
 
-/// JPEG decoding and encoding through libjpeg (the C target `CJPEG` catches libjpeg's longjmp errors).
+/// JPEG decoding and encoding through libjpeg (the C target `CJPEG` catches libjpeg's longjmp errors). Code that
+/// reads a picture of any format goes through ``Picture``, which sends JPEG data here.
 ///
 /// Decoding uses libjpeg's defaults (ISLOW DCT, fancy upsampling) exactly as PIL does, so pixels equal
 /// `PIL.Image.open(path).convert("RGB")`; greyscale is replicated and CMYK/YCCK converted with PIL's formula.
@@ -47,11 +48,17 @@ public enum JPEG {
     static func withDecoder<T>(
         contentsOf url: URL, options: JPEGDecodeOptions, _ body: (JPEGDecoder) throws -> T
     ) throws -> T {
-        let data = try readFile(url)
-        try check(data: data, source: url.path)
+        try withDecoder(data: readFile(url), source: url.path, options: options, body)
+    }
+
+    /// Opens a decoder over `data` (header read, pixel limit checked) for `body`.
+    static func withDecoder<T>(
+        data: Data, source: String, options: JPEGDecodeOptions, _ body: (JPEGDecoder) throws -> T
+    ) throws -> T {
+        try check(data: data, source: source)
         return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> T in
-            let decoder = try JPEGDecoder(bytes: raw, source: url.path)
-            try checkPixelLimit(decoder.header, source: url.path, limit: options.maxPixels)
+            let decoder = try JPEGDecoder(bytes: raw, source: source)
+            try checkPixelLimit(decoder.header, source: source, limit: options.maxPixels)
             return try body(decoder)
         }
     }
