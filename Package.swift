@@ -30,6 +30,9 @@ let package = Package(
             name: "CNcurses", path: "Sources/CNcurses", pkgConfig: "ncursesw",
             providers: [.apt(["libncursesw5-dev"])]),
         .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
             name: "CChafa", path: "Sources/CChafa", pkgConfig: "chafa",
             providers: [.apt(["libchafa-dev", "libglib2.0-dev"])]),
 
@@ -37,8 +40,9 @@ let package = Package(
         .target(name: "BundledAssets"),
         .target(name: "CNumerics", path: "Sources/CNumerics"),
         .target(name: "Numerics", dependencies: ["COpenBLAS", "CNumerics"]),
-        .target(name: "Tokenizer", dependencies: ["BundledAssets"]),
-        .target(name: "Weights", dependencies: ["Numerics"]),
+        .target(name: "Zlib", dependencies: ["CZlib"]),
+        .target(name: "Tokenizer", dependencies: ["BundledAssets", "Zlib"]),
+        .target(name: "Weights", dependencies: ["Numerics", "Zlib"]),
         .target(name: "CLIP", dependencies: ["Numerics", "Weights", "Tokenizer"]),
         .target(name: "CResample", path: "Sources/CResample"),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CWebP", "CResample", "Numerics"]),
@@ -85,7 +89,7 @@ let package = Package(
         // MARK: Tests (one target per module)
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "WeightsTests", dependencies: ["Weights", "Numerics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WeightsTests", dependencies: ["Weights", "Numerics", "Zlib"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Weights", "Numerics", "Tokenizer"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Numerics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ScenarioModelTests", dependencies: ["ScenarioModel", "Weights", "CLIP", "Imaging", "Numerics"], resources: [.copy("Fixtures")]),

@@ -24,6 +24,32 @@ public struct CLIPConfig: Decodable, Sendable, Equatable {
         case projectionDim = "projection_dim"
     }
 
+    // Bounds every config field must keep (checked by the towers' `validated(source:)`), far above any CLIP
+    // model published (ViT-bigG: width 1664, 48 layers, 16 heads; context 77; vocabulary 49408), so that a
+    // hostile config is an error on load instead of an exhausted machine.
+    /// Most encoder layers in one tower.
+    public static let maxLayers = 256
+    /// Widest `hidden_size` / `projection_dim` (`intermediate_size` may be four times it).
+    public static let maxWidth = 16_384
+    /// Most attention heads.
+    public static let maxHeads = 1_024
+    /// Largest `image_size` (and `patch_size`), in pixels.
+    public static let maxImageSize = 4_096
+    /// Longest text context (`max_position_embeddings`).
+    public static let maxContext = 4_096
+    /// Largest vocabulary.
+    public static let maxVocabulary = 1 << 20
+
+    /// Checks both towers (see their `validated(source:)`) and `projection_dim` against the bounds above.
+    /// - Throws: ``CLIPError/invalidConfig(source:reason:)`` naming the field.
+    public func validate(source: String) throws {
+        _ = try visionConfig.validated(source: source)
+        _ = try textConfig.validated(source: source)
+        guard (1...Self.maxWidth).contains(projectionDim) else {
+            throw CLIPError.invalidConfig(source: source, reason: "projection_dim is \(projectionDim); expected 1...\(Self.maxWidth)")
+        }
+    }
+
     /// A `CLIPModel` config from its parts.
     public init(
         visionConfig: CLIPVisionConfig = CLIPVisionConfig(), textConfig: CLIPTextConfig = CLIPTextConfig(),

@@ -74,14 +74,17 @@ public struct CLIPTextConfig: Decodable, Sendable, Equatable {
     /// The activation named by `hiddenAct`, and a sanity check of the shape fields.
     /// - Throws: ``CLIPError`` naming `source` when a field is impossible or the activation unknown.
     public func validated(source: String) throws -> Activation {
-        for (name, value) in [
-            ("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("intermediate_size", intermediateSize),
-            ("num_attention_heads", numAttentionHeads), ("max_position_embeddings", maxPositionEmbeddings),
-        ] where value <= 0 {
-            throw CLIPError.invalidConfig(source: source, reason: "text \(name) is \(value)")
+        for (name, value, limit) in [
+            ("vocab_size", vocabSize, CLIPConfig.maxVocabulary), ("hidden_size", hiddenSize, CLIPConfig.maxWidth),
+            ("intermediate_size", intermediateSize, CLIPConfig.maxWidth * 4),
+            ("num_attention_heads", numAttentionHeads, CLIPConfig.maxHeads),
+            ("max_position_embeddings", maxPositionEmbeddings, CLIPConfig.maxContext),
+        ] where !(1...limit).contains(value) {
+            throw CLIPError.invalidConfig(source: source, reason: "text \(name) is \(value); expected 1...\(limit)")
         }
-        guard numHiddenLayers >= 0 else {
-            throw CLIPError.invalidConfig(source: source, reason: "text num_hidden_layers is \(numHiddenLayers)")
+        guard (0...CLIPConfig.maxLayers).contains(numHiddenLayers) else {
+            throw CLIPError.invalidConfig(
+                source: source, reason: "text num_hidden_layers is \(numHiddenLayers); expected 0...\(CLIPConfig.maxLayers)")
         }
         guard hiddenSize % numAttentionHeads == 0 else {
             throw CLIPError.invalidConfig(

@@ -64,14 +64,16 @@ public struct CLIPVisionConfig: Decodable, Sendable, Equatable {
     /// The activation named by `hiddenAct`, and a sanity check of the shape fields.
     /// - Throws: ``CLIPError`` naming `source` when a field is impossible or the activation unknown.
     public func validated(source: String) throws -> Activation {
-        for (name, value) in [
-            ("hidden_size", hiddenSize), ("intermediate_size", intermediateSize), ("num_attention_heads", numAttentionHeads),
-            ("num_channels", numChannels), ("image_size", imageSize), ("patch_size", patchSize),
-        ] where value <= 0 {
-            throw CLIPError.invalidConfig(source: source, reason: "vision \(name) is \(value)")
+        for (name, value, limit) in [
+            ("hidden_size", hiddenSize, CLIPConfig.maxWidth), ("intermediate_size", intermediateSize, CLIPConfig.maxWidth * 4),
+            ("num_attention_heads", numAttentionHeads, CLIPConfig.maxHeads), ("num_channels", numChannels, 16),
+            ("image_size", imageSize, CLIPConfig.maxImageSize), ("patch_size", patchSize, CLIPConfig.maxImageSize),
+        ] where !(1...limit).contains(value) {
+            throw CLIPError.invalidConfig(source: source, reason: "vision \(name) is \(value); expected 1...\(limit)")
         }
-        guard numHiddenLayers >= 0 else {
-            throw CLIPError.invalidConfig(source: source, reason: "vision num_hidden_layers is \(numHiddenLayers)")
+        guard (0...CLIPConfig.maxLayers).contains(numHiddenLayers) else {
+            throw CLIPError.invalidConfig(
+                source: source, reason: "vision num_hidden_layers is \(numHiddenLayers); expected 0...\(CLIPConfig.maxLayers)")
         }
         guard hiddenSize % numAttentionHeads == 0 else {
             throw CLIPError.invalidConfig(

@@ -87,7 +87,7 @@ public struct CLIPPreprocessor: Sendable {
     /// `options.applyEXIFOrientation` meets a rotated file; PNG and WebP decode whole.
     /// - Throws: ``ImagingError`` naming the file.
     public func croppedImage(contentsOf url: URL, options: PictureDecodeOptions = .init()) throws -> RGBImage {
-        let data = try Picture.readFile(url)
+        let data = try PictureFile.read(url)
         guard try Picture.format(of: data, source: url.path) == .jpeg else {
             return try croppedImage(Picture.decode(data: data, source: url.path, options: options))
         }
@@ -134,11 +134,11 @@ public struct CLIPPreprocessor: Sendable {
     /// The object input from dataset coordinates `[x1, y1, x2, y2]` (floats truncated like Python's `int()`).
     /// Returns `[3, S, S]`.
     public func objectTensor(for image: RGBImage, box values: [Double]) throws -> Tensor {
-        guard values.count == 4, values.allSatisfy({ $0.isFinite && abs($0) < 1e9 }) else {
+        guard let box = PixelBox(truncating: values) else {
             throw ImagingError.invalidBox(box: PixelBox(x1: 0, y1: 0, x2: 0, y2: 0), width: image.width,
                                           height: image.height, detail: "coordinates \(values) are not 4 finite numbers")
         }
-        return try objectTensor(for: image, box: PixelBox(truncating: values))
+        return try objectTensor(for: image, box: box)
     }
 
     /// The relation input built from boxes: everything outside the union of `subject` and `object` blacked

@@ -73,31 +73,14 @@ public enum JPEG {
     /// Reads the header (size, colour model, EXIF orientation) without decoding pixels.
     /// Reads a growing prefix of the file, so large files are not read whole.
     public static func readHeader(contentsOf url: URL) throws -> JPEGHeader {
-        let handle: FileHandle
-        do {
-            handle = try FileHandle(forReadingFrom: url)
-        } catch {
-            throw ImagingError.unreadable(file: url.path, reason: reasonText(error))
-        }
-        defer { try? handle.close() }
-        var data = Data()
-        var chunk = 64 * 1024
-        while true {
-            let more: Data
-            do {
-                more = try handle.read(upToCount: chunk) ?? Data()
-            } catch {
-                throw ImagingError.unreadable(file: url.path, reason: reasonText(error))
-            }
-            data.append(more)
-            let atEnd = more.count < chunk
-            do {
-                try check(data: data, source: url.path)
-                return try data.withUnsafeBytes { raw in try JPEGDecoder(bytes: raw, source: url.path).header }
-            } catch ImagingError.truncated where !atEnd {
-                chunk *= 4
-            }
-        }
+        try Picture.withHeaderPrefix(of: url) { try readHeader(data: $0, source: url.path) }
+    }
+
+    /// Reads the header from JPEG bytes (a prefix holding the markers up to the frame header suffices).
+    /// - Throws: ``ImagingError/truncated(file:detail:)`` when `data` ends before the frame header.
+    static func readHeader(data: Data, source: String) throws -> JPEGHeader {
+        try check(data: data, source: source)
+        return try data.withUnsafeBytes { raw in try JPEGDecoder(bytes: raw, source: source).header }
     }
 
     /// Encodes RGB as a baseline JPEG (4:2:0 chroma) at `quality` 1...100.
@@ -136,13 +119,7 @@ public enum JPEG {
 
     // MARK: - Helpers
 
-    static func readFile(_ url: URL) throws -> Data {
-        do {
-            return try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw ImagingError.unreadable(file: url.path, reason: reasonText(error))
-        }
-    }
+    static func readFile(_ url: URL) throws -> Data { try PictureFile.read(url) }
 
     static func check(data: Data, source: String) throws {
         if data.isEmpty { throw ImagingError.emptyFile(file: source) }

@@ -6,11 +6,13 @@ import Foundation
 /// JPEG keeps its fast paths (header-only size, region decode in ``CLIPPreprocessor/croppedImage(contentsOf:options:)``,
 /// EXIF orientation on request); PNG and WebP decode whole.
 public enum Picture {
-    /// Decodes a picture file to RGB.
-    /// - Throws: ``ImagingError`` naming the file (unreadable, empty, unknown format, truncated, corrupt, or
-    ///   over `options.maxPixels`, checked from the header before any pixel memory is allocated).
+    /// Decodes a picture file to RGB. The file is read through ``PictureFile`` (regular files of bounded size
+    /// only).
+    /// - Throws: ``ImagingError`` naming the file (not a regular file, too large, unreadable, empty, unknown
+    ///   format, truncated, corrupt, or over `options.maxPixels`, checked from the header before any pixel memory
+    ///   is allocated).
     public static func decode(contentsOf url: URL, options: PictureDecodeOptions = .init()) throws -> RGBImage {
-        try decode(data: readFile(url), source: url.path, options: options)
+        try decode(data: PictureFile.read(url), source: url.path, options: options)
     }
 
     /// Decodes picture bytes to RGB; `source` names the data in error messages.
@@ -22,14 +24,18 @@ public enum Picture {
         }
     }
 
-    /// Reads the stored width and height from the header only (no pixel decoding, no EXIF rotation).
+    /// Reads the stored width and height from the header only (no pixel decoding, no EXIF rotation), reading
+    /// a growing prefix of the file opened through ``PictureFile``.
     /// - Throws: ``ImagingError`` naming the file.
     public static func readSize(contentsOf url: URL) throws -> (width: Int, height: Int) {
-        let prefix = try readPrefix(url, count: 64 * 1024)
-        switch try format(of: prefix, source: url.path) {
-        case .jpeg: return try JPEG.readSize(contentsOf: url)
-        case .png: return try PNG.readSize(data: prefix, source: url.path)
-        case .webp: return try WebP.readSize(data: prefix, source: url.path)
+        try withHeaderPrefix(of: url) { data in
+            switch try format(of: data, source: url.path) {
+            case .jpeg:
+                let header = try JPEG.readHeader(data: data, source: url.path)
+                return (header.width, header.height)
+            case .png: return try PNG.readSize(data: data, source: url.path)
+            case .webp: return try WebP.readSize(data: data, source: url.path)
+            }
         }
     }
 
@@ -45,21 +51,26 @@ public enum Picture {
 
     // MARK: - Helpers
 
-    static func readFile(_ url: URL) throws -> Data {
-        do {
-            return try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw ImagingError.unreadable(file: url.path, reason: JPEG.reasonText(error))
-        }
-    }
-
-    static func readPrefix(_ url: URL, count: Int) throws -> Data {
-        do {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            return try handle.read(upToCount: count) ?? Data()
-        } catch {
-            throw ImagingError.unreadable(file: url.path, reason: JPEG.reasonText(error))
+    /// `parse` applied to a prefix of the file (64 KiB, then 4× larger each time `parse` finds it truncated),
+    /// so a header is read without reading a large file whole.
+    static func withHeaderPrefix<T>(of url: URL, _ parse: (Data) throws -> T) throws -> T {
+        let (handle, _) = try PictureFile.open(url)
+        defer { try? handle.close() }
+        var data = Data()
+        var chunk = 64 * 1024
+        while true {
+            let more: Data
+            do {
+                more = try handle.read(upToCount: chunk) ?? Data()
+            } catch {
+                throw ImagingError.unreadable(file: url.path, reason: JPEG.reasonText(error))
+            }
+            data.append(more)
+            do {
+                return try parse(data)
+            } catch ImagingError.truncated where more.count == chunk {
+                chunk *= 4
+            }
         }
     }
 

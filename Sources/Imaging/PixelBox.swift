@@ -13,9 +13,13 @@ public struct PixelBox: Sendable, Hashable, Codable, CustomStringConvertible {
         self.y2 = y2
     }
 
-    /// Truncates floating-point coordinates toward zero, like Python's `int()`.
-    public init(truncating values: [Double]) {
-        precondition(values.count == 4, "a box has four coordinates")
+    /// The largest coordinate magnitude a box may have (far beyond any picture the pixel limit admits).
+    public static let coordinateLimit: Double = 1e9
+
+    /// Truncates floating-point coordinates toward zero, like Python's `int()`; `nil` unless there are exactly
+    /// four finite coordinates within ±``coordinateLimit`` (so no input value can trap the conversion).
+    public init?(truncating values: [Double]) {
+        guard values.count == 4, values.allSatisfy({ $0.isFinite && abs($0) < Self.coordinateLimit }) else { return nil }
         self.init(x1: Int(values[0]), y1: Int(values[1]), x2: Int(values[2]), y2: Int(values[3]))
     }
 

@@ -19,10 +19,11 @@ struct ScenarioEmbedding {
     /// Parses `x1,y1,x2,y2` (numbers truncated to integers, as the reference's `int()`).
     static func parseBox(_ text: String) throws -> PixelBox {
         let parts = text.split(whereSeparator: { $0 == "," || $0 == " " }).map { Double($0) }
-        guard parts.count == 4, parts.allSatisfy({ $0 != nil && $0!.isFinite }) else {
-            throw ValidationError("--box must be four numbers x1,y1,x2,y2, got '\(text)'")
+        guard !parts.contains(nil), let box = PixelBox(truncating: parts.compactMap { $0 }) else {
+            throw ValidationError(
+                "--box must be four finite numbers x1,y1,x2,y2 each within ±\(Int(PixelBox.coordinateLimit)) pixels, got '\(text)'")
         }
-        return PixelBox(truncating: parts.map { $0! })
+        return box
     }
 
     func run() throws {

@@ -50,6 +50,8 @@ public final class ScenarioCheckpoint: @unchecked Sendable {
         visionConfig: CLIPVisionConfig, textConfig: CLIPTextConfig, clipConfig: CLIPConfig? = nil,
         preprocess: PreprocessConfig, variant: String, notes: [String]
     ) throws {
+        // Bounds first: every key list, tensor and picture below is sized by these fields.
+        try Self.checkBounds(visionConfig, textConfig, clipConfig, preprocess, source: url.path)
         self.url = url
         self.architecture = architecture
         self.archive = archive
@@ -91,6 +93,25 @@ public final class ScenarioCheckpoint: @unchecked Sendable {
             modelTensorNames = expected.sorted()
         }
         self.ignoredKeys = ignored
+    }
+
+    /// Every config field within ``CLIPConfig``'s bounds, widths divisible by heads, and the picture size the
+    /// vision tower takes.
+    /// - Throws: ``CLIPError/invalidConfig(source:reason:)`` or ``ScenarioModelError/invalidConfig(source:reason:)``
+    ///   naming the file and the field.
+    static func checkBounds(
+        _ vision: CLIPVisionConfig, _ text: CLIPTextConfig, _ clip: CLIPConfig?, _ preprocess: PreprocessConfig,
+        source: String
+    ) throws {
+        try (clip ?? CLIPConfig(visionConfig: vision, textConfig: text)).validate(source: source)
+        if let clip, clip.visionConfig != vision || clip.textConfig != text {
+            try CLIPConfig(visionConfig: vision, textConfig: text, projectionDim: clip.projectionDim).validate(source: source)
+        }
+        guard preprocess.imageSize == vision.imageSize else {
+            throw ScenarioModelError.invalidConfig(
+                source: source,
+                reason: "preprocess image_size is \(preprocess.imageSize) but the vision tower's image_size is \(vision.imageSize)")
+        }
     }
 
     /// The model fingerprint (see ``ModelFingerprint``); computed on first use, then cached.

@@ -82,6 +82,10 @@ public enum ScenarioModelFile {
         else {
             throw ScenarioModelError.invalidConfig(source: source, reason: "metadata 'preprocess' is not {image_size, mean[3], std[3]}: \(json)")
         }
+        guard (1...CLIPConfig.maxImageSize).contains(s.image_size) else {
+            throw ScenarioModelError.invalidConfig(
+                source: source, reason: "metadata 'preprocess' field 'image_size' is \(s.image_size); expected 1...\(CLIPConfig.maxImageSize)")
+        }
         var fit = ImageFit.centerCrop
         if let name = s.fit {
             guard let known = ImageFit(rawValue: name) else {

@@ -229,19 +229,35 @@ public enum ScenarioModelLoader {
     }
 
     /// A pickle value as plain Swift values (dictionaries, arrays, numbers, strings) for config reading.
-    /// Depth-limited: a self-referencing pickle cannot recurse forever.
-    static func plain(_ value: PickleValue?, depth: Int = 0) -> Any? {
-        guard let value, depth < 8 else { return nil }
+    /// Depth-limited, each list or dictionary converted once (a repeated one becomes `nil`) and at most 100,000
+    /// values visited: neither a self-referencing pickle nor one reusing memoised containers (or tuples) makes
+    /// it recurse without bound.
+    static func plain(_ value: PickleValue?) -> Any? {
+        var visited = Set<ObjectIdentifier>()
+        var remaining = 100_000
+        return plain(value, depth: 0, visited: &visited, remaining: &remaining)
+    }
+
+    private static func plain(
+        _ value: PickleValue?, depth: Int, visited: inout Set<ObjectIdentifier>, remaining: inout Int
+    ) -> Any? {
+        guard let value, depth < 8, remaining > 0 else { return nil }
+        remaining -= 1
         switch value {
         case .int(let i): return i
         case .float(let f): return f
         case .bool(let b): return b
         case .string(let s): return s
-        case .tuple(let items): return items.map { plain($0, depth: depth + 1) as Any }
-        case .list(let l): return l.items.map { plain($0, depth: depth + 1) as Any }
+        case .tuple(let items): return items.map { plain($0, depth: depth + 1, visited: &visited, remaining: &remaining) as Any }
+        case .list(let l):
+            guard visited.insert(ObjectIdentifier(l)).inserted else { return nil }
+            return l.items.map { plain($0, depth: depth + 1, visited: &visited, remaining: &remaining) as Any }
         case .dict(let d):
+            guard visited.insert(ObjectIdentifier(d)).inserted else { return nil }
             var out: [String: Any] = [:]
-            for (k, v) in d.entries { if let key = k.stringKey { out[key] = plain(v, depth: depth + 1) } }
+            for (k, v) in d.entries {
+                if let key = k.stringKey { out[key] = plain(v, depth: depth + 1, visited: &visited, remaining: &remaining) }
+            }
             return out
         default: return nil
         }

@@ -23,7 +23,8 @@ enum TowerConfigInference {
         var highest = -1
         for name in names where name.hasPrefix(marker) {
             let rest = name.dropFirst(marker.count)
-            if let n = Int(rest.prefix { $0.isNumber }) { highest = max(highest, n) }
+            // Layer numbers past the bound are kept at it, so the count is checked (and refused) on load.
+            if let n = Int(rest.prefix { $0.isASCII && $0.isNumber }) { highest = max(highest, min(n, CLIPConfig.maxLayers)) }
         }
         return highest + 1
     }
@@ -39,8 +40,8 @@ enum TowerConfigInference {
             throw ScenarioModelError.invalidConfig(
                 source: source, reason: "\(prefix)embeddings have unexpected shapes \(hidden), \(patch), \(positions)")
         }
-        let grid = Int(Double(positions[0] - 1).squareRoot().rounded())
-        guard grid * grid + 1 == positions[0] else {
+        let grid = positions[0] >= 1 ? Int(Double(positions[0] - 1).squareRoot().rounded()) : -1
+        guard grid >= 0, grid * grid + 1 == positions[0] else {
             throw ScenarioModelError.invalidConfig(
                 source: source, reason: "\(prefix)embeddings.position_embedding has \(positions[0]) rows, not 1 + a square number of patches")
         }

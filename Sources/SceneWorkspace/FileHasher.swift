@@ -1,5 +1,6 @@
 import EmbeddingCache
 import Foundation
+import Imaging
 
 /// Content hashes of dataset files, reusing the cache's remembered hash while a file keeps its size and
 /// modification time (so re-indexing a large dataset does not re-read every image).
@@ -37,6 +38,7 @@ public final class FileHasher: @unchecked Sendable {
             return entry.hash
         }
         lock.unlock()
+        _ = try PictureFile.open(url)  // a FIFO or device (endless bytes) is refused before hashing reads it
         let hash = try ContentHash.ofFile(at: url)
         lock.lock()
         computed[path] = (size, modified, hash)

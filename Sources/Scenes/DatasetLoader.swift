@@ -288,13 +288,10 @@ struct DatasetLoader {
                 try report(problem("objects[\(i)][0]", "expected the object name as a string, found \(JSONValue.kind(pair[0]))", .error))
                 continue
             }
-            guard let coordinates = JSONValue.numbers(pair[1]), coordinates.count == 4,
-                coordinates.allSatisfy({ $0.isFinite && abs($0) < 1e9 })
-            else {
+            guard let coordinates = JSONValue.numbers(pair[1]), let box = PixelBox(truncating: coordinates) else {
                 try report(problem("objects[\(i)][1]", "expected a box [x1, y1, x2, y2] of 4 numbers, found \(JSONValue.describe(pair[1]))", .error))
                 continue
             }
-            let box = PixelBox(truncating: coordinates)
             if box.x2 < box.x1 || box.y2 < box.y1 {
                 try report(problem("objects[\(i)][1]", "box \(box) has \(box.x2 < box.x1 ? "x2 < x1" : "y2 < y1")", .error))
             } else if box.isEmpty {
@@ -431,13 +428,25 @@ struct DatasetLoader {
             existing[path] = value
             return value
         }
+        // Regions are only opened (a FIFO or device is refused without reading); pictures' headers are read.
+        var regionReasons: [String: String?] = [:]
+        func openable(_ path: String) -> String? {
+            if let known = regionReasons[path] { return known }
+            var reason: String?
+            do { _ = try PictureFile.open(URL(fileURLWithPath: path)) } catch { reason = "\(error)" }
+            regionReasons[path] = reason
+            return reason
+        }
         for record in records {
             func problem(_ field: String, _ message: String, _ severity: DatasetProblem.Severity = .error) -> DatasetProblem {
                 DatasetProblem(file: record.sourceFile, recordIndex: record.indexInFile, recordID: record.id, field: field, message: message, severity: severity)
             }
             for (i, relation) in record.relations.enumerated() {
-                if let region = relation.regionFile, !exists(region) {
+                guard let region = relation.regionFile else { continue }
+                if !exists(region) {
                     try report(problem("relations[\(i)][0]", "focused-region file \(region) does not exist"))
+                } else if let reason = openable(region) {
+                    try report(problem("relations[\(i)][0]", "cannot read focused-region file \(region): \(reason)"))
                 }
             }
             let image = record.imageFile

@@ -1,6 +1,7 @@
 import BundledAssets
 import Foundation
 import Synchronization
+import Zlib
 
 /// CLIP's byte-level BPE tokenizer, id-for-id equal to `open_clip.tokenize` (which pads with 0) and to
 /// Hugging Face `CLIPTokenizer` (which pads with `<|endoftext|>`, as this one does).

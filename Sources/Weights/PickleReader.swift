@@ -52,12 +52,23 @@ struct PickleReader {
         return TorchElementType(rawValue: String(qualified.dropFirst("torch.".count)))
     }
 
+    /// The deepest nesting of containers (lists, dicts, tuples, objects) a pickle may build. Real checkpoints
+    /// nest fewer than 20 deep; the limit keeps every recursive release and walk of the tree far from the
+    /// stack's end (tens of thousands of levels overflow it).
+    static let maxDepth = 1_000
+
+    /// A value on the machine's stack or in its memo, with its nesting depth.
+    private struct Entry {
+        var value: PickleValue
+        var depth: Int
+    }
+
     private let bytes: [UInt8]
     private let source: String
     private var position = 0
-    private var stack: [PickleValue] = []
+    private var stack: [Entry] = []
     private var marks: [Int] = []
-    private var memo: [Int: PickleValue] = [:]
+    private var memo: [Int: Entry] = [:]
 
     /// Prepares to decode `bytes`; `source` names the file and record in error messages.
     init(bytes: [UInt8], source: String) {
@@ -107,13 +118,15 @@ struct PickleReader {
         return s
     }
 
-    private mutating func pop() throws -> PickleValue {
+    private mutating func popEntry() throws -> Entry {
         guard let top = stack.popLast() else { throw fail("pickle stack underflow") }
         if let mark = marks.last, stack.count < mark { throw fail("pickle pops across a MARK") }
         return top
     }
 
-    private mutating func popMark() throws -> [PickleValue] {
+    private mutating func pop() throws -> PickleValue { try popEntry().value }
+
+    private mutating func popMark() throws -> [Entry] {
         guard let mark = marks.popLast(), mark <= stack.count else { throw fail("pickle has no MARK to pop to") }
         defer { stack.removeSubrange(mark...) }
         return Array(stack[mark...])
@@ -121,7 +134,53 @@ struct PickleReader {
 
     private mutating func top() throws -> PickleValue {
         guard let top = stack.last else { throw fail("pickle stack is empty") }
-        return top
+        return top.value
+    }
+
+    // MARK: Depth bookkeeping
+
+    /// The current depth of `entry`: lists' and dictionaries' own (they grow while being filled), else recorded.
+    private func depth(_ entry: Entry) -> Int {
+        switch entry.value {
+        case .list(let l): max(l.depth, entry.depth)
+        case .dict(let d): max(d.depth, entry.depth)
+        case .object(_, _, .some(.dict(let d))): max(d.depth + 1, entry.depth)
+        default: entry.depth
+        }
+    }
+
+    /// 1 + the deepest of `children` (0 without children), refused beyond ``maxDepth``.
+    private func depth(over children: [Entry]) throws -> Int {
+        guard let deepest = children.lazy.map(depth).max() else { return 0 }
+        guard deepest < Self.maxDepth else {
+            throw fail("pickle nests containers more than \(Self.maxDepth) deep; refused")
+        }
+        return deepest + 1
+    }
+
+    /// Marks `children` as held by another value: the reader refuses to change them from now on, so a
+    /// container's depth never grows behind its parents' backs.
+    private func attach(_ children: [Entry]) {
+        for child in children {
+            switch child.value {
+            case .list(let l): l.attached = true
+            case .dict(let d): d.attached = true
+            case .object(_, _, .some(.dict(let d))): d.attached = true
+            default: break
+            }
+        }
+    }
+
+    /// Pushes `value` built from `children` (none for literals and empty containers).
+    private mutating func push(_ value: PickleValue, from children: [Entry] = []) throws {
+        let d = try depth(over: children)
+        attach(children)
+        switch value {
+        case .list(let l): l.depth = max(l.depth, d)
+        case .dict(let dict): dict.depth = max(dict.depth, d)
+        default: break
+        }
+        stack.append(Entry(value: value, depth: d))
     }
 
     // MARK: The machine
@@ -137,79 +196,86 @@ struct PickleReader {
             case 0x95: _ = try take(8)  // FRAME: frames are only a buffering hint
             case 0x2E:  // STOP
                 guard stack.count == 1, marks.isEmpty else { throw fail("pickle ends with \(stack.count) values on the stack") }
-                return stack[0]
+                return stack[0].value
             case 0x28: marks.append(stack.count)  // MARK
             case 0x30: _ = try pop()  // POP
             case 0x31: _ = try popMark()  // POP_MARK
-            case 0x32: stack.append(try top())  // DUP
-            case 0x4E: stack.append(.none)
-            case 0x88: stack.append(.bool(true))
-            case 0x89: stack.append(.bool(false))
-            case 0x4A: stack.append(.int(Int(Int32(truncatingIfNeeded: UInt32(try littleEndian(4))))))  // BININT
-            case 0x4B: stack.append(.int(Int(try byte())))  // BININT1
-            case 0x4D: stack.append(.int(Int(try littleEndian(2))))  // BININT2
-            case 0x8A: stack.append(try long(Int(try byte())))  // LONG1
-            case 0x8B: stack.append(try long(try length(4)))  // LONG4
+            case 0x32:  // DUP
+                guard let top = stack.last else { throw fail("pickle stack is empty") }
+                stack.append(top)
+            case 0x4E: try push(.none)
+            case 0x88: try push(.bool(true))
+            case 0x89: try push(.bool(false))
+            case 0x4A: try push(.int(Int(Int32(truncatingIfNeeded: UInt32(try littleEndian(4))))))  // BININT
+            case 0x4B: try push(.int(Int(try byte())))  // BININT1
+            case 0x4D: try push(.int(Int(try littleEndian(2))))  // BININT2
+            case 0x8A: try push(try long(Int(try byte())))  // LONG1
+            case 0x8B: try push(try long(try length(4)))  // LONG4
             case 0x49:  // INT (text); "00"/"01" are protocol 0 booleans
                 let text = try line()
-                if text == "00" { stack.append(.bool(false)) } else if text == "01" { stack.append(.bool(true)) } else {
+                if text == "00" { try push(.bool(false)) } else if text == "01" { try push(.bool(true)) } else {
                     guard let v = Int(text) else { throw fail("bad INT literal '\(text)'") }
-                    stack.append(.int(v))
+                    try push(.int(v))
                 }
             case 0x4C:  // LONG (text)
                 let text = try line()
                 guard let v = Int(text.hasSuffix("L") ? String(text.dropLast()) : text) else {
                     throw fail("LONG literal '\(text)' out of range")
                 }
-                stack.append(.int(v))
+                try push(.int(v))
             case 0x47:  // BINFLOAT: big-endian double
                 var raw: UInt64 = 0
                 for b in try take(8) { raw = raw << 8 | UInt64(b) }
-                stack.append(.float(Double(bitPattern: raw)))
+                try push(.float(Double(bitPattern: raw)))
             case 0x46:  // FLOAT (text)
                 let text = try line()
                 guard let v = Double(text) else { throw fail("bad FLOAT literal '\(text)'") }
-                stack.append(.float(v))
-            case 0x58: stack.append(.string(try utf8(try length(4))))  // BINUNICODE
-            case 0x8C: stack.append(.string(try utf8(try length(1))))  // SHORT_BINUNICODE
-            case 0x8D: stack.append(.string(try utf8(try length(8))))  // BINUNICODE8
-            case 0x56: stack.append(.string(try line()))  // UNICODE (raw-unicode-escape; ASCII in practice)
-            case 0x43: stack.append(.bytes(Array(try take(try length(1)))))  // SHORT_BINBYTES
-            case 0x42: stack.append(.bytes(Array(try take(try length(4)))))  // BINBYTES
-            case 0x8E, 0x96: stack.append(.bytes(Array(try take(try length(8)))))  // BINBYTES8, BYTEARRAY8
-            case 0x55: stack.append(.string(String(decoding: try take(try length(1)), as: UTF8.self)))  // SHORT_BINSTRING
-            case 0x54: stack.append(.string(String(decoding: try take(try length(4)), as: UTF8.self)))  // BINSTRING
+                try push(.float(v))
+            case 0x58: try push(.string(try utf8(try length(4))))  // BINUNICODE
+            case 0x8C: try push(.string(try utf8(try length(1))))  // SHORT_BINUNICODE
+            case 0x8D: try push(.string(try utf8(try length(8))))  // BINUNICODE8
+            case 0x56: try push(.string(try line()))  // UNICODE (raw-unicode-escape; ASCII in practice)
+            case 0x43: try push(.bytes(Array(try take(try length(1)))))  // SHORT_BINBYTES
+            case 0x42: try push(.bytes(Array(try take(try length(4)))))  // BINBYTES
+            case 0x8E, 0x96: try push(.bytes(Array(try take(try length(8)))))  // BINBYTES8, BYTEARRAY8
+            case 0x55: try push(.string(String(decoding: try take(try length(1)), as: UTF8.self)))  // SHORT_BINSTRING
+            case 0x54: try push(.string(String(decoding: try take(try length(4)), as: UTF8.self)))  // BINSTRING
             case 0x53:  // STRING (quoted text)
                 var text = try line()
                 if text.count >= 2, let q = text.first, q == "'" || q == "\"", text.last == q {
                     text = String(text.dropFirst().dropLast())
                 }
-                stack.append(.string(text))
-            case 0x29: stack.append(.tuple([]))  // EMPTY_TUPLE
-            case 0x5D: stack.append(.list(PickleList()))  // EMPTY_LIST
-            case 0x7D: stack.append(.dict(PickleDict()))  // EMPTY_DICT
-            case 0x8F: stack.append(.list(PickleList()))  // EMPTY_SET (kept as a list)
-            case 0x74: stack.append(.tuple(try popMark()))  // TUPLE
-            case 0x85: stack.append(.tuple([try pop()]))  // TUPLE1
+                try push(.string(text))
+            case 0x29: try push(.tuple([]))  // EMPTY_TUPLE
+            case 0x5D: try push(.list(PickleList()))  // EMPTY_LIST
+            case 0x7D: try push(.dict(PickleDict()))  // EMPTY_DICT
+            case 0x8F: try push(.list(PickleList()))  // EMPTY_SET (kept as a list)
+            case 0x74:  // TUPLE
+                let items = try popMark()
+                try push(.tuple(items.map(\.value)), from: items)
+            case 0x85:  // TUPLE1
+                let a = try popEntry()
+                try push(.tuple([a.value]), from: [a])
             case 0x86:  // TUPLE2
-                let b = try pop(), a = try pop()
-                stack.append(.tuple([a, b]))
+                let b = try popEntry(), a = try popEntry()
+                try push(.tuple([a.value, b.value]), from: [a, b])
             case 0x87:  // TUPLE3
-                let c = try pop(), b = try pop(), a = try pop()
-                stack.append(.tuple([a, b, c]))
-            case 0x6C: stack.append(.list(PickleList(try popMark())))  // LIST
-            case 0x91: stack.append(.list(PickleList(try popMark())))  // FROZENSET
+                let c = try popEntry(), b = try popEntry(), a = try popEntry()
+                try push(.tuple([a.value, b.value, c.value]), from: [a, b, c])
+            case 0x6C, 0x91:  // LIST, FROZENSET
+                let items = try popMark()
+                try push(.list(PickleList(items.map(\.value))), from: items)
             case 0x64:  // DICT
                 let items = try popMark()
                 let d = PickleDict()
-                try fill(d, items)
-                stack.append(.dict(d))
+                try fill(d, items.map(\.value))
+                try push(.dict(d), from: items)
             case 0x61:  // APPEND
-                let item = try pop()
+                let item = try popEntry()
                 try appendItems([item])
             case 0x65, 0x90: try appendItems(try popMark())  // APPENDS, ADDITEMS
             case 0x73:  // SETITEM
-                let value = try pop(), key = try pop()
+                let value = try popEntry(), key = try popEntry()
                 try setItems([key, value])
             case 0x75: try setItems(try popMark())  // SETITEMS
             case 0x71: try put(Int(try byte()))  // BINPUT
@@ -225,31 +291,35 @@ struct PickleReader {
                 try get(i)
             case 0x63:  // GLOBAL
                 let module = try line(), name = try line()
-                stack.append(try global(module, name))
+                try push(try global(module, name))
             case 0x93:  // STACK_GLOBAL
                 guard case .string(let name) = try pop(), case .string(let module) = try pop() else {
                     throw fail("STACK_GLOBAL needs two strings")
                 }
-                stack.append(try global(module, name))
+                try push(try global(module, name))
             case 0x52:  // REDUCE
-                let args = try pop(), callable = try pop()
-                guard case .tuple(let arguments) = args else { throw fail("REDUCE arguments are not a tuple") }
-                stack.append(try call(callable, arguments))
+                let args = try popEntry(), callable = try pop()
+                guard case .tuple(let arguments) = args.value else { throw fail("REDUCE arguments are not a tuple") }
+                try push(try call(callable, arguments), from: [args])
             case 0x81:  // NEWOBJ
-                let args = try pop(), cls = try pop()
-                guard case .tuple(let arguments) = args else { throw fail("NEWOBJ arguments are not a tuple") }
-                stack.append(try call(cls, arguments))
+                let args = try popEntry(), cls = try pop()
+                guard case .tuple(let arguments) = args.value else { throw fail("NEWOBJ arguments are not a tuple") }
+                try push(try call(cls, arguments), from: [args])
             case 0x92:  // NEWOBJ_EX
                 _ = try pop()
-                let args = try pop(), cls = try pop()
-                guard case .tuple(let arguments) = args else { throw fail("NEWOBJ_EX arguments are not a tuple") }
-                stack.append(try call(cls, arguments))
+                let args = try popEntry(), cls = try pop()
+                guard case .tuple(let arguments) = args.value else { throw fail("NEWOBJ_EX arguments are not a tuple") }
+                try push(try call(cls, arguments), from: [args])
             case 0x62:  // BUILD
-                let state = try pop()
-                let target = try pop()
-                stack.append(build(target, state))
+                let state = try popEntry()
+                let target = try popEntry()
+                if case .object = target.value {
+                    try push(build(target.value, state.value), from: [target, state])
+                } else {
+                    stack.append(target)  // state that is not weights is dropped; the target is unchanged
+                }
             case 0x51:  // BINPERSID
-                stack.append(try persistentLoad(try pop()))
+                try push(try persistentLoad(try pop()))
             case 0x50:  // PERSID (text ids are never written by torch.save)
                 throw fail("text persistent id '\(try line())' is not a PyTorch storage")
             case 0x69, 0x6F:
@@ -283,27 +353,44 @@ struct PickleReader {
         }
     }
 
-    private mutating func appendItems(_ items: [PickleValue]) throws {
+    private mutating func appendItems(_ items: [Entry]) throws {
         guard case .list(let l) = try top() else { throw fail("APPEND to a \(try top().summary), not a list") }
-        l.items.append(contentsOf: items)
+        guard !l.attached else { throw changedAfterAttaching("list") }
+        let d = try depth(over: items)
+        attach(items)
+        l.items.append(contentsOf: items.map(\.value))
+        l.depth = max(l.depth, d)
     }
 
-    private mutating func setItems(_ items: [PickleValue]) throws {
+    private mutating func setItems(_ items: [Entry]) throws {
+        let target: PickleDict
         switch try top() {
-        case .dict(let d): try fill(d, items)
-        case .object(_, _, .some(.dict(let d))): try fill(d, items)
+        case .dict(let d): target = d
+        case .object(_, _, .some(.dict(let d))): target = d
         default: throw fail("SETITEM on a \(try top().summary), not a dictionary")
         }
+        guard !target.attached else { throw changedAfterAttaching("dictionary") }
+        let d = try depth(over: items)
+        try fill(target, items.map(\.value))
+        attach(items)
+        target.depth = max(target.depth, d)
+    }
+
+    /// `torch.save` fills every container before placing it in its parent (only self-containing values
+    /// would do otherwise); refusing later changes keeps each recorded depth exact.
+    private func changedAfterAttaching(_ kind: String) -> WeightsError {
+        fail("pickle adds to a \(kind) already placed inside another value; refused")
     }
 
     private mutating func put(_ index: Int) throws {
         guard index >= 0, index < 1 << 31 else { throw fail("memo index \(index) out of range") }
-        memo[index] = try top()
+        guard let top = stack.last else { throw fail("pickle stack is empty") }
+        memo[index] = top
     }
 
     private mutating func get(_ index: Int) throws {
-        guard let value = memo[index] else { throw fail("memo index \(index) was never stored") }
-        stack.append(value)
+        guard let entry = memo[index] else { throw fail("memo index \(index) was never stored") }
+        stack.append(entry)
     }
 
     private func global(_ rawModule: String, _ name: String) throws -> PickleValue {

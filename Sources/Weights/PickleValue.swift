@@ -2,6 +2,10 @@
 public final class PickleList: @unchecked Sendable {
     /// The items. Only mutated while the reader builds the tree (safe because the tree is frozen afterwards).
     public internal(set) var items: [PickleValue]
+    /// Nesting depth the reader tracks (1 + the deepest item), and whether the list already sits inside
+    /// another value (after which the reader refuses to change it, so every depth stays exact).
+    var depth = 1
+    var attached = false
     init(_ items: [PickleValue] = []) { self.items = items }
 }
 
@@ -10,6 +14,9 @@ public final class PickleDict: @unchecked Sendable {
     /// Key/value pairs in insertion order. Only mutated while the reader builds the tree.
     public internal(set) var entries: [(key: PickleValue, value: PickleValue)] = []
     private var index: [String: Int] = [:]
+    /// As ``PickleList``'s: the reader's depth bookkeeping.
+    var depth = 1
+    var attached = false
 
     init() {}
 

@@ -86,6 +86,7 @@ public final class SafeTensorsFile: TensorArchive, @unchecked Sendable {
     static func parseHeader(
         _ bytes: Data, dataLength: Int, path: String
     ) throws -> (entries: [String: Entry], metadata: [String: String]) {
+        try checkStructure(bytes, path: path)
         let json: Any
         do {
             json = try JSONSerialization.jsonObject(with: bytes)
@@ -112,7 +113,56 @@ public final class SafeTensorsFile: TensorArchive, @unchecked Sendable {
             }
             entries[name] = try parseEntry(name: name, value: value, dataLength: dataLength, path: path)
         }
+        // Every byte of the data section belongs to at most one tensor: aliased or overlapping ranges are refused.
+        let ordered = entries.filter { !$0.value.byteRange.isEmpty }.sorted { $0.value.byteRange.lowerBound < $1.value.byteRange.lowerBound }
+        for (previous, next) in zip(ordered, ordered.dropFirst()) where next.value.byteRange.lowerBound < previous.value.byteRange.upperBound {
+            throw WeightsError.malformed(
+                source: path,
+                reason: "tensors '\(previous.key)' \(previous.value.byteRange) and '\(next.key)' \(next.value.byteRange) overlap in the data section")
+        }
         return (entries, metadata)
+    }
+
+    /// The deepest JSON nesting a header may have (a real header nests 3 deep).
+    static let maxHeaderDepth = 64
+
+    /// Scans the header's JSON without building it: nesting at most ``maxHeaderDepth`` deep (so no parser
+    /// recurses without bound) and no tensor name twice at the top level (a JSON parser would keep only one).
+    private static func checkStructure(_ bytes: Data, path: String) throws {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var keyStart: Int?
+        var lastString: Data?
+        var seen = Set<Data>()
+        for (i, byte) in bytes.enumerated() {
+            if inString {
+                if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 {
+                    inString = false
+                    if depth == 1, let start = keyStart { lastString = bytes.subdata(in: (bytes.startIndex + start)..<(bytes.startIndex + i)) }
+                    keyStart = nil
+                }
+                continue
+            }
+            switch byte {
+            case 0x22:
+                inString = true
+                keyStart = i + 1
+            case 0x7B, 0x5B:
+                depth += 1
+                guard depth <= maxHeaderDepth else {
+                    throw WeightsError.malformed(source: path, reason: "header nests JSON more than \(maxHeaderDepth) deep")
+                }
+            case 0x7D, 0x5D: depth -= 1
+            case 0x3A:  // ':' after a top-level key
+                if depth == 1, let key = lastString, !seen.insert(key).inserted {
+                    throw WeightsError.malformed(
+                        source: path, reason: "header names '\(String(decoding: key, as: UTF8.self))' twice")
+                }
+                lastString = nil
+            default: break
+            }
+        }
     }
 
     private static func parseEntry(name: String, value: Any, dataLength: Int, path: String) throws -> Entry {

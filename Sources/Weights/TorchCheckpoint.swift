@@ -1,4 +1,5 @@
 import Foundation
+import Zlib
 import Numerics
 
 /// A PyTorch checkpoint (`torch.save` zip format: `<name>/data.pkl`, `<name>/data/<key>`, `<name>/version`)
@@ -48,7 +49,7 @@ public final class TorchCheckpoint: TensorArchive, @unchecked Sendable {
         var byName: [String: ZipEntry] = [:]
         for entry in directory.entries { byName[entry.name] = entry }
         let pickleBytes = Array(mapping.bytes(at: pickleEntry.dataOffset, count: pickleEntry.size)!)
-        guard TorchCRC32.checksum(pickleBytes) == pickleEntry.crc32 else {
+        guard CRC32.checksum(pickleBytes) == pickleEntry.crc32 else {
             throw WeightsError.malformed(source: source, reason: "record '\(pickleEntry.name)' fails its CRC-32 check")
         }
         var reader = PickleReader(bytes: pickleBytes, source: "\(source) (\(pickleEntry.name))")
@@ -73,8 +74,11 @@ public final class TorchCheckpoint: TensorArchive, @unchecked Sendable {
                 source: source, reason: "no dictionary at '\(stateDictPath.joined(separator: "."))' in the checkpoint")
         }
         var refs: [String: TorchTensorReference] = [:]
+        // Each dictionary is walked once, however many keys lead to it: a pickle reusing memoised
+        // dictionaries would otherwise name (fan-out)^depth tensors.
+        var visited = Set<ObjectIdentifier>()
         func collect(_ d: PickleDict, prefix: String, depth: Int) {
-            guard depth < 16 else { return }
+            guard depth < 16, visited.insert(ObjectIdentifier(d)).inserted else { return }
             for (key, value) in d.entries {
                 guard let k = key.stringKey else { continue }
                 switch value {

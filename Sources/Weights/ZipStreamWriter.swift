@@ -1,4 +1,5 @@
 import Foundation
+import Zlib
 
 /// Writes a zip file of stored (uncompressed) members one after another, the way PyTorch does:
 /// member data aligned to 64 bytes, CRC-32 recorded, ZIP64 records when offsets or sizes need them.
@@ -48,7 +49,7 @@ final class ZipStreamWriter {
 
     /// Appends one member holding `data`.
     func add(name: String, data: UnsafeRawBufferPointer) throws {
-        var crc = TorchCRC32()
+        var crc = CRC32()
         crc.update(data)
         let nameBytes = Array(name.utf8)
         let size = UInt64(data.count)

@@ -58,7 +58,7 @@ import Testing
         let tensor: Tensor
         if entry.kind == "relation" {
             tensor = try pre.relationTensor(
-                for: image, subject: PixelBox(truncating: entry.boxes[0]), object: PixelBox(truncating: entry.boxes[1]))
+                for: image, subject: try #require(PixelBox(truncating: entry.boxes[0])), object: try #require(PixelBox(truncating: entry.boxes[1])))
         } else {
             tensor = try pre.objectTensor(for: image, box: entry.boxes[0])
         }

@@ -20,7 +20,7 @@ import Testing
         let pre = try Self.preprocessor(size: entry.size)
         let window: RGBImage
         if let box = entry.box {
-            window = try pre.window(for: .object(PixelBox(truncating: box)), of: image)
+            window = try pre.window(for: .object(try #require(PixelBox(truncating: box))), of: image)
             CLIPPreprocessorTests.expectClose(try pre.objectTensor(for: image, box: box), expected, size: entry.size, expected)
         } else {
             window = try pre.croppedImage(image)

@@ -41,4 +41,21 @@ import Testing
         let bad = try CLIHarness.run(["embed", "--model", model.path, "--image", notJPEG.path])
         #expect(bad.status != 0 && bad.stderr.contains("fake.jpg"))
     }
+
+    /// Coordinates no `Int` holds (or no pixel could be at) are an error naming `--box`, never a trap.
+    @Test func boxCoordinatesOutOfRangeAreRefused() throws {
+        let folder = try CLIHarness.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = folder.appendingPathComponent("model")
+        try CLIHarness.writeTinyCLIP(to: model)
+        let image = ImportTests.fixtures.appendingPathComponent("scenes/images/000000.jpg").path
+        for value in ["1e19", "1e308", "-9223372036854775808", "nan", "inf", "-inf", "1e9"] {
+            let output = try CLIHarness.run(
+                ["embed", "--model", model.path, "--level", "object", "--image", image, "--box=0,0,\(value),5"])
+            #expect(output.status == 64, "--box with \(value): status \(output.status), \(output.stderr)")
+            #expect(output.stderr.contains("--box") && output.stderr.contains(value), "\(output.stderr)")
+        }
+        let stray = try CLIHarness.run(["embed", "--model", model.path, "--image", image, "--box=0,0,x,5,6"])
+        #expect(stray.status == 64 && stray.stderr.contains("--box"), "\(stray.stderr)")
+    }
 }

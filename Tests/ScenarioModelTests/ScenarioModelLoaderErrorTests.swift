@@ -68,4 +68,69 @@ import Weights
             try ScenarioModelLoader.open(url: URL(fileURLWithPath: "/nonexistent/x.ckpt"))
         }
     }
+
+    /// The one-level fixture in our safetensors format, with `edit` applied to its metadata.
+    private func modelFile(editing edit: (inout [String: String]) -> Void) throws -> URL {
+        let source = try ScenarioModelLoader.open(url: ScenarioFixtures.url("one_level.ckpt"))
+        let plain = ScenarioFixtures.temporaryURL("plain.safetensors")
+        defer { try? FileManager.default.removeItem(at: plain) }
+        try ScenarioModelFile.write(source, to: plain)
+        let file = try SafeTensorsFile(url: plain)
+        var metadata = file.metadata
+        edit(&metadata)
+        var writer = SafeTensorsWriter(metadata: metadata)
+        for name in file.tensorNames { try writer.add(name, try file.tensor(name)) }
+        let url = ScenarioFixtures.temporaryURL("edited.safetensors")
+        try writer.write(to: url)
+        return url
+    }
+
+    /// Replaces `field`'s value in the JSON object stored under metadata `key`.
+    private func setting(_ key: String, _ field: String, to value: Any) throws -> URL {
+        try modelFile { metadata in
+            var object = (try? JSONSerialization.jsonObject(with: Data(metadata[key]!.utf8))) as! [String: Any]
+            object[field] = value
+            metadata[key] = String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }
+    }
+
+    /// Config fields a hostile file sets out of bounds are refused on load, naming the file and the field,
+    /// before anything is sized by them (no trap on -1, no gigabytes of key lists or pixels).
+    @Test(arguments: [
+        ("vision_config", "num_hidden_layers", -1), ("vision_config", "num_hidden_layers", 1_000_000_000),
+        ("text_config", "num_hidden_layers", 1_000_000_000), ("vision_config", "num_attention_heads", 0),
+        ("vision_config", "num_attention_heads", 7), ("vision_config", "hidden_size", 1 << 40),
+        ("vision_config", "image_size", 100_000), ("vision_config", "patch_size", -3),
+        ("text_config", "max_position_embeddings", 1 << 30), ("text_config", "vocab_size", -1),
+        ("text_config", "num_attention_heads", 1_000_000), ("preprocess", "image_size", 100_000),
+        ("preprocess", "image_size", 0),
+    ])
+    func configFieldsOutOfBoundsAreRefused(key: String, field: String, value: Int) throws {
+        let url = try setting(key, field, to: value)
+        defer { try? FileManager.default.removeItem(at: url) }
+        do {
+            _ = try ScenarioModelLoader.open(url: url)
+            Issue.record("\(key).\(field) = \(value) was accepted")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains(url.path), "\(text)")
+            #expect(text.contains(field) || text.contains("heads"), "\(text)")
+        }
+    }
+
+    @Test func projectionWidthOutOfBoundsIsRefused() throws {
+        let hf = try ScenarioModelLoader.open(url: ScenarioFixtures.url("hf_clip"))
+        let plain = ScenarioFixtures.temporaryURL("hf.safetensors")
+        defer { try? FileManager.default.removeItem(at: plain) }
+        try ScenarioModelFile.write(hf, to: plain)
+        let file = try SafeTensorsFile(url: plain)
+        var metadata = file.metadata
+        metadata["projection_dim"] = "100000000"
+        var writer = SafeTensorsWriter(metadata: metadata)
+        for name in file.tensorNames { try writer.add(name, try file.tensor(name)) }
+        let url = ScenarioFixtures.temporaryURL("hf-edited.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try writer.write(to: url)
+        #expect { try ScenarioModelLoader.open(url: url) } throws: { "\($0)".contains("projection_dim") && "\($0)".contains(url.path) }
+    }
 }

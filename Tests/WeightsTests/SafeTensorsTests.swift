@@ -16,6 +16,42 @@ import Testing
     }
 
     /// A file holding `header` as its JSON header followed by `data` bytes.
+    /// Hostile headers: aliased or overlapping ranges, a name given twice, nesting 100,000 deep, a header length
+    /// near 2^64. Each is refused naming the file, in bounded time.
+    @Test func hostileHeadersAreRefused() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func message(_ header: String, data: [UInt8] = [UInt8](repeating: 0, count: 16)) throws -> String {
+            let url = try Self.rawFile(header, data: data, in: folder)
+            do {
+                _ = try SafeTensorsFile(url: url)
+                return "accepted"
+            } catch let error as WeightsError {
+                #expect(error.description.contains(url.path))
+                return error.description
+            }
+        }
+        let aliased = #"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#
+        #expect(try message(aliased).contains("overlap in the data section"))
+        let overlapping = #"{"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 12]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [8, 16]}}"#
+        #expect(try message(overlapping).contains("'a' 0..<12 and 'b' 8..<16 overlap"))
+        let adjacent = #"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [8, 16]}, "e": {"dtype": "F32", "shape": [0], "data_offsets": [8, 8]}}"#
+        #expect(try message(adjacent) == "accepted")
+        let twice = #"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "a": {"dtype": "F32", "shape": [2], "data_offsets": [8, 16]}}"#
+        #expect(try message(twice).contains("header names 'a' twice"))
+        let deep = #"{"a": "# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+        #expect(try message(deep).contains("nests JSON more than 64 deep"))
+        #expect(try message(#"{"w": {"dtype": "X9", "shape": [1], "data_offsets": [0, 4]}}"#).contains("unsupported dtype X9"))
+        for length in [UInt64.max, UInt64.max - 7, 1 << 63] {
+            var bytes = Data()
+            withUnsafeBytes(of: length.littleEndian) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: Array("{}".utf8))
+            let url = folder.appendingPathComponent("huge.safetensors")
+            try bytes.write(to: url)
+            #expect { try SafeTensorsFile(url: url) } throws: { "\($0)".contains("runs past the end of the 10-byte file") }
+        }
+    }
+
     static func rawFile(_ header: String, data: [UInt8] = [], in folder: URL, name: String = "raw.safetensors") throws -> URL {
         var bytes = Data()
         let json = Array(header.utf8)
