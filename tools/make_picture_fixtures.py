@@ -256,6 +256,19 @@ def main():
     huge[frame + 6:frame + 10] = struct.pack("<HH", 16383, 16383)
     bad("huge_canvas.webp", bytes(huge), "VP8X canvas and VP8 header declare 16383x16383")
 
+    # What Pillow reads past the image data without complaint: chunks after IDAT are not CRC-checked and the
+    # file may end without IEND (or even without the last IDAT's CRC).
+    complete = png_bytes(width, height, 2, 8, make_image(rng, width, height, 3, 8))
+    iend = complete.rindex(b"IEND") - 4
+    add("no_iend.png", complete[:iend], "RGB 8-bit ending after IDAT (no IEND)")
+    add("no_idat_crc.png", complete[:iend - 4], "RGB 8-bit ending inside IDAT's CRC")
+    add("trailing_bad_crc_text.png", complete[:iend] + chunk(b"tEXt", b"Comment\x00after", crc=0) + complete[iend:],
+        "RGB 8-bit, tEXt with a wrong CRC after IDAT")
+    # Compressed text inflating to 24 MiB (Pillow refuses text and ICC chunks inflating past 1 MiB).
+    ztxt = chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(bytes(24 << 20), 9))
+    bad("ztxt_bomb.png", png_bytes(width, height, 2, 8, make_image(rng, width, height, 3, 8), extra=ztxt),
+        "zTXt inflating to 24 MiB")
+
     manifest = {"pillow": PIL.__version__, "pillow_libwebp": features.version("webp"), "pictures": entries,
                 "hostile": hostile}
     with open(os.path.join(OUT, "pictures.json"), "w") as f:

@@ -18,6 +18,10 @@ struct cpng_decoder {
 static int fail(int err, char message[CPNG_MESSAGE_LENGTH]) {
     if (err == SPNG_ECHUNK_CRC)
         snprintf(message, CPNG_MESSAGE_LENGTH, "libspng: %s (a chunk's CRC does not match its data)", spng_strerror(err));
+    else if (err == SPNG_ECHUNK_LIMITS)
+        snprintf(message, CPNG_MESSAGE_LENGTH,
+                 "libspng: %s (a metadata chunk, stored or inflated, is over %u MiB, or all of them over %u MiB)",
+                 spng_strerror(err), CPNG_CHUNK_LIMIT >> 20, CPNG_CACHE_LIMIT >> 20);
     else
         snprintf(message, CPNG_MESSAGE_LENGTH, "libspng: %s", spng_strerror(err));
     if (err == SPNG_EOF || err == SPNG_IO_EOF) return CPNG_ERR_TRUNCATED;
