@@ -10,18 +10,18 @@ public enum JPEG {
     /// Decodes a JPEG file to RGB.
     /// - Throws: ``ImagingError`` naming the file (unreadable, empty, not a JPEG, truncated, corrupt,
     ///   unsupported colour space, or over `options.maxPixels`).
-    public static func decode(contentsOf url: URL, options: JPEGDecodeOptions = .init()) throws -> RGBImage {
+    public static func decode(contentsOf url: URL, options: PictureDecodeOptions = .init()) throws -> RGBImage {
         let data = try readFile(url)
         return try decode(data: data, source: url.path, options: options)
     }
 
     /// Decodes JPEG bytes to RGB with default options; `source` names the data in error messages.
     public static func decode(data: Data, source: String) throws -> RGBImage {
-        try decode(data: data, source: source, options: JPEGDecodeOptions())
+        try decode(data: data, source: source, options: PictureDecodeOptions())
     }
 
     /// Decodes JPEG bytes to RGB; `source` names the data in error messages.
-    public static func decode(data: Data, source: String, options: JPEGDecodeOptions) throws -> RGBImage {
+    public static func decode(data: Data, source: String, options: PictureDecodeOptions) throws -> RGBImage {
         try check(data: data, source: source)
         return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> RGBImage in
             let decoder = try JPEGDecoder(bytes: raw, source: source)
@@ -40,20 +40,20 @@ public enum JPEG {
     /// the columns and rows outside it (the entropy-coded data is still read to the end).
     /// - Throws: ``ImagingError`` naming the file, or ``ImagingError/invalidBox(box:width:height:detail:)`` when
     ///   `region` is empty or not inside the image.
-    public static func decode(contentsOf url: URL, region: PixelBox, options: JPEGDecodeOptions = .init()) throws -> RGBImage {
+    public static func decode(contentsOf url: URL, region: PixelBox, options: PictureDecodeOptions = .init()) throws -> RGBImage {
         try withDecoder(contentsOf: url, options: options) { try $0.readRGB(region: region) }
     }
 
     /// Opens a decoder over the file's bytes (header read, pixel limit checked) for `body`.
     static func withDecoder<T>(
-        contentsOf url: URL, options: JPEGDecodeOptions, _ body: (JPEGDecoder) throws -> T
+        contentsOf url: URL, options: PictureDecodeOptions, _ body: (JPEGDecoder) throws -> T
     ) throws -> T {
         try withDecoder(data: readFile(url), source: url.path, options: options, body)
     }
 
     /// Opens a decoder over `data` (header read, pixel limit checked) for `body`.
     static func withDecoder<T>(
-        data: Data, source: String, options: JPEGDecodeOptions, _ body: (JPEGDecoder) throws -> T
+        data: Data, source: String, options: PictureDecodeOptions, _ body: (JPEGDecoder) throws -> T
     ) throws -> T {
         try check(data: data, source: source)
         return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> T in

@@ -15,6 +15,3 @@ public struct PictureDecodeOptions: Sendable, Equatable {
         self.applyEXIFOrientation = applyEXIFOrientation
     }
 }
-
-/// The options' name from when only JPEG was read.
-public typealias JPEGDecodeOptions = PictureDecodeOptions

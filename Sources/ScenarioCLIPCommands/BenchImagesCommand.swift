@@ -70,7 +70,9 @@ struct BenchImagesCommand: ParsableCommand {
         let both = try median { _ = try preprocessor.tensor(for: Picture.decode(contentsOf: url)) }
         let crop = try median { _ = try preprocessor.objectTensor(for: image, box: box) }
         let header = try median { _ = try Picture.readSize(contentsOf: url) }
-        print(String(format: "  %-13@ %8d %10.2f %14.2f %21.2f %15.2f %10.3f", name as NSString, bytes / 1024,
+        // Padded in Swift: Foundation's String(format:) on Linux ignores the width of %@.
+        print("  " + name.padding(toLength: 13, withPad: " ", startingAt: 0)
+            + String(format: " %8d %10.2f %14.2f %21.2f %15.2f %10.3f", bytes / 1024,
                      decode, preprocess, both, crop, header))
         let cpuDecode = try median(clock: CLOCK_THREAD_CPUTIME_ID) { _ = try Picture.decode(contentsOf: url) }
         let cpuBoth = try median(clock: CLOCK_THREAD_CPUTIME_ID) {
