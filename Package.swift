@@ -25,7 +25,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("spng")]),
         .target(
             name: "CWebP", path: "Sources/CWebP",
-            linkerSettings: [.linkedLibrary("webp")]),
+            linkerSettings: [.linkedLibrary("webp"), .linkedLibrary("webpdemux")]),
         .systemLibrary(
             name: "CNcurses", path: "Sources/CNcurses", pkgConfig: "ncursesw",
             providers: [.apt(["libncursesw5-dev"])]),

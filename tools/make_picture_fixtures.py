@@ -269,6 +269,15 @@ def main():
     bad("ztxt_bomb.png", png_bytes(width, height, 2, 8, make_image(rng, width, height, 3, 8), extra=ztxt),
         "zTXt inflating to 24 MiB")
 
+    # Animated WebP: Pillow gives the first frame (lossy and lossless, with alpha).
+    moving = [smooth(40, 24, alpha=True) for _ in range(3)]
+    for name, kwargs in [("animated.webp", {"quality": 80}), ("animated_lossless.webp", {"lossless": True})]:
+        buffer = io.BytesIO()
+        moving[0].save(buffer, "WEBP", save_all=True, append_images=moving[1:], duration=80, **kwargs)
+        add(name, buffer.getvalue(), name.replace(".webp", "").replace("_", " ") + ", first frame")
+    animated = open(os.path.join(OUT, "animated.webp"), "rb").read()
+    bad("truncated_animated.webp", animated[: len(animated) * 2 // 3], "animated WebP cut inside its frames")
+
     manifest = {"pillow": PIL.__version__, "pillow_libwebp": features.version("webp"), "pictures": entries,
                 "hostile": hostile}
     with open(os.path.join(OUT, "pictures.json"), "w") as f:

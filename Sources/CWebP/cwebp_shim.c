@@ -1,7 +1,9 @@
 #include "cwebp_shim.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <webp/decode.h>
+#include <webp/demux.h>
 #include <webp/encode.h>
 
 static const char *status_text(VP8StatusCode status) {
@@ -40,6 +42,43 @@ int cwebp_read_header(const uint8_t *data, size_t size, cwebp_header *header, ch
     return CWEBP_OK;
 }
 
+/* The first frame of an animation as Pillow reads it (through WebPAnimDecoder, non-premultiplied RGBA): the
+ * frame on a canvas cleared to transparent black, so canvas pixels outside the frame are (0, 0, 0); alpha then
+ * dropped. The canvas size was checked against the pixel limit by the caller before this allocates it. */
+static int read_first_frame(const uint8_t *data, size_t size, int width, int height, uint8_t *rgb,
+                            char message[CWEBP_MESSAGE_LENGTH]) {
+    WebPAnimDecoderOptions options;
+    if (!WebPAnimDecoderOptionsInit(&options)) {
+        snprintf(message, CWEBP_MESSAGE_LENGTH, "libwebp: version mismatch");
+        return CWEBP_ERR_WEBP;
+    }
+    options.color_mode = MODE_RGBA;
+    options.use_threads = 0;
+    WebPData webp = {data, size};
+    WebPAnimDecoder *decoder = WebPAnimDecoderNew(&webp, &options);
+    if (!decoder) {
+        snprintf(message, CWEBP_MESSAGE_LENGTH, "libwebp: the animation cannot be demuxed (corrupt or truncated)");
+        return CWEBP_ERR_WEBP;
+    }
+    WebPAnimInfo info;
+    uint8_t *frame = NULL;
+    int timestamp = 0;
+    int status = CWEBP_OK;
+    if (!WebPAnimDecoderGetInfo(decoder, &info) || (int)info.canvas_width != width ||
+        (int)info.canvas_height != height) {
+        snprintf(message, CWEBP_MESSAGE_LENGTH, "libwebp: the animation's canvas differs from its header");
+        status = CWEBP_ERR_WEBP;
+    } else if (!WebPAnimDecoderGetNext(decoder, &frame, &timestamp) || !frame) {
+        snprintf(message, CWEBP_MESSAGE_LENGTH, "libwebp: the first frame cannot be decoded (corrupt or truncated)");
+        status = CWEBP_ERR_WEBP;
+    } else {
+        const size_t count = (size_t)width * (size_t)height;
+        for (size_t i = 0; i < count; i++) memcpy(rgb + 3 * i, frame + 4 * i, 3);
+    }
+    WebPAnimDecoderDelete(decoder);
+    return status;
+}
+
 int cwebp_read_rgb(const uint8_t *data, size_t size, int width, int height, uint8_t *rgb,
                    char message[CWEBP_MESSAGE_LENGTH]) {
     message[0] = 0;
@@ -54,10 +93,7 @@ int cwebp_read_rgb(const uint8_t *data, size_t size, int width, int height, uint
         snprintf(message, CWEBP_MESSAGE_LENGTH, "size changed between header and decode");
         return CWEBP_ERR_WEBP;
     }
-    if (config.input.has_animation) {
-        snprintf(message, CWEBP_MESSAGE_LENGTH, "animated WebP is not supported");
-        return CWEBP_ERR_UNSUPPORTED;
-    }
+    if (config.input.has_animation) return read_first_frame(data, size, width, height, rgb, message);
     /* Decode straight into the caller's buffer: MODE_RGB drops alpha (Pillow's RGBA → RGB conversion
      * drops it too, and the first frame is never blended onto a background). */
     config.output.colorspace = MODE_RGB;

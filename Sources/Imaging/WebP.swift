@@ -2,11 +2,12 @@ import CWebP
 import Foundation
 
 /// WebP decoding through libwebp (the C target `CWebP`) as Pillow's `Image.open(f).convert("RGB")`: lossy
-/// data with libwebp's default fancy upsampling, alpha dropped without compositing.
+/// data with libwebp's default fancy upsampling, alpha dropped without compositing; an animation gives its first
+/// frame on its canvas (libwebp's animation decoder, as Pillow).
 public enum WebP {
     /// Decodes WebP bytes to RGB; `source` names the data in error messages.
     /// - Throws: ``ImagingError`` naming `source`; the pixel limit is checked against the declared canvas
-    ///   (VP8X, or the VP8/VP8L frame header) before any pixel memory is allocated. Animated WebP is refused.
+    ///   (VP8X, or the VP8/VP8L frame header) before any pixel memory is allocated.
     public static func decode(data: Data, source: String, options: PictureDecodeOptions = .init()) throws -> RGBImage {
         let (width, height) = try readSize(data: data, source: source)
         try Picture.checkPixelLimit(width: width, height: height, source: source, limit: options.maxPixels)

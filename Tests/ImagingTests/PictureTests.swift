@@ -31,8 +31,8 @@ struct PictureManifest: Decodable {
 }
 
 @Suite struct PictureTests {
-    /// Every PNG colour type and depth, palettes with and without tRNS, Adam7, APNG, a PNG named .jpg and
-    /// lossless WebP: byte for byte Pillow's `Image.open(f).convert("RGB")`.
+    /// Every PNG colour type and depth, palettes with and without tRNS, Adam7, APNG, a PNG named .jpg,
+    /// lossless WebP and animated WebP's first frame: byte for byte Pillow's `Image.open(f).convert("RGB")`.
     @Test(arguments: PictureManifest.shared.pictures.filter { $0.file != "lossy.webp" && $0.file != "lossy_alpha.webp" })
     func equalsPillow(_ entry: PictureManifest.Entry) throws {
         let image = try Picture.decode(contentsOf: PictureManifest.url(entry.file))
@@ -103,6 +103,16 @@ struct PictureManifest: Decodable {
         }
     }
 
+    /// An animation cut inside its frames cannot be demuxed: an error naming the file (Pillow refuses it too).
+    @Test func truncatedAnimationIsRefused() {
+        expectError("truncated_animated.webp") {
+            switch $0 {
+            case .corrupt, .truncated: return true
+            default: return false
+            }
+        }
+    }
+
     /// CRCs are checked where Pillow checks them (every chunk before the image data) and also IDAT's, which
     /// Pillow skips; chunks after the image are not checked, as in Pillow (trailing_bad_crc_text.png and the
     /// files ending without IEND are among the pictures equal to Pillow's).
@@ -159,7 +169,7 @@ struct PictureManifest: Decodable {
         let covered: Set = [
             "truncated.png", "truncated_header.png", "truncated.webp", "bad_crc_ihdr.png", "bad_crc_idat.png",
             "bad_crc_text.png", "huge_ihdr.png", "huge_canvas.webp", "zlib_bomb.png", "ztxt_bomb.png", "empty.png",
-            "gif_named.png",
+            "gif_named.png", "truncated_animated.webp",
         ]
         #expect(Set(PictureManifest.shared.hostile.map(\.file)) == covered)
     }

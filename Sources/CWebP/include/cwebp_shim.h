@@ -12,7 +12,7 @@ enum {
     CWEBP_ERR_WEBP = 1,        /* libwebp rejected the data (message says why) */
     CWEBP_ERR_TRUNCATED = 2,   /* the data ended before the image did */
     CWEBP_ERR_NO_MEMORY = 3,   /* an allocation failed */
-    CWEBP_ERR_UNSUPPORTED = 4  /* a feature libwebp's still-image decoder does not handle (animation) */
+    CWEBP_ERR_UNSUPPORTED = 4  /* a feature libwebp does not decode */
 };
 
 #define CWEBP_MESSAGE_LENGTH 256
@@ -28,7 +28,8 @@ typedef struct {
 /* Reads the RIFF/VP8X/VP8/VP8L headers only (a prefix of the file suffices). */
 int cwebp_read_header(const uint8_t *data, size_t size, cwebp_header *header, char message[CWEBP_MESSAGE_LENGTH]);
 
-/* Decodes the whole picture as interleaved RGB into rgb (width*height*3 bytes, the size from the header). */
+/* Decodes the whole picture as interleaved RGB into rgb (width*height*3 bytes, the size from the header); of an
+ * animation, the first frame on its canvas (as Pillow). */
 int cwebp_read_rgb(const uint8_t *data, size_t size, int width, int height, uint8_t *rgb,
                    char message[CWEBP_MESSAGE_LENGTH]);
 
