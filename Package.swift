@@ -20,6 +20,12 @@ let package = Package(
         .target(
             name: "CJPEG", path: "Sources/CJPEG",
             linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(
+            name: "CPNG", path: "Sources/CPNG",
+            linkerSettings: [.linkedLibrary("spng")]),
+        .target(
+            name: "CWebP", path: "Sources/CWebP",
+            linkerSettings: [.linkedLibrary("webp"), .linkedLibrary("webpdemux")]),
         .systemLibrary(
             name: "CNcurses", path: "Sources/CNcurses", pkgConfig: "ncursesw",
             providers: [.apt(["libncursesw5-dev"])]),
@@ -39,7 +45,7 @@ let package = Package(
         .target(name: "Weights", dependencies: ["Numerics", "Zlib"]),
         .target(name: "CLIP", dependencies: ["Numerics", "Weights", "Tokenizer"]),
         .target(name: "CResample", path: "Sources/CResample"),
-        .target(name: "Imaging", dependencies: ["CJPEG", "CResample", "Numerics"]),
+        .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CWebP", "CResample", "Numerics"]),
 
         // MARK: ScenarioCLIP
         .target(

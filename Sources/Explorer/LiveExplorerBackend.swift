@@ -201,7 +201,7 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         if let size = lock.withLock({ imageSizes[record.id] }) { return size }
         let size: (Int, Int)
         do {
-            let header = try JPEG.readSize(contentsOf: record.imagePath)
+            let header = try Picture.readSize(contentsOf: record.imagePath)
             size = (header.width, header.height)
         } catch {
             // Unknown size: fall back to the boxes' extent so the boxes can still be drawn.
@@ -213,7 +213,7 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
     }
 
     public func image(sceneID: String) throws -> RGBImage {
-        try JPEG.decode(contentsOf: try record(sceneID).imagePath)
+        try Picture.decode(contentsOf: try record(sceneID).imagePath)
     }
 
     // MARK: Marks

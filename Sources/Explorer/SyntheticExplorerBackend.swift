@@ -73,7 +73,7 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
 
     public func image(sceneID: String) throws -> RGBImage {
         guard !pictures.isEmpty else { throw ExplorerError.picture(sceneID: sceneID, message: "no pictures") }
-        return try JPEG.decode(contentsOf: pictures[try index(of: sceneID) % pictures.count])
+        return try Picture.decode(contentsOf: pictures[try index(of: sceneID) % pictures.count])
     }
 
     /// A hashed bag-of-words vector: each word adds a pseudo-random unit direction.

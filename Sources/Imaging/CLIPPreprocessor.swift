@@ -82,12 +82,16 @@ public struct CLIPPreprocessor: Sendable {
         return RGBImage(width: s, height: s, pixels: pixels)
     }
 
-    /// The `S × S` window of a JPEG file's whole image, decoding only the pixels the resize reads (for a
-    /// 16:9 landscape about 60 % of the columns). Equal to `croppedImage(JPEG.decode(contentsOf: url))`;
-    /// with `options.applyEXIFOrientation` and a rotated file it decodes everything.
+    /// The `S × S` window of a picture file's whole image. Equal to `croppedImage(Picture.decode(contentsOf: url))`;
+    /// a JPEG decodes only the pixels the resize reads (for a 16:9 landscape about 60 % of the columns) unless
+    /// `options.applyEXIFOrientation` meets a rotated file; PNG and WebP decode whole.
     /// - Throws: ``ImagingError`` naming the file.
-    public func croppedImage(contentsOf url: URL, options: JPEGDecodeOptions = .init()) throws -> RGBImage {
-        try JPEG.withDecoder(contentsOf: url, options: options) { decoder in
+    public func croppedImage(contentsOf url: URL, options: PictureDecodeOptions = .init()) throws -> RGBImage {
+        let data = try PictureFile.read(url)
+        guard try Picture.format(of: data, source: url.path) == .jpeg else {
+            return try croppedImage(Picture.decode(data: data, source: url.path, options: options))
+        }
+        return try JPEG.withDecoder(data: data, source: url.path, options: options) { decoder in
             let (w, h) = (decoder.header.width, decoder.header.height)
             guard w > 0, h > 0 else { throw ImagingError.invalidConfig(detail: "cannot preprocess an empty \(w)x\(h) image") }
             if options.applyEXIFOrientation, decoder.header.exifOrientation > 1 {
@@ -108,9 +112,9 @@ public struct CLIPPreprocessor: Sendable {
 
     // MARK: Tensors
 
-    /// The model input for a whole JPEG file, decoding only what the resize reads (see
+    /// The model input for a whole picture file, decoding only what the resize reads (see
     /// ``croppedImage(contentsOf:options:)``). Returns `[3, S, S]`.
-    public func tensor(contentsOf url: URL, options: JPEGDecodeOptions = .init()) throws -> Tensor {
+    public func tensor(contentsOf url: URL, options: PictureDecodeOptions = .init()) throws -> Tensor {
         normalized(try croppedImage(contentsOf: url, options: options))
     }
 

@@ -9,20 +9,20 @@ public enum ImageInput: Sendable, Equatable {
     case object(PixelBox)
     /// Black canvas with only the union of the subject and object boxes kept (relation level without a file).
     case relation(subject: PixelBox, object: PixelBox)
-    /// A separate focused-region JPEG file, transformed whole (relation level with a file).
+    /// A separate focused-region picture file, transformed whole (relation level with a file).
     case focusedRegion(URL)
 }
 
 extension CLIPPreprocessor {
     /// The tensor of one input of an already decoded image. Returns `[3, S, S]`.
     /// - Throws: ``ImagingError`` for bad boxes, or when a focused-region file cannot be decoded.
-    public func tensor(for input: ImageInput, of image: RGBImage, options: JPEGDecodeOptions = .init()) throws -> Tensor {
+    public func tensor(for input: ImageInput, of image: RGBImage, options: PictureDecodeOptions = .init()) throws -> Tensor {
         normalized(try window(for: input, of: image, options: options))
     }
 
     /// The `S × S` pixels of one input before normalisation (what PIL holds after `Resize` + `CenterCrop`).
     /// - Throws: ``ImagingError`` for bad boxes, or when a focused-region file cannot be decoded.
-    public func window(for input: ImageInput, of image: RGBImage, options: JPEGDecodeOptions = .init()) throws -> RGBImage {
+    public func window(for input: ImageInput, of image: RGBImage, options: PictureDecodeOptions = .init()) throws -> RGBImage {
         switch input {
         case .full:
             return try croppedImage(image)

@@ -8,9 +8,12 @@ public enum ImagingError: Error, Equatable, CustomStringConvertible, LocalizedEr
     case emptyFile(file: String)
     /// The data does not start with a JPEG start-of-image marker (`detail` says what it looks like).
     case notJPEG(file: String, detail: String)
+    /// The data is no picture format ScenarioCLIP reads (JPEG, PNG, WebP), or uses a feature it does not
+    /// decode (`detail` says which).
+    case unsupportedFormat(file: String, detail: String)
     /// The data ends before the image does.
     case truncated(file: String, detail: String)
-    /// libjpeg rejected the data.
+    /// The decoding library (libjpeg, libspng, libwebp) rejected the data.
     case corrupt(file: String, detail: String)
     /// The stored component layout has no RGB conversion.
     case unsupportedColorSpace(file: String, components: Int)
@@ -33,17 +36,19 @@ public enum ImagingError: Error, Equatable, CustomStringConvertible, LocalizedEr
             return "image '\(file)' is empty (0 bytes)"
         case .notJPEG(let file, let detail):
             return "image '\(file)' is not a JPEG file: \(detail)"
+        case .unsupportedFormat(let file, let detail):
+            return "image '\(file)' is not a JPEG, PNG or WebP picture ScenarioCLIP can decode: \(detail)"
         case .truncated(let file, let detail):
-            return "JPEG '\(file)' is truncated: \(detail)"
+            return "image '\(file)' is truncated: \(detail)"
         case .corrupt(let file, let detail):
-            return "JPEG '\(file)' is corrupt: \(detail)"
+            return "image '\(file)' is corrupt: \(detail)"
         case .unsupportedColorSpace(let file, let components):
             return "JPEG '\(file)' has an unsupported colour space (\(components) components)"
         case .tooManyPixels(let file, let width, let height, let limit):
-            return "JPEG '\(file)' declares \(width)x\(height) = \(width * height) pixels, "
+            return "image '\(file)' declares \(width)x\(height) = \(width * height) pixels, "
                 + "over the decompression-bomb limit of \(limit) pixels"
         case .encodeFailed(let detail):
-            return "JPEG encoding failed: \(detail)"
+            return "picture encoding failed: \(detail)"
         case .writeFailed(let file, let reason):
             return "cannot write JPEG '\(file)': \(reason)"
         case .invalidBox(let box, let width, let height, let detail):

@@ -1,7 +1,8 @@
 import CJPEG
 import Foundation
 
-/// JPEG decoding and encoding through libjpeg (the C target `CJPEG` catches libjpeg's longjmp errors).
+/// JPEG decoding and encoding through libjpeg (the C target `CJPEG` catches libjpeg's longjmp errors). Code that
+/// reads a picture of any format goes through ``Picture``, which sends JPEG data here.
 ///
 /// Decoding uses libjpeg's defaults (ISLOW DCT, fancy upsampling) exactly as PIL does, so pixels equal
 /// `PIL.Image.open(path).convert("RGB")`; greyscale is replicated and CMYK/YCCK converted with PIL's formula.
@@ -9,18 +10,18 @@ public enum JPEG {
     /// Decodes a JPEG file to RGB.
     /// - Throws: ``ImagingError`` naming the file (unreadable, empty, not a JPEG, truncated, corrupt,
     ///   unsupported colour space, or over `options.maxPixels`).
-    public static func decode(contentsOf url: URL, options: JPEGDecodeOptions = .init()) throws -> RGBImage {
+    public static func decode(contentsOf url: URL, options: PictureDecodeOptions = .init()) throws -> RGBImage {
         let data = try readFile(url)
         return try decode(data: data, source: url.path, options: options)
     }
 
     /// Decodes JPEG bytes to RGB with default options; `source` names the data in error messages.
     public static func decode(data: Data, source: String) throws -> RGBImage {
-        try decode(data: data, source: source, options: JPEGDecodeOptions())
+        try decode(data: data, source: source, options: PictureDecodeOptions())
     }
 
     /// Decodes JPEG bytes to RGB; `source` names the data in error messages.
-    public static func decode(data: Data, source: String, options: JPEGDecodeOptions) throws -> RGBImage {
+    public static func decode(data: Data, source: String, options: PictureDecodeOptions) throws -> RGBImage {
         try check(data: data, source: source)
         return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> RGBImage in
             let decoder = try JPEGDecoder(bytes: raw, source: source)
@@ -39,19 +40,25 @@ public enum JPEG {
     /// the columns and rows outside it (the entropy-coded data is still read to the end).
     /// - Throws: ``ImagingError`` naming the file, or ``ImagingError/invalidBox(box:width:height:detail:)`` when
     ///   `region` is empty or not inside the image.
-    public static func decode(contentsOf url: URL, region: PixelBox, options: JPEGDecodeOptions = .init()) throws -> RGBImage {
+    public static func decode(contentsOf url: URL, region: PixelBox, options: PictureDecodeOptions = .init()) throws -> RGBImage {
         try withDecoder(contentsOf: url, options: options) { try $0.readRGB(region: region) }
     }
 
     /// Opens a decoder over the file's bytes (header read, pixel limit checked) for `body`.
     static func withDecoder<T>(
-        contentsOf url: URL, options: JPEGDecodeOptions, _ body: (JPEGDecoder) throws -> T
+        contentsOf url: URL, options: PictureDecodeOptions, _ body: (JPEGDecoder) throws -> T
     ) throws -> T {
-        let data = try readFile(url)
-        try check(data: data, source: url.path)
+        try withDecoder(data: readFile(url), source: url.path, options: options, body)
+    }
+
+    /// Opens a decoder over `data` (header read, pixel limit checked) for `body`.
+    static func withDecoder<T>(
+        data: Data, source: String, options: PictureDecodeOptions, _ body: (JPEGDecoder) throws -> T
+    ) throws -> T {
+        try check(data: data, source: source)
         return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> T in
-            let decoder = try JPEGDecoder(bytes: raw, source: url.path)
-            try checkPixelLimit(decoder.header, source: url.path, limit: options.maxPixels)
+            let decoder = try JPEGDecoder(bytes: raw, source: source)
+            try checkPixelLimit(decoder.header, source: source, limit: options.maxPixels)
             return try body(decoder)
         }
     }
@@ -66,26 +73,14 @@ public enum JPEG {
     /// Reads the header (size, colour model, EXIF orientation) without decoding pixels.
     /// Reads a growing prefix of the file, so large files are not read whole.
     public static func readHeader(contentsOf url: URL) throws -> JPEGHeader {
-        let (handle, _) = try PictureFile.open(url)
-        defer { try? handle.close() }
-        var data = Data()
-        var chunk = 64 * 1024
-        while true {
-            let more: Data
-            do {
-                more = try handle.read(upToCount: chunk) ?? Data()
-            } catch {
-                throw ImagingError.unreadable(file: url.path, reason: reasonText(error))
-            }
-            data.append(more)
-            let atEnd = more.count < chunk
-            do {
-                try check(data: data, source: url.path)
-                return try data.withUnsafeBytes { raw in try JPEGDecoder(bytes: raw, source: url.path).header }
-            } catch ImagingError.truncated where !atEnd {
-                chunk *= 4
-            }
-        }
+        try Picture.withHeaderPrefix(of: url) { try readHeader(data: $0, source: url.path) }
+    }
+
+    /// Reads the header from JPEG bytes (a prefix holding the markers up to the frame header suffices).
+    /// - Throws: ``ImagingError/truncated(file:detail:)`` when `data` ends before the frame header.
+    static func readHeader(data: Data, source: String) throws -> JPEGHeader {
+        try check(data: data, source: source)
+        return try data.withUnsafeBytes { raw in try JPEGDecoder(bytes: raw, source: source).header }
     }
 
     /// Encodes RGB as a baseline JPEG (4:2:0 chroma) at `quality` 1...100.

@@ -18,9 +18,9 @@ public struct ParallelImageLoader: Sendable {
     /// Threads used (at least 1).
     public let workers: Int
     public let preprocessor: CLIPPreprocessor
-    public let options: JPEGDecodeOptions
+    public let options: PictureDecodeOptions
 
-    public init(preprocessor: CLIPPreprocessor, workers: Int = 2, options: JPEGDecodeOptions = .init()) {
+    public init(preprocessor: CLIPPreprocessor, workers: Int = 2, options: PictureDecodeOptions = .init()) {
         self.preprocessor = preprocessor
         self.workers = max(1, workers)
         self.options = options
@@ -35,7 +35,7 @@ public struct ParallelImageLoader: Sendable {
                 // Only the whole image: decode just the pixels its resize reads.
                 return [try preprocessor.tensor(contentsOf: request.url, options: options)]
             }
-            let image = try JPEG.decode(contentsOf: request.url, options: options)
+            let image = try Picture.decode(contentsOf: request.url, options: options)
             return try request.inputs.map { try preprocessor.tensor(for: $0, of: image, options: options) }
         }
     }

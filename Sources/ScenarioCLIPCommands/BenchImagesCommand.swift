@@ -2,14 +2,15 @@ import ArgumentParser
 import Foundation
 import Imaging
 
-/// `scenarioclip bench images`: JPEG decode + CLIP preprocessing per image.
+/// `scenarioclip bench images`: JPEG, PNG and WebP decode + CLIP preprocessing per image.
 struct BenchImagesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "images", abstract: "JPEG decode + CLIP preprocessing per image.",
+        commandName: "images", abstract: "JPEG, PNG and WebP decode + CLIP preprocessing per image.",
         discussion: """
-            Writes photo-like 640x480 and 1920x1080 JPEGs to a temporary folder, then times decoding, \
-            preprocessing to [3, S, S] (whole image and one object crop), the file -> tensor path that decodes \
-            only the pixels the resize reads, and the 2-thread batch loader (which uses that path).
+            Writes photo-like 640x480 and 1920x1080 pictures (JPEG, PNG, lossy and lossless WebP) to a \
+            temporary folder, then times decoding, preprocessing to [3, S, S] (whole image and one object crop) \
+            and the header read for each; for JPEG also the file -> tensor path that decodes only the pixels the \
+            resize reads, and the 2-thread batch loader (which uses that path).
             """)
 
     @Option(help: "Timed repetitions per measurement (the median is reported).")
@@ -36,40 +37,60 @@ struct BenchImagesCommand: ParsableCommand {
         var config = CLIPPreprocessConfig.openAICLIP
         config.imageSize = imageSize
         let preprocessor = try CLIPPreprocessor(config: config)
-        print("bench images: S=\(imageSize), JPEG quality \(quality), median of \(iterations) runs, 1 thread unless noted")
-        print("size        file KB  decode ms  preprocess ms  decode+preprocess ms  object crop ms  header ms")
+        print("bench images: S=\(imageSize), JPEG quality \(quality), WebP lossy quality 80, median of \(iterations) runs, "
+              + "1 thread unless noted")
         for (width, height) in [(640, 480), (1920, 1080)] {
-            let url = folder.appendingPathComponent("photo-\(width)x\(height).jpg")
-            try JPEG.write(Self.syntheticPhoto(width: width, height: height), to: url, quality: quality)
-            let kilobytes = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? 0) / 1024
-            let image = try JPEG.decode(contentsOf: url)
-            let box = PixelBox(x1: width / 5, y1: height / 4, x2: width * 3 / 5, y2: height * 9 / 10)
-
-            let decode = try median { _ = try JPEG.decode(contentsOf: url) }
-            let preprocess = try median { _ = try preprocessor.tensor(for: image) }
-            let both = try median { _ = try preprocessor.tensor(for: JPEG.decode(contentsOf: url)) }
-            let crop = try median { _ = try preprocessor.objectTensor(for: image, box: box) }
-            let header = try median { _ = try JPEG.readSize(contentsOf: url) }
-            print(String(format: "%-10@ %8d %10.2f %14.2f %21.2f %15.2f %10.3f", "\(width)x\(height)" as NSString,
-                         kilobytes, decode, preprocess, both, crop, header))
-            let cpuDecode = try median(clock: CLOCK_THREAD_CPUTIME_ID) { _ = try JPEG.decode(contentsOf: url) }
-            let cpuBoth = try median(clock: CLOCK_THREAD_CPUTIME_ID) {
-                _ = try preprocessor.tensor(for: JPEG.decode(contentsOf: url))
+            let photo = Self.syntheticPhoto(width: width, height: height)
+            print("\(width)x\(height)")
+            print("  format         file KB  decode ms  preprocess ms  decode+preprocess ms  object crop ms  header ms")
+            let files: [(name: String, suffix: String, data: Data)] = [
+                ("JPEG", "jpg", try JPEG.encode(photo, quality: quality)),
+                ("PNG", "png", try PNG.encode(photo)),
+                ("WebP lossy", "webp", try WebP.encode(photo, quality: 80)),
+                ("WebP lossless", "lossless.webp", try WebP.encode(photo, lossless: true)),
+            ]
+            for file in files {
+                let url = folder.appendingPathComponent("photo-\(width)x\(height).\(file.suffix)")
+                try file.data.write(to: url)
+                try bench(file.name, url: url, bytes: file.data.count, width: width, height: height,
+                          preprocessor: preprocessor, details: file.name == "JPEG")
             }
-            print(String(format: "  thread CPU time (unaffected by other load): decode %.2f ms, decode+preprocess %.2f ms",
-                         cpuDecode, cpuBoth))
-            let region = try median { _ = try preprocessor.tensor(contentsOf: url) }
-            let cpuRegion = try median(clock: CLOCK_THREAD_CPUTIME_ID) { _ = try preprocessor.tensor(contentsOf: url) }
-            print(String(format: "  file -> tensor decoding only the pixels the resize reads: %.2f ms (thread CPU %.2f ms)",
-                         region, cpuRegion))
+        }
+    }
 
-            let count = 16
-            let urls = [URL](repeating: url, count: count)
-            for workers in [1, 2] {
-                let loader = ParallelImageLoader(preprocessor: preprocessor, workers: workers)
-                let total = try median(runs: max(1, iterations / 4)) { _ = try loader.batch(urls) }
-                print(String(format: "  batch of %d with %d worker(s): %.2f ms per image", count, workers, total / Double(count)))
-            }
+    /// Prints one format's row: decode, preprocess, both, an object crop and the header read; for `details`
+    /// also thread CPU times, the file -> tensor path and the batch loader.
+    private func bench(
+        _ name: String, url: URL, bytes: Int, width: Int, height: Int, preprocessor: CLIPPreprocessor, details: Bool
+    ) throws {
+        let image = try Picture.decode(contentsOf: url)
+        let box = PixelBox(x1: width / 5, y1: height / 4, x2: width * 3 / 5, y2: height * 9 / 10)
+        let decode = try median { _ = try Picture.decode(contentsOf: url) }
+        let preprocess = try median { _ = try preprocessor.tensor(for: image) }
+        let both = try median { _ = try preprocessor.tensor(for: Picture.decode(contentsOf: url)) }
+        let crop = try median { _ = try preprocessor.objectTensor(for: image, box: box) }
+        let header = try median { _ = try Picture.readSize(contentsOf: url) }
+        // Padded in Swift: Foundation's String(format:) on Linux ignores the width of %@.
+        print("  " + name.padding(toLength: 13, withPad: " ", startingAt: 0)
+            + String(format: " %8d %10.2f %14.2f %21.2f %15.2f %10.3f", bytes / 1024,
+                     decode, preprocess, both, crop, header))
+        let cpuDecode = try median(clock: CLOCK_THREAD_CPUTIME_ID) { _ = try Picture.decode(contentsOf: url) }
+        let cpuBoth = try median(clock: CLOCK_THREAD_CPUTIME_ID) {
+            _ = try preprocessor.tensor(for: Picture.decode(contentsOf: url))
+        }
+        print(String(format: "    thread CPU time (unaffected by other load): decode %.2f ms, decode+preprocess %.2f ms",
+                     cpuDecode, cpuBoth))
+        guard details else { return }
+        let region = try median { _ = try preprocessor.tensor(contentsOf: url) }
+        let cpuRegion = try median(clock: CLOCK_THREAD_CPUTIME_ID) { _ = try preprocessor.tensor(contentsOf: url) }
+        print(String(format: "    file -> tensor decoding only the pixels the resize reads: %.2f ms (thread CPU %.2f ms)",
+                     region, cpuRegion))
+        let count = 16
+        let urls = [URL](repeating: url, count: count)
+        for workers in [1, 2] {
+            let loader = ParallelImageLoader(preprocessor: preprocessor, workers: workers)
+            let total = try median(runs: max(1, iterations / 4)) { _ = try loader.batch(urls) }
+            print(String(format: "    batch of %d with %d worker(s): %.2f ms per image", count, workers, total / Double(count)))
         }
     }
 

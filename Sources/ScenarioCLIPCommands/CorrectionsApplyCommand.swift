@@ -86,7 +86,7 @@ struct CorrectionsApplyCommand: ParsableCommand {
                 for j in corrected.record.relations.indices where corrected.regionChanged(j, original: original) {
                     let picture: RGBImage
                     if let decoded { picture = decoded } else {
-                        do { picture = try JPEG.decode(contentsOf: original.imagePath) } catch {
+                        do { picture = try Picture.decode(contentsOf: original.imagePath) } catch {
                             throw ValidationError("cannot read scene \(original.id)'s picture \(original.imageFile) to recut its regions: \(error)")
                         }
                         decoded = picture

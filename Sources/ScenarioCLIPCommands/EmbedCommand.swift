@@ -82,7 +82,7 @@ struct EmbedCommand: ParsableCommand {
         let embedding: Tensor
         if let image {
             let preprocessor = try Self.preprocessor(folder: URL(fileURLWithPath: model ?? ""), clip: clip)
-            let decoded = try JPEG.decode(contentsOf: URL(fileURLWithPath: image))
+            let decoded = try Picture.decode(contentsOf: URL(fileURLWithPath: image))
             let input = try box.map { try preprocessor.objectTensor(for: decoded, box: ScenarioEmbedding.parseBox($0)) }
                 ?? preprocessor.tensor(for: decoded)
             embedding = try clip.imageFeatures(input.reshaped([1] + input.shape))

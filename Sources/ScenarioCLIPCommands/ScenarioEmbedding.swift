@@ -38,7 +38,7 @@ struct ScenarioEmbedding {
             embedding = try model.embedTexts([text], level: level)
         } else if let image {
             let preprocessor = try CLIPPreprocessor(config: model.preprocess)
-            let decoded = try JPEG.decode(contentsOf: URL(fileURLWithPath: image))
+            let decoded = try Picture.decode(contentsOf: URL(fileURLWithPath: image))
             let pixels = try box.map { try preprocessor.objectTensor(for: decoded, box: Self.parseBox($0)) }
                 ?? preprocessor.tensor(for: decoded)
             embedding = try model.embedImages(preprocessor.batch([pixels]), level: level)

@@ -227,9 +227,9 @@ public final class SceneImporter {
         return .ready(picture: picture, regions: regionFiles, written: written, kept: files.count - todo.count, outside: outside)
     }
 
-    /// The one place importers decode a picture.
+    /// The one place importers decode a picture (JPEG, PNG or WebP, told apart by content).
     private static func decodePicture(_ url: URL) throws -> RGBImage {
-        try JPEG.decode(contentsOf: url)
+        try Picture.decode(contentsOf: url)
     }
 }
 

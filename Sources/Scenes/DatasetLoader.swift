@@ -459,7 +459,7 @@ struct DatasetLoader {
                 size = cached
             } else {
                 do {
-                    size = try JPEG.readSize(contentsOf: record.imagePath)
+                    size = try Picture.readSize(contentsOf: record.imagePath)
                 } catch {
                     size = nil
                     try report(problem("image_path", "cannot read image header of \(image): \(error)"))

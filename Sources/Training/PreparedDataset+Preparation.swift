@@ -200,7 +200,7 @@ private struct PreparedScene: Sendable {
             }
             return k
         }
-        let image = try JPEG.decode(contentsOf: record.imagePath)
+        let image = try Picture.decode(contentsOf: record.imagePath)
         global = try evalTransform.window(for: .full, of: image).pixels
         source = try sourceTransform.window(for: .full, of: image).pixels
         objects = try record.objects.enumerated().map { index, object in

@@ -50,7 +50,7 @@ import Testing
 
     @Test func exifOptionRotatesBeforePreprocessing() throws {
         let url = FixtureManifest.url("images/exif.jpg")
-        let options = JPEGDecodeOptions(applyEXIFOrientation: true)
+        let options = PictureDecodeOptions(applyEXIFOrientation: true)
         let pre = try CLIPPreprocessorTests.preprocessor(size: 64)
         #expect(try pre.croppedImage(contentsOf: url, options: options)
             == pre.croppedImage(JPEG.decode(contentsOf: url, options: options)))

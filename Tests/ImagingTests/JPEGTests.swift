@@ -20,7 +20,7 @@ import Testing
     @Test(arguments: FixtureManifest.shared.images.map(\.file))
     func exifOrientationMatchesPILExifTranspose(file: String) throws {
         let entry = Self.manifest.images.first { $0.file == file }!
-        let options = JPEGDecodeOptions(applyEXIFOrientation: true)
+        let options = PictureDecodeOptions(applyEXIFOrientation: true)
         let image = try JPEG.decode(contentsOf: FixtureManifest.url(file), options: options)
         #expect(image.width == entry.uprightWidth && image.height == entry.uprightHeight)
         #expect(fnv1a64(image.pixels) == entry.uprightRGBFNV1a64)
@@ -139,7 +139,7 @@ import Testing
     @Test func hugeDeclaredSizeFailsBeforeAllocating() throws {
         let url = FixtureManifest.url("bad/huge_declared.jpg")
         #expect(throws: ImagingError.tooManyPixels(
-            file: url.path, width: 50000, height: 50000, limit: JPEGDecodeOptions.defaultMaxPixels)) {
+            file: url.path, width: 50000, height: 50000, limit: PictureDecodeOptions.defaultMaxPixels)) {
             try JPEG.decode(contentsOf: url)
         }
         #expect(try JPEG.readSize(contentsOf: url) == (width: 50000, height: 50000))
@@ -148,7 +148,7 @@ import Testing
     @Test func pixelLimitIsConfigurable() {
         let url = FixtureManifest.url("images/landscape.jpg")
         #expect(throws: ImagingError.tooManyPixels(file: url.path, width: 320, height: 213, limit: 1000)) {
-            try JPEG.decode(contentsOf: url, options: JPEGDecodeOptions(maxPixels: 1000))
+            try JPEG.decode(contentsOf: url, options: PictureDecodeOptions(maxPixels: 1000))
         }
     }
 

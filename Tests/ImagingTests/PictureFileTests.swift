@@ -6,7 +6,11 @@ import Testing
 @Suite struct PictureFileTests {
     private func expectRefused(_ path: String, saying fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
         let url = URL(fileURLWithPath: path)
-        for attempt in [{ _ = try JPEG.decode(contentsOf: url) }, { _ = try JPEG.readSize(contentsOf: url) }] {
+        let attempts = [
+            { _ = try Picture.decode(contentsOf: url) }, { _ = try Picture.readSize(contentsOf: url) },
+            { _ = try JPEG.decode(contentsOf: url) }, { _ = try JPEG.readSize(contentsOf: url) },
+        ]
+        for attempt in attempts {
             #expect(sourceLocation: sourceLocation) { try attempt() } throws: {
                 "\($0)".contains(path) && "\($0)".contains(fragment)
             }
