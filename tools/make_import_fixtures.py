@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes Tests/SceneImportTests/Fixtures: tiny COCO, OpenPSG and Visual Genome samples with the awkward cases of
-the published layouts, their JPEG pictures (Pillow), and expected.json per format — the records an importer must
+the published layouts, their pictures (Pillow: JPEG, Action Genome frames PNG), and expected.json per format — the records an importer must
 produce, computed here from the source files by the rules of docs/IMPORT.md (names lower-cased, boxes
 [int(x), int(y), int(x + w), int(y + h)] or int() of [x1, y1, x2, y2], action rule, splits)."""
 import json, os, re
@@ -8,13 +8,19 @@ from PIL import Image
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "SceneImportTests", "Fixtures")
 
-def picture(path, size, colour):
+def picture(path, size, colour, fmt="JPEG"):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     img = Image.new("RGB", size, colour)
+    # Stripes every 7 columns, so a crop in the wrong place shows. In the PNG frames they differ in brightness only:
+    # a region is a JPEG, and 4:2:0 chroma subsampling blurs one-pixel colour stripes far more than brightness ones.
+    stripe = (255 - colour[0], 128, colour[2]) if fmt == "JPEG" else tuple(c // 2 for c in colour)
     for x in range(0, size[0], 7):
         for y in range(size[1]):
-            img.putpixel((x, y), (255 - colour[0], 128, colour[2]))
-    img.save(path, "JPEG", quality=90)
+            img.putpixel((x, y), stripe)
+    if fmt == "JPEG":
+        img.save(path, "JPEG", quality=90)
+    else:
+        img.save(path, fmt)
 
 def norm(t):
     return " ".join(t.lower().split())
@@ -212,7 +218,7 @@ coco()
 openpsg()
 visual_genome()
 
-# MARK: Action Genome (pickles with numpy arrays; frames are JPEG files named .png, as the importer reads by content)
+# MARK: Action Genome (pickles with numpy arrays; frames are PNG files, as the dataset's frame dumps are)
 def action_genome():
     import pickle
     import numpy as np
@@ -223,7 +229,7 @@ def action_genome():
     for key, size, colour in [("50N4E.mp4/000682.png", (96, 72), (100, 100, 20)),
                               ("50N4E.mp4/000701.png", (96, 72), (90, 110, 30)),
                               ("0A8CF.mp4/000011.png", (80, 60), (20, 60, 200))]:
-        picture(os.path.join(frames, key), size, colour)  # JPEG bytes under a .png name
+        picture(os.path.join(frames, key), size, colour, "PNG")
     person = {
         "50N4E.mp4/000682.png": {"bbox": np.array([[10.5, 4.2, 50.9, 70.0]], dtype=np.float32),
                                  "bbox_score": np.array([0.98], dtype=np.float32), "bbox_size": (96, 72),

@@ -55,13 +55,13 @@ import Testing
             #expect(got.declaredSplit?.rawValue == want.split)
             #expect(got.objects == want.objects, "record \(want.id)")
             #expect(got.relations.count == want.relations.count, "record \(want.id)")
-            let picture = try JPEG.decode(contentsOf: got.imagePath)
+            let picture = try Picture.decode(contentsOf: got.imagePath)
             for (relation, w) in zip(got.relations, want.relations) {
                 #expect(relation.subject == w.s && relation.predicate == w.p && relation.object == w.o)
                 let union = (w.s == w.o ? w.sBox.union(w.oBox) : w.sBox.union(w.oBox)).clamped(width: picture.width, height: picture.height)
                 let region = try #require(relation.regionPath, "record \(want.id): \(relation.text) has a region")
                 #expect(region.path.hasPrefix(out.standardizedFileURL.path + "/regions/"))
-                let image = try JPEG.decode(contentsOf: region)
+                let image = try Picture.decode(contentsOf: region)
                 #expect(image.width == union.width && image.height == union.height, "record \(want.id): \(relation.text)")
                 // The region's pixels are the picture's (JPEG re-encoding: mean difference small).
                 let crop = try picture.cropped(to: union)
