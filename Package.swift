@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "scenarioclip", targets: ["scenarioclip"]),
+        // The readers of outside bytes, for the fuzz targets in fuzz/ (a separate package built only by scripts/fuzz).
+        .library(name: "ScenarioCLIPReaders", targets: ["Weights", "Tokenizer", "Imaging", "Scenes", "SceneImport", "Retrieval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -109,7 +111,8 @@ let package = Package(
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache", "Imaging", "ScenarioModel", "SceneWorkspace", "Retrieval", "Numerics"]),
         .testTarget(
             name: "ScenarioCLIPCommandsTests",
-            dependencies: ["ScenarioCLIPCommands", "CLIP", "Weights", "Numerics", "EmbeddingCache", "Scenes", "Imaging"],
+            dependencies: ["ScenarioCLIPCommands", "CLIP", "Weights", "Numerics", "EmbeddingCache", "Scenes", "Imaging",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]),
     ]
 )

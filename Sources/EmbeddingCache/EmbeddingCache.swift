@@ -38,7 +38,7 @@ public final class EmbeddingCache: Sendable {
 
     /// Opens (creating when needed) the cache database at `url`, creating its folder and migrating its schema.
     /// - Throws: ``EmbeddingCacheError`` — `.readOnly` for an unwritable location, `.notADatabase` for a
-    ///   file that is not SQLite, `.locked` when another process holds it past the busy timeout,
+    ///   file that is not SQLite, `.damaged` for a truncated or overwritten one, `.locked` when another process holds it past the busy timeout,
     ///   `.newerSchema` for a database from a newer version.
     public static func open(at url: URL, options: CacheOptions = CacheOptions()) throws -> EmbeddingCache {
         let path = url.path
@@ -71,14 +71,32 @@ public final class EmbeddingCache: Sendable {
             // Let bulk reads come straight from the page cache.
             try db.execute(sql: "PRAGMA mmap_size = 1073741824")
         }
-        let pool: DatabasePool
+        let pool: any DatabaseWriter
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            if options.readOnly, let immutable = immutableURI(path) {
+                pool = try DatabaseQueue(path: immutable, configuration: configuration)
+            } else {
+                pool = try DatabasePool(path: path, configuration: configuration)
+            }
         } catch {
             throw mapError(error, path: path, busyTimeout: options.busyTimeout, during: "opening")
         }
         let cache = EmbeddingCache(path: path, encoding: options.encoding, writer: pool, busyTimeout: options.busyTimeout)
         return try cache.prepared(requestedEncoding: options.encoding, readOnly: options.readOnly)
+    }
+
+    /// An SQLite URI opening `path` as immutable, when nothing can change it: its folder cannot be written
+    /// (read-only media, or permissions) and it has no write-ahead log. SQLite cannot read a WAL-mode database
+    /// whose `-shm` file is missing and cannot be created, unless told it is immutable.
+    private static func immutableURI(_ path: String) -> String? {
+        let folder = (path as NSString).deletingLastPathComponent
+        guard access(folder.isEmpty ? "." : folder, W_OK) != 0 else { return nil }
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        guard wal == 0 else { return nil }
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        guard let escaped = path.addingPercentEncoding(withAllowedCharacters: allowed) else { return nil }
+        return "file:" + escaped + "?immutable=1"
     }
 
     /// Migrates the schema and reads the stored encoding; returns the cache ready for use.
@@ -146,9 +164,23 @@ public final class EmbeddingCache: Sendable {
             return try body()
         } catch let error as EmbeddingCacheError {
             throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            // The cache's writes never break its own constraints, so a failed one means damaged pages (an index
+            // that no longer matches its table) — unless the integrity check finds nothing.
+            if let damage = damageFound() {
+                throw EmbeddingCacheError.damaged(path: path, detail: "\(damage); found after \(error.message ?? "a constraint failure") while \(during)")
+            }
+            throw Self.mapError(error, path: path, busyTimeout: busyTimeout, during: during)
         } catch {
             throw Self.mapError(error, path: path, busyTimeout: busyTimeout, during: during)
         }
+    }
+
+    /// The first problems `PRAGMA integrity_check` reports, or `nil` when it says `ok` (or cannot run).
+    /// Reads every page: called only after a write failed in a way a sound database cannot fail.
+    func damageFound() -> String? {
+        guard let lines = try? writer.read({ try String.fetchAll($0, sql: "PRAGMA integrity_check(3)") }) else { return nil }
+        return lines == ["ok"] ? nil : "integrity check: " + lines.joined(separator: "; ")
     }
 
     static func mapError(_ error: Error, path: String, busyTimeout: Double, during: String) -> Error {
@@ -158,8 +190,10 @@ public final class EmbeddingCache: Sendable {
         switch error.resultCode {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return EmbeddingCacheError.locked(path: path, waited: busyTimeout, during: during)
-        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+        case .SQLITE_NOTADB:
             return EmbeddingCacheError.notADatabase(path: path, detail: message)
+        case .SQLITE_CORRUPT:
+            return EmbeddingCacheError.damaged(path: path, detail: "\(message) while \(during)")
         case .SQLITE_READONLY, .SQLITE_PERM:
             return EmbeddingCacheError.readOnly(path: path, detail: message)
         case .SQLITE_FULL:

@@ -6,6 +6,9 @@ public enum EmbeddingCacheError: Error, CustomStringConvertible, Sendable {
     case locked(path: String, waited: Double, during: String)
     /// The file exists but is not an SQLite database (or is damaged).
     case notADatabase(path: String, detail: String)
+    /// The file is an SQLite database whose pages are damaged (truncated, overwritten, or an index that
+    /// disagrees with its table).
+    case damaged(path: String, detail: String)
     /// The database or its folder cannot be written.
     case readOnly(path: String, detail: String)
     /// The disk (or quota) is full.
@@ -29,7 +32,12 @@ public enum EmbeddingCacheError: Error, CustomStringConvertible, Sendable {
             return "embedding cache \(path) is locked by another process (waited \(waited) s while \(during)); "
                 + "wait for the other scenarioclip command to finish, or give another cache with --cache"
         case .notADatabase(let path, let detail):
-            return "\(path) is not an embedding cache database (\(detail)); move it away or give another path with --cache"
+            return "\(path) is not an embedding cache database (\(detail)); move it away (`scenarioclip index` then builds "
+                + "a new one there) or give another path with --cache"
+        case .damaged(let path, let detail):
+            return "embedding cache \(path) is damaged (\(detail)); delete it (with its -wal and -shm files) and rerun "
+                + "`scenarioclip index` to rebuild it — vectors are embedded again, annotation marks are lost unless "
+                + "`scenarioclip marks export` still reads them — or give another path with --cache"
         case .readOnly(let path, let detail):
             return "cannot write the embedding cache \(path): \(detail); give a writable location with --cache"
         case .diskFull(let path, let during):

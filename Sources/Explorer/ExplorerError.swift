@@ -4,6 +4,8 @@ public enum ExplorerError: Error, CustomStringConvertible, Equatable {
     case notATerminal
     /// A curses call failed.
     case curses(call: String)
+    /// The terminal type cannot position the cursor (`TERM=dumb`, or no terminfo entry), so nothing can be drawn.
+    case cannotDraw(term: String)
     /// A theme file has a bad line.
     case theme(path: String, line: Int, message: String)
     /// No theme file with that name.
@@ -23,6 +25,9 @@ public enum ExplorerError: Error, CustomStringConvertible, Equatable {
             return "scenarioclip explore needs an interactive terminal: standard input and output must be a terminal "
                 + "(use 'scenarioclip query' or 'classify' in scripts)"
         case .curses(let call): return "curses call \(call) failed"
+        case .cannotDraw(let term):
+            return "the terminal type TERM=\(term) cannot move the cursor, so scenarioclip explore cannot draw; run it in a "
+                + "terminal emulator or set TERM to its type (for example TERM=xterm-256color)"
         case .theme(let path, let line, let message): return "\(path):\(line): \(message)"
         case .themeNotFound(let name, let searched):
             return "theme '\(name)' not found; looked for: \(searched.joined(separator: ", "))"

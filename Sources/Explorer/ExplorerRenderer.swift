@@ -39,11 +39,22 @@ public enum ExplorerRenderer {
 
     static func drawTooSmall(_ grid: inout CellGrid, _ state: ExplorerState) {
         let need = ExplorerState.minimumSize
-        let lines = ["Terminal too small", "\(state.size.columns)x\(state.size.rows), need at least \(need.columns)x\(need.rows)", "q quits"]
+        let size = state.size
+        // Each line in the longest wording that fits the width; the size needed first when rows are short.
+        let wordings = [
+            ["Terminal too small", "Too small"],
+            ["\(size.columns)x\(size.rows), need at least \(need.columns)x\(need.rows)", "need at least \(need.columns)x\(need.rows)",
+             "need \(need.columns)x\(need.rows)", "\(need.columns)x\(need.rows)"],
+            ["q quits"],
+        ]
+        var lines = wordings.map { choices in
+            choices.first { CellGrid.displayWidth(of: $0) <= size.columns } ?? choices.last!
+        }
+        if size.rows < lines.count { lines = Array([lines[1], lines[0], lines[2]].prefix(max(0, size.rows))) }
         let top = max(0, (state.size.rows - lines.count) / 2)
         for (i, line) in lines.enumerated() {
             let x = max(0, (state.size.columns - CellGrid.displayWidth(of: line)) / 2)
-            grid.put(line, column: x, row: top + i, style: i == 0 ? state.theme[.error] : state.theme[.normal])
+            grid.put(line, column: x, row: top + i, style: line.lowercased().contains("small") ? state.theme[.error] : state.theme[.normal])
         }
     }
 

@@ -30,12 +30,23 @@ public final class Terminal: @unchecked Sendable {
     /// `true` when both standard input and output are terminals.
     public static var isInteractive: Bool { isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 }
 
+    /// Refuses terminal types without cursor addressing (terminfo `cup`), such as `TERM=dumb`: curses would
+    /// start, draw nothing, and leave its output behind in the scrollback.
+    static func checkCursorAddressing() throws {
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        var status: Int32 = 0
+        guard !term.isEmpty, setupterm(nil, STDOUT_FILENO, &status) == OK else { throw ExplorerError.cannotDraw(term: term) }
+        let cup = tigetstr("cup")
+        guard let cup, Int(bitPattern: cup) != -1 else { throw ExplorerError.cannotDraw(term: term) }
+    }
+
     /// Takes over the screen.
     /// - Throws: ``ExplorerError/notATerminal`` when stdin/stdout are not terminals; ``ExplorerError/curses(call:)``.
     public init() throws {
         guard Terminal.isInteractive else { throw ExplorerError.notATerminal }
         setlocale(LC_ALL, "")
         Terminal.preferDirectColour()
+        try Terminal.checkCursorAddressing()
         TerminalRestore.bufferStderr()
         guard initscr() != nil else {
             TerminalRestore.restore()

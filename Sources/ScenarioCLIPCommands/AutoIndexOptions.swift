@@ -29,7 +29,10 @@ struct AutoIndexOptions: ParsableArguments {
                 }
                 reporter.update(done: progress.done, total: progress.total, elapsed: progress.elapsed)
             },
-            isCancelled: { interrupt.isRaised })
+            isCancelled: { interrupt.isRaised },
+            waiting: { lock in
+                printError("another command is indexing into \(workspace.cache.path) (it holds \(lock)); waiting for it to finish…")
+            })
         reporter.finish()
         for failure in report.failures.prefix(5) { printError("not embedded: \(failure)") }
         if report.failures.count > 5 { printError("… and \(report.failures.count - 5) more (see `scenarioclip index`)") }

@@ -55,15 +55,21 @@ struct DatasetOptions: ParsableArguments {
     }
 
     /// Opens (creating if needed) the dataset's embedding cache.
-    func openCache(for dataset: SceneDataset, readOnly: Bool = false) throws -> EmbeddingCache {
+    /// - Parameter readOnlyFallback: when the cache cannot be written (read-only media, a read-only file or
+    ///   folder), open an existing one read-only instead of failing — for commands that will not write.
+    func openCache(for dataset: SceneDataset, readOnly: Bool = false, readOnlyFallback: Bool = false) throws -> EmbeddingCache {
         let url = cache.map { URL(fileURLWithPath: $0) } ?? EmbeddingCache.defaultLocation(forDataset: dataset.root)
-        return try EmbeddingCache.open(at: url, options: CacheOptions(readOnly: readOnly))
+        do {
+            return try EmbeddingCache.open(at: url, options: CacheOptions(readOnly: readOnly))
+        } catch EmbeddingCacheError.readOnly where readOnlyFallback && !readOnly && FileManager.default.fileExists(atPath: url.path) {
+            return try EmbeddingCache.open(at: url, options: CacheOptions(readOnly: true))
+        }
     }
 
-    /// Dataset, cache and model together.
-    func openWorkspace(model: ModelOptions) throws -> Workspace {
+    /// Dataset, cache and model together (see ``openCache(for:readOnly:readOnlyFallback:)`` for `readOnlyFallback`).
+    func openWorkspace(model: ModelOptions, readOnlyFallback: Bool = false) throws -> Workspace {
         let dataset = try loadDataset()
-        return Workspace(dataset: dataset, cache: try openCache(for: dataset), model: try model.load())
+        return Workspace(dataset: dataset, cache: try openCache(for: dataset, readOnlyFallback: readOnlyFallback), model: try model.load())
     }
 }
 

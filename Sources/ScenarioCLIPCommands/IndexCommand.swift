@@ -65,7 +65,10 @@ struct IndexCommand: ParsableCommand {
                 reporter.update(done: $0.done, total: $0.total, elapsed: $0.elapsed)
                 if pauseAfterBatch > 0 && $0.done > 0 { usleep(UInt32(pauseAfterBatch) * 1000) }
             },
-            isCancelled: { interrupt.isRaised })
+            isCancelled: { interrupt.isRaised },
+            waiting: { lock in
+                printError("another `scenarioclip index` is writing \(cache.path) (it holds \(lock)); waiting for it to finish…")
+            })
         reporter.finish()
         if output.json {
             try printJSON(IndexSummary(report: report, fingerprint: model.fingerprint, cache: cache.path))

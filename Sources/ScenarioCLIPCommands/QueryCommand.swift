@@ -44,7 +44,9 @@ struct QueryCommand: ParsableCommand {
         if let query { terms += try QueryExpression(parsing: query).terms }
         if let image { terms.append(.init(.image(path: image))) }
         let expression = QueryExpression(terms: terms)
-        let workspace = try DatasetOptions(dataset: dataset, cache: cache).openWorkspace(model: modelOptions)
+        // --no-index writes nothing, so a cache on read-only media is opened read-only.
+        let workspace = try DatasetOptions(dataset: dataset, cache: cache)
+            .openWorkspace(model: modelOptions, readOnlyFallback: autoIndex.noIndex)
         try autoIndex.indexMissing(in: workspace)
         let levels = level == "all" ? Level.allCases : [Level(rawValue: level)!]
         var results: [WorkspaceHit] = []

@@ -44,7 +44,14 @@ public enum CacheMerger {
                              listsMinimumRows: Int = IVFIndex.minimumRows) throws -> Report {
         let start = Date()
         guard !shards.isEmpty else { throw CacheMergeError.noShards }
-        let lock = try MergeLock(target: target)
+        let lock: CacheFileLock
+        do {
+            lock = try CacheFileLock.take(beside: target.path, purpose: "merge")
+        } catch CacheFileLock.Failure.held(let path) {
+            throw CacheMergeError.busy(target.path, detail: "another merge holds \(path); wait for it to finish and rerun")
+        } catch {
+            throw CacheMergeError.busy(target.path, detail: "\(error)")
+        }
         defer { lock.release() }
 
         // Open and check the shards before touching the target.
@@ -153,30 +160,6 @@ public enum CacheMerger {
                 + "the shard has scene \(x.sceneID) \(x.level.rawValue) item \(x.index) \(x.key.rawValue)"
         }
         return "the shard lists \(a.count) items, the dataset \(b.count)"
-    }
-}
-
-/// An exclusive `flock` on `<target>.merge-lock`, taken without waiting.
-private final class MergeLock {
-    let descriptor: Int32
-
-    init(target: URL) throws {
-        let folder = target.deletingLastPathComponent()
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let path = target.path + ".merge-lock"
-        descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw CacheMergeError.busy(target.path, detail: "cannot open the lock file \(path): \(String(cString: strerror(errno)))")
-        }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
-            throw CacheMergeError.busy(target.path, detail: "another merge holds \(path); wait for it to finish and rerun")
-        }
-    }
-
-    func release() {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
     }
 }
 

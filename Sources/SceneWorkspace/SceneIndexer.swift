@@ -128,9 +128,27 @@ public final class SceneIndexer: @unchecked Sendable {
     }
 
     /// Indexes what is missing. `progress` is called after each batch; `isCancelled` is checked between batches.
+    ///
+    /// One run at a time per cache file: the run holds `<cache>.index-lock` (``CacheFileLock``); a second run on
+    /// the same cache calls `waiting` with the lock file's path, waits for the first to end, and then embeds only
+    /// what the first left missing (nothing, when it finished).
     /// - Throws: cache errors (locked, read-only, full disk) and model errors; a bad image is a failure entry.
-    public func run(progress: (Progress) -> Void = { _ in }, isCancelled: () -> Bool = { false }) throws -> Report {
+    public func run(progress: (Progress) -> Void = { _ in }, isCancelled: () -> Bool = { false },
+                    waiting: (String) -> Void = { _ in }) throws -> Report {
         let start = Date()
+        var lock: CacheFileLock?
+        if cache.path != ":memory:" {
+            do {
+                lock = try CacheFileLock.wait(beside: cache.path, purpose: "index", waiting: waiting, isCancelled: isCancelled)
+            } catch {
+                throw SceneWorkspaceError.cacheBusy(cache.path, detail: "\(error)")
+            }
+            if lock == nil {
+                return Report(progress: Progress(total: 0, done: 0, reused: 0, failed: 0, elapsed: Date().timeIntervalSince(start)),
+                              embedded: [:], failures: [], cancelled: true)
+            }
+        }
+        defer { lock?.release() }
         let fingerprint = model.fingerprint
         if let shard {
             if let recorded = try cache.shard(), recorded != shard {

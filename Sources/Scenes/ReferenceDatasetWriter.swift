@@ -39,6 +39,7 @@ public struct ReferenceDatasetWriter {
         do { try fm.createDirectory(at: self.directory, withIntermediateDirectories: true) } catch {
             throw ScenesError.cannotWrite(path: self.directory.path, reason: (error as NSError).localizedDescription)
         }
+        Self.removeStalePartials(in: self.directory, metadataName: metadataName)
         temporaryURL = self.directory.appendingPathComponent(".\(metadataName).partial-\(getpid())")
         guard fm.createFile(atPath: temporaryURL.path, contents: nil),
               let handle = FileHandle(forWritingAtPath: temporaryURL.path)
@@ -49,6 +50,19 @@ public struct ReferenceDatasetWriter {
         let path = self.directory.path
         directoryPrefix = path.hasSuffix("/") ? path : path + "/"
         buffer.append(contentsOf: Array("{\"data\": [\n".utf8))
+    }
+
+    /// Removes `.<metadataName>.partial-PID` files left by writers that were killed (PID no longer running);
+    /// those of running writers are left alone.
+    static func removeStalePartials(in directory: URL, metadataName: String) {
+        let prefix = ".\(metadataName).partial-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+            }
+        }
     }
 
     /// Appends one record (its classes join `classes.json`).

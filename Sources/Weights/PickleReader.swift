@@ -361,6 +361,7 @@ struct PickleReader {
     private mutating func appendItems(_ items: [Entry]) throws {
         guard case .list(let l) = try top() else { throw fail("APPEND to a \(try top().summary), not a list") }
         guard !l.attached else { throw changedAfterAttaching("list") }
+        guard !items.contains(where: { Self.container(of: $0) == ObjectIdentifier(l) }) else { throw placedInItself("list") }
         let d = try depth(over: items)
         attach(items)
         l.items.append(contentsOf: items.map(\.value))
@@ -375,10 +376,29 @@ struct PickleReader {
         default: throw fail("SETITEM on a \(try top().summary), not a dictionary")
         }
         guard !target.attached else { throw changedAfterAttaching("dictionary") }
+        guard !items.contains(where: { Self.container(of: $0) == ObjectIdentifier(target) }) else {
+            throw placedInItself("dictionary")
+        }
         let d = try depth(over: items)
         try fill(target, items.map(\.value))
         attach(items)
         target.depth = max(target.depth, d)
+    }
+
+    /// The list or dictionary `entry` is (or an object's state dictionary), by identity.
+    private static func container(of entry: Entry) -> ObjectIdentifier? {
+        switch entry.value {
+        case .list(let l): ObjectIdentifier(l)
+        case .dict(let d): ObjectIdentifier(d)
+        case .object(_, _, .some(.dict(let d))): ObjectIdentifier(d)
+        default: nil
+        }
+    }
+
+    /// A container given to itself as an item: the only cycle left possible once placed containers are frozen
+    /// (it would never be freed, and no checkpoint holds one).
+    private func placedInItself(_ kind: String) -> WeightsError {
+        fail("pickle places a \(kind) inside itself (a reference cycle); refused")
     }
 
     /// `torch.save` fills every container before placing it in its parent (only self-containing values

@@ -16,6 +16,20 @@ import Testing
         #expect(h.frame.size == GridSize(columns: 70, rows: 20))
     }
 
+    /// At 20×5 (and smaller) the message is reworded to fit instead of being cut off, and still says the size needed.
+    @Test func tooSmallMessageFitsTinyTerminals() throws {
+        let h = try Harness()
+        h.session.send(.resize(GridSize(columns: 20, rows: 5)))
+        #expect(h.text.contains("Terminal too small"))
+        #expect(h.text.contains("need at least 60x16"))
+        #expect(h.text.contains("q quits"))
+        h.session.send(.resize(GridSize(columns: 12, rows: 2)))
+        #expect(h.text.contains("need 60x16"))
+        #expect(h.text.contains("Too small"))
+        h.session.send(.resize(GridSize(columns: 6, rows: 1)))
+        #expect(h.text.contains("60x16"))
+    }
+
     @Test func resizeKeepsTheCursorRowOnScreen() throws {
         let h = try Harness(sceneCount: 50, size: GridSize(columns: 100, rows: 40))
         for _ in 0..<30 { h.type("j") }

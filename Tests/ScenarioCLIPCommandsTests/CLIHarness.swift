@@ -105,3 +105,36 @@ enum CLIHarness {
         try JSONSerialization.jsonObject(with: Data(text.utf8))
     }
 }
+
+extension CLIHarness {
+    /// Runs any program to completion (for wrappers such as `unshare`), collecting its output.
+    static func runCommand(_ executable: String, _ args: [String], environment: [String: String] = [:]) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = args
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read both pipes to their ends before waiting, so a chatty child cannot block on a full pipe.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Whether this machine lets an unprivileged process mount a tmpfs in its own user and mount namespace.
+    static let canMountInUserNamespace: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"),
+              let probe = try? temporaryFolder() else { return false }
+        defer { try? FileManager.default.removeItem(at: probe) }
+        let output = try? runCommand("/usr/bin/unshare", ["-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs \"$0\"", probe.path])
+        return output?.status == 0
+    }()
+}

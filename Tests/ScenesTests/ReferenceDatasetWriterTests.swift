@@ -9,6 +9,24 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("writer-tests-\(UUID().uuidString)", isDirectory: true)
     }
 
+    /// A writer killed before `finish` leaves `.metadata.json.partial-PID`; the next writer in the folder removes
+    /// it, but not the partial file of a writer still running (here PID 1).
+    @Test func partialFilesOfKilledWritersAreRemoved() throws {
+        let out = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        var dead: Int32 = 4_000_000
+        while kill(dead, 0) == 0 || errno != ESRCH { dead -= 1 }
+        let stale = out.appendingPathComponent(".metadata.json.partial-\(dead)")
+        let running = out.appendingPathComponent(".metadata.json.partial-1")
+        for url in [stale, running] { try Data("{\"data\": [".utf8).write(to: url) }
+        var writer = try ReferenceDatasetWriter(directory: out)
+        try writer.finish()
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+        #expect(FileManager.default.fileExists(atPath: running.path))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("metadata.json").path))
+    }
+
     @Test func writtenRecordsLoadBackEqual() throws {
         let source = try TestDataset()
         defer { source.remove() }
