@@ -153,7 +153,7 @@ public struct ExplorerState: Sendable {
     // Corrections.
     /// The box being moved or resized, drawn in place of the object's box.
     public var boxEdit: BoxEdit?
-    /// Corrections undone in this session, latest last (Ctrl-R stores the scene's latest again).
+    /// Corrections undone since the explorer opened, latest last (Ctrl-R stores the scene's latest again).
     public var redoStack: [SceneCorrection] = []
     /// Class names for completion in correction lines.
     public var classes = ClassLists()
