@@ -4,7 +4,7 @@ import Scenes
 import SceneWorkspace
 import Testing
 
-/// `E` over the live backend: the list in view (filtered scenes, the review queue, query results) written as a
+/// `E` over the live backend: the list in view (filtered scenes, the marks list, query results) written as a
 /// reference-format dataset into the folder typed in the export line.
 @Suite struct ExportViewTests {
     /// Types `text` into the open input line after clearing it, then presses Enter.
@@ -49,16 +49,17 @@ import Testing
         #expect(f.session.state.input == nil)
     }
 
-    @Test func exportsTheReviewQueueAndQueryResultsInTheirOrder() throws {
+    @Test func exportsTheMarksListAndQueryResultsInTheirOrder() throws {
         let f = try InsightViewTests.Fixture()
         defer { f.live.remove() }
-        f.type([.char("R")])
-        let queue = f.session.state.reviewIDs
-        #expect(f.session.state.listMode == .review && !queue.isEmpty)
-        let review = f.live.root.appendingPathComponent("queue")
+        // A wrong mark on the first scene, an unsure one on the third's first object, then the marks list.
+        f.type([.char("x"), .char("j"), .char("j"), .tab, .char("u"), .char("h"), .char("M")])
+        #expect(f.session.state.listMode == .marks)
+        #expect(f.session.state.allMarks.map(\.sceneID) == ["tiny-000", "tiny-002"])
+        let marked = f.live.root.appendingPathComponent("marked")
         f.type([.char("E")])
-        Self.enter(review.path, in: f)
-        #expect(try SceneDataset.load(from: review).records.map(\.id) == queue)
+        Self.enter(marked.path, in: f)
+        #expect(try SceneDataset.load(from: marked).records.map(\.id) == ["tiny-000", "tiny-002"])
 
         // Object-level results: several hits per scene, each scene exported once, best first.
         f.type([.escape, .char("/")] + "yellow".map { Key.char($0) } + [.tab, .enter])
