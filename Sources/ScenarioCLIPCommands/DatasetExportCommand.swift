@@ -13,8 +13,10 @@ struct DatasetExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write the scenes chosen by --query, --filter, --marks, --split, --ids and --duplicates to OUT.",
         discussion: """
-            Selections combine (a scene must pass all); --query then ranks the scenes left and keeps the --top K
-            (default 100) or those scoring at least --min-score, written best first (otherwise in dataset order).
+            Selections combine (a scene must pass all); --query then ranks the scenes left at --level (global,
+            object or relation: a scene scores its best item) and keeps the --top K (default 100) or those scoring
+            at least --min-score, written best first (otherwise in dataset order). --level is also the level
+            --duplicates compares at.
             --format reference (default) writes OUT/metadata.json and OUT/classes.json, pictures referenced by
             absolute path or copied into OUT with --copy; --format coco writes a COCO instances JSON file; --format
             paths writes one picture path a line (coco and paths go to standard output when OUT is -). OUT must not
