@@ -13,14 +13,14 @@ struct DatasetExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write the scenes chosen by --query, --filter, --marks, --split, --ids and --duplicates to OUT.",
         discussion: """
-            Selections combine (a scene must pass all); --query then ranks the scenes left at --level (global,
-            object or relation: a scene scores its best item) and keeps the --top K (default 100) or those scoring
-            at least --min-score, written best first (otherwise in dataset order). --level is also the level
-            --duplicates compares at.
-            --format reference (default) writes OUT/metadata.json and OUT/classes.json, pictures referenced by
-            absolute path or copied into OUT with --copy; --format coco writes a COCO instances JSON file; --format
-            paths writes one picture path a line (coco and paths go to standard output when OUT is -). OUT must not
-            exist or be empty unless --force; it is written under a temporary name and renamed into place.
+            Selections combine (a scene must pass all); --query then ranks the scenes left at --level (global, \
+            object or relation: a scene scores its best item) and keeps the --top K (default 100) or those scoring \
+            at least --min-score, written best first (otherwise in dataset order). --level is also the level \
+            --duplicates compares at. \
+            --format reference (default) writes OUT/metadata.json and OUT/classes.json, pictures referenced by \
+            absolute path or copied into OUT with --copy; --format coco writes a COCO instances JSON file; --format \
+            paths writes one picture path a line (coco and paths go to standard output when OUT is -). OUT must not \
+            exist or be empty unless --force; it is written under a temporary name and renamed into place. \
             See docs/EXPORT.md.
             """)
 
@@ -236,7 +236,7 @@ struct DatasetExportCommand: ParsableCommand {
         let vector = try workspace.queryVector(expression, level: level)
         let total = try workspace.vectors(level).sceneIDs.count
         // Items are fetched in growing batches until enough distinct kept scenes are found or every item is ranked.
-        var k = min(total, max(64, 4 * (top ?? 16)))
+        var k = min(total, max(64, 4 * min(top ?? 16, total)))
         while true {
             let hits = try workspace.search(vector: vector, level: level, k: k)
             var ranked: [Int] = []
@@ -247,7 +247,12 @@ struct DatasetExportCommand: ParsableCommand {
                 ranked.append(index)
             }
             let enough: Bool
-            if let top { enough = ranked.count >= top } else { enough = (hits.last.map { $0.score < (minScore ?? 0) } ?? true) }
+            if let top {
+                enough = ranked.count >= top
+            } else {
+                // Hits come best first: once the last one is below the score, no further item can pass.
+                enough = hits.last.map { hit in minScore.map { hit.score < $0 } ?? true } ?? true
+            }
             if enough || k >= total { return top.map { Array(ranked.prefix($0)) } ?? ranked }
             k = min(total, k * 4)
         }

@@ -90,7 +90,8 @@ public struct COCOExport: Codable, Equatable, Sendable {
 
     /// The document of `records`: image ids count from 1 in record order, annotation ids from 1 in object order,
     /// category ids from 1 over the sorted distinct object names. Picture sizes are read from each file's header.
-    /// - Throws: ``SceneWorkspaceError/embedding(item:reason:)`` naming the scene whose picture cannot be read.
+    /// - Throws: ``SceneWorkspaceError/unreadablePicture(sceneID:path:reason:)`` naming the scene whose picture
+    ///   cannot be read.
     public init(records: [SceneRecord], progress: SubsetWriter.Progress? = nil) throws {
         let names = Set(records.flatMap { $0.objects.map(\.name) }).sorted()
         var categoryIDs: [String: Int] = [:]
@@ -101,7 +102,7 @@ public struct COCOExport: Codable, Equatable, Sendable {
         for (i, record) in records.enumerated() {
             let size: (width: Int, height: Int)
             do { size = try Picture.readSize(contentsOf: record.imagePath) } catch {
-                throw SceneWorkspaceError.embedding(item: "scene \(record.id) (\(record.imageFile))", reason: "\(error)")
+                throw SceneWorkspaceError.unreadablePicture(sceneID: record.id, path: record.imageFile, reason: "\(error)")
             }
             let imageID = i + 1
             images.append(Image(id: imageID, fileName: record.imageFile, width: size.width, height: size.height,
