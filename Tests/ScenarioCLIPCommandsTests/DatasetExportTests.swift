@@ -178,6 +178,16 @@ import Testing
         let all = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
         #expect((all["images"] as? [Any])?.count == 16)
         #expect(try FileManager.default.contentsOfDirectory(atPath: f.root.path).filter { $0.contains("partial") }.isEmpty)
+
+        // To standard output with -, and --json summarises a file export.
+        let piped = try f.export(["-", "--format", "coco", "--ids", try idFile(f, ["000007"])])
+        let one = try #require(try CLIHarness.json(piped.stdout) as? [String: Any])
+        #expect((one["images"] as? [[String: Any]])?.map { $0["scene_id"] as? String } == ["000007"])
+        #expect((one["annotations"] as? [Any])?.count == f.source.record(id: "000007")?.objects.count)
+        let summary = try f.export([f.out("val.json").path, "--format", "coco", "--split", "val", "--json"])
+        let report = try #require(try CLIHarness.json(summary.stdout) as? [String: Any])
+        #expect(report["format"] as? String == "coco" && report["records"] as? Int == f.source.records(in: .val).count)
+        #expect(try f.refused(["-", "--split", "val"]).contains("writes a folder"))
     }
 
     @Test func copyPutsPicturesAndRegionsInsideTheExport() throws {
