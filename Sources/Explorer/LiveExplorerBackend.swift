@@ -257,7 +257,6 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         try cache.removeLastCorrection(sceneID: sceneID)
     }
 
-    /// `classes.json`'s actions and objects, and the distinct predicates of the records' relations (sorted).
     public func defaultExportPath() -> String { dataset.root.standardizedFileURL.path + "-export" }
 
     public func export(sceneIDs: [String], to path: String) throws -> Int {
@@ -275,6 +274,7 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         }
     }
 
+    /// `classes.json`'s actions and objects, and the distinct predicates of the records' relations (sorted).
     public func classLists() -> ClassLists {
         if let lists = lock.withLock({ classes }) { return lists }
         let predicates = Set(dataset.records.lazy.flatMap { $0.relations.map(\.predicate) })
