@@ -53,6 +53,12 @@ public protocol ExplorerBackend: AnyObject, Sendable {
     func undoCorrection(sceneID: String) throws -> SceneCorrection?
     /// Class names offered for completion in correction lines.
     func classLists() -> ClassLists
+    /// The folder `E` offers to export into: `<dataset>-export` beside the dataset.
+    func defaultExportPath() -> String
+    /// Writes the scenes `sceneIDs` (in that order) as a reference-format dataset in the folder `path`, the way
+    /// `scenarioclip dataset export` does: pictures referenced by absolute path, a `path` that exists and is not
+    /// empty refused, written under a temporary name and renamed into place. Returns the number of scenes written.
+    func export(sceneIDs: [String], to path: String) throws -> Int
 }
 
 extension ExplorerBackend {
@@ -67,4 +73,11 @@ extension ExplorerBackend {
     public func undoCorrection(sceneID: String) throws -> SceneCorrection? { nil }
 
     public func classLists() -> ClassLists { ClassLists() }
+
+    public func defaultExportPath() -> String { "\(datasetName)-export" }
+
+    /// No export: the backend has no dataset on disk.
+    public func export(sceneIDs: [String], to path: String) throws -> Int {
+        throw ExplorerError.unavailable("this dataset view cannot export scenes")
+    }
 }

@@ -28,6 +28,8 @@ public enum ExplorerEvent: Sendable {
     case zeroShotLoaded(sceneID: String, Result<ZeroShotReport, ExplorerError>)
     case reviewQueueLoaded(Result<[String], ExplorerError>)
     case duplicatesLoaded(Result<[DuplicateRow], ExplorerError>)
+    /// An export (`E`) finished: the number of scenes written and the folder, or why nothing was written.
+    case exportFinished(Result<ExportDone, ExplorerError>)
     case indexProgress(IndexProgress)
     /// The class report or an embedding map (or its disagreements) arrived.
     case insightLoaded(InsightResult)
@@ -58,4 +60,17 @@ public enum ExplorerEffect: Equatable, Sendable {
     case correct(sceneID: String, change: SceneCorrection.Change)
     /// Remove the scene's latest correction (it joins the redo list), then reload the scene.
     case undoCorrection(sceneID: String)
+    /// Write the scenes as a reference-format dataset in the folder `path`, in the background.
+    case export(sceneIDs: [String], path: String)
+}
+
+/// A finished export: how many scenes went to which folder.
+public struct ExportDone: Equatable, Sendable {
+    public var count: Int
+    public var path: String
+
+    public init(count: Int, path: String) {
+        self.count = count
+        self.path = path
+    }
 }

@@ -382,6 +382,7 @@ public enum ExplorerRenderer {
             switch input.kind {
             case .query: prompt = "/"
             case .filter: prompt = "filter: "
+            case .export: prompt = "export \(state.sceneIDsInView.count) scene(s) to folder: "
             case .note(let target): prompt = "note (\(target)): "
             case .correction(let field): prompt = field.prompt
             }
@@ -457,6 +458,7 @@ public enum ExplorerRenderer {
         "R             review queue (most model disagreement first)",
         "W             duplicate groups (] [ next/previous group, d drops a member)",
         "M             all marks",
+        "E             export the list in view (scenes, results, queue, marks, duplicates)",
         "C             class view: counts and accuracy per class (Enter filters; H heat map)",
         "V             embedding map of a level (move, v rectangle, Enter lists the scenes)",
         "I X           start / cancel background indexing",

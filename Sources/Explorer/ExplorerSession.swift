@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Imaging
+import Scenes
 
 /// Runs the explorer's effects against a backend: loads scenes and pictures (cached), stores marks at once,
 /// and runs searches, zero-shot rankings, the review queue and indexing in the background. Background
@@ -51,6 +52,7 @@ public final class ExplorerSession: @unchecked Sendable {
         self.runsInBackground = runsInBackground
         state = ExplorerState(size: size, theme: theme, datasetName: backend.datasetName, backendStatus: backend.status())
         state.pictureMode = pictureMode
+        state.exportDefaultPath = backend.defaultExportPath()
         setCellPixels(cellPixels)
         state.scenes = try backend.scenes()
         state.applyFilterAndSort()
@@ -156,6 +158,11 @@ public final class ExplorerSession: @unchecked Sendable {
         case .loadDuplicates:
             background(workQueue) { [backend] in
                 .duplicatesLoaded(Result { try backend.duplicates() }.mapError(ExplorerSession.explorerError))
+            }
+        case .export(let ids, let path):
+            background(workQueue) { [backend] in
+                .exportFinished(Result { ExportDone(count: try backend.export(sceneIDs: ids, to: path), path: path) }
+                    .mapError(ExplorerSession.explorerError))
             }
         case .loadReviewQueue:
             background(workQueue) { [backend] in

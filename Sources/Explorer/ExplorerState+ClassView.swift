@@ -1,5 +1,6 @@
 import ScenarioModel
 import SceneWorkspace
+import Scenes
 
 /// Which full-screen insight view is open.
 public enum InsightView: Equatable, Sendable {

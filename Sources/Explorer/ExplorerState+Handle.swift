@@ -1,3 +1,5 @@
+import Scenes
+
 /// Key, mouse and result handling: `handle(event) → effects`. Nothing here calls the backend.
 extension ExplorerState {
     /// Applies `event` and returns the work the session must do for it.
@@ -47,6 +49,12 @@ extension ExplorerState {
             return []
         case .duplicatesLoaded(let result):
             return duplicatesLoaded(result)
+        case .exportFinished(let result):
+            switch result {
+            case .success(let done): say("exported \(done.count) scene(s) to \(done.path)")
+            case .failure(let error): sayError("export failed: \(error.description)")
+            }
+            return []
         case .indexProgress(let progress):
             indexing = progress
             if progress.finished {
@@ -107,6 +115,13 @@ extension ExplorerState {
             return jumpDuplicateGroup(by: 1)
         case .char("[") where listMode == .duplicates:
             return jumpDuplicateGroup(by: -1)
+        case .char("E"):
+            guard !sceneIDsInView.isEmpty else {
+                say("nothing to export: the list in view is empty")
+                return []
+            }
+            input = InputLine(kind: .export, text: exportDefaultPath)
+            return []
         case .char("M"):
             listMode = .marks
             focus = .list
@@ -184,7 +199,7 @@ extension ExplorerState {
                 filter = filterBeforeEditing ?? filter
                 applyFilterAndSort()
                 return loadCursorScene()
-            case .note, .correction: break
+            case .note, .correction, .export: break
             }
             return []
         case .enter:
@@ -212,6 +227,12 @@ extension ExplorerState {
                     return []
                 }
                 return correct(change)
+            case .export:
+                let path = line.text.trimmingCharacters(in: .whitespaces)
+                let ids = sceneIDsInView
+                guard !path.isEmpty, !ids.isEmpty else { return [] }
+                say("exporting \(ids.count) scene(s) to \(path)…")
+                return [.export(sceneIDs: ids, path: path)]
             }
         case .tab where line.kind == .query:
             queryScope = queryScope.next
@@ -278,9 +299,24 @@ extension ExplorerState {
             listMode = .scenes
             applyFilterAndSort()
             return loadCursorScene()
-        case .note, .correction:
+        case .note, .correction, .export:
             return []
         }
+    }
+
+    /// The scenes of the list in view, in its order, each once: the filtered and sorted scene list, the query
+    /// or more-like-this results, the marks list, the review queue or the duplicates list.
+    public var sceneIDsInView: [String] {
+        let ids: [String]
+        switch listMode {
+        case .scenes: ids = visible.map { scenes[$0].id }
+        case .results: ids = results.map(\.sceneID)
+        case .marks: ids = allMarks.map(\.sceneID)
+        case .review: ids = reviewIDs
+        case .duplicates: ids = duplicateRows.map(\.sceneID)
+        }
+        var seen = Set<String>()
+        return ids.filter { seen.insert($0).inserted }
     }
 
     /// Sends the current query text (or clears the results when empty).

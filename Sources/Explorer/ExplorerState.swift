@@ -24,6 +24,8 @@ public enum ListMode: Equatable, Sendable {
 public struct InputLine: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
         case query, filter, note(MarkTarget)
+        /// The folder to export the list in view into (`E`).
+        case export
         /// A correction of the scene in view (``CorrectionField``); Tab completes from the dataset's classes.
         case correction(CorrectionField)
     }
@@ -173,6 +175,10 @@ public struct ExplorerState: Sendable {
     public var lastSearchProblem: String?
     /// The filter before the filter line opened (Esc restores it).
     public var filterBeforeEditing: SceneFilter?
+
+    // Export.
+    /// The folder the export line (`E`) starts with.
+    public var exportDefaultPath = "export"
 
     // Chrome.
     public var helpVisible = false

@@ -111,7 +111,7 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
     /// The scene list with every stored correction applied (a scene whose corrections no longer fit its record
     /// is listed as annotated; opening it says why).
     private static func summaries(of dataset: SceneDataset, correctedBy cache: EmbeddingCache) throws -> [SceneSummary] {
-        var summaries = summaries(of: dataset)
+        var summaries = dataset.summaries()
         for (id, corrections) in try cache.correctionsByScene() {
             guard let index = dataset.index(ofID: id), let record = try? dataset.records[index].applying(corrections) else { continue }
             summaries[index].action = record.action
@@ -119,19 +119,6 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
             summaries[index].relations = record.relations.map(\.text)
         }
         return summaries
-    }
-
-    private static func summaries(of dataset: SceneDataset) -> [SceneSummary] {
-        let splits = dataset.splits()
-        // One tag list per (split, unseen) pair, shared by every scene that has it; records are read in place
-        // (copying 100,000 records was a noticeable part of start-up).
-        let tagLists = SceneSplit.allCases.map { split in [[split.rawValue], [split.rawValue, "unseen"]] }
-        let records = dataset.records
-        return records.indices.map { index in
-            let splitIndex = SceneSplit.allCases.firstIndex(of: splits[index]) ?? 0
-            return SceneSummary(id: records[index].id, action: records[index].action, objects: records[index].objects.map(\.name),
-                relations: records[index].relations.map(\.text), tags: tagLists[splitIndex][records[index].unseen == true ? 1 : 0])
-        }
     }
 
     /// The workspace, waiting for the background model load to finish (starting it if nobody has; never called
@@ -268,6 +255,23 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
 
     public func undoCorrection(sceneID: String) throws -> SceneCorrection? {
         try cache.removeLastCorrection(sceneID: sceneID)
+    }
+
+    public func defaultExportPath() -> String { dataset.root.standardizedFileURL.path + "-export" }
+
+    public func export(sceneIDs: [String], to path: String) throws -> Int {
+        var records: [SceneRecord] = []
+        records.reserveCapacity(sceneIDs.count)
+        for id in sceneIDs {
+            guard let record = dataset.record(id: id) else { throw ExplorerError.unknownScene(id: id) }
+            records.append(record)
+        }
+        let folder = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+        do {
+            return try SubsetWriter.write(records, to: folder, force: false).records
+        } catch SceneWorkspaceError.outputNotEmpty(let existing) {
+            throw ExplorerError.unavailable("\(existing) exists and is not empty; give another folder")
+        }
     }
 
     /// `classes.json`'s actions and objects, and the distinct predicates of the records' relations (sorted).

@@ -3,6 +3,7 @@ import Imaging
 import Numerics
 import Retrieval
 import ScenarioModel
+import Scenes
 
 /// A generated dataset of any size held in memory, for benchmarks: scenes built from a small vocabulary,
 /// random unit vectors per scene/object/relation, a hashed bag-of-words text encoder (not a CLIP model),

@@ -8,6 +8,8 @@ public enum SceneWorkspaceError: Error, CustomStringConvertible, Equatable {
     case embedding(item: String, reason: String)
     case outputNotEmpty(String)
     case cannotWrite(path: String, reason: String)
+    /// A scene's picture cannot be read (an export needs its size).
+    case unreadablePicture(sceneID: String, path: String, reason: String)
     /// The lock that keeps two index runs on one cache apart cannot be taken.
     case cacheBusy(String, detail: String)
 
@@ -21,6 +23,7 @@ public enum SceneWorkspaceError: Error, CustomStringConvertible, Equatable {
         case .embedding(let item, let reason): "\(item): \(reason)"
         case .outputNotEmpty(let path): "\(path) exists and is not empty (use --force to replace it)"
         case .cannotWrite(let path, let reason): "\(path): cannot write: \(reason)"
+        case .unreadablePicture(let id, let path, let reason): "scene \(id): picture \(path) cannot be read: \(reason)"
         case .cacheBusy(let path, let detail): "cannot index into \(path): \(detail); give a writable location with --cache"
         }
     }

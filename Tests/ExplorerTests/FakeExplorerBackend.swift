@@ -2,6 +2,7 @@ import Explorer
 import Foundation
 import Imaging
 import ScenarioModel
+import Scenes
 
 /// An in-memory backend with a handful of scenes: search is substring matching scored by position, zero-shot
 /// answers are fixed per scene, marks live in a dictionary. Counts calls so tests can check what ran.

@@ -1,6 +1,7 @@
 /// A scene-list filter typed by the user: space-separated terms, each `field:value` (fields `action`,
 /// `object`, `relation`, `tag`, `id`) or a bare word matching any label. Quotes keep spaces:
-/// `relation:"dog chasing ball"`. All terms must match (case-insensitive substring).
+/// `relation:"dog chasing ball"`. All terms must match (case-insensitive substring). The explorer's filter line
+/// (`f`) and `scenarioclip dataset export --filter` read this language.
 public struct SceneFilter: Equatable, Sendable {
     /// A field a term can name.
     public enum Field: String, CaseIterable, Sendable {
@@ -49,6 +50,22 @@ public struct SceneFilter: Equatable, Sendable {
         }
     }
 
+    /// The `object:`, `action:` and `relation:` terms whose value no name of that list in `classes` contains
+    /// (the case-insensitive substring test ``matches(_:)`` applies), in the order typed: such a term matches no
+    /// scene, most likely a misspelt class.
+    public func unknownClasses(in classes: SceneClasses) -> [Term] {
+        terms.filter { term in
+            let names: [String]
+            switch term.field {
+            case .object: names = classes.objects
+            case .action: names = classes.actions
+            case .relation: names = classes.relations
+            case .any, .id, .tag: return false
+            }
+            return !names.contains { $0.lowercased().contains(term.value) }
+        }
+    }
+
     static func tokenize(_ text: String) -> [String] {
         var tokens: [String] = []
         var current = ""
@@ -64,26 +81,5 @@ public struct SceneFilter: Equatable, Sendable {
         }
         if !current.isEmpty { tokens.append(current) }
         return tokens
-    }
-}
-
-/// Orders of the scene list; `s` cycles through them.
-public enum SceneSort: String, CaseIterable, Sendable {
-    case dataset, id, action, objects
-
-    /// The next order in the cycle.
-    public var next: SceneSort {
-        let all = SceneSort.allCases
-        return all[(all.firstIndex(of: self)! + 1) % all.count]
-    }
-
-    /// Display name in the title bar.
-    public var title: String {
-        switch self {
-        case .dataset: return "dataset order"
-        case .id: return "id"
-        case .action: return "action"
-        case .objects: return "most objects"
-        }
     }
 }
