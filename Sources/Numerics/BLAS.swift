@@ -1,3 +1,4 @@
+import CNumerics
 import COpenBLAS
 
 /// The one place Numerics calls OpenBLAS: thread control and single-precision matrix products.
@@ -11,6 +12,41 @@ public enum BLAS {
             precondition(newValue >= 1, "thread count must be at least 1")
             openblas_set_num_threads(Int32(newValue))
         }
+    }
+
+    /// OpenBLAS's name for the kernels it chose when it loaded (`openblas_get_corename`): "SkylakeX", "Haswell",
+    /// "Zen", "Prescott", …
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+
+    /// OpenBLAS's kernels older than AVX2 + FMA. A build that does not know a CPU's CPUID model (Debian 12's
+    /// OpenBLAS 0.3.21 on recent Xeons, or a VM reporting a generic "Intel Xeon Processor") falls back to one of
+    /// these — Prescott's SSE3 kernels — and its products run at half the speed or less.
+    static let preAVX2Cores: Set<String> = [
+        "prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "sandybridge", "katmai", "coppermine",
+        "northwood", "banias", "opteron", "barcelona", "bobcat", "bulldozer", "piledriver", "steamroller",
+        "excavator", "unknown",
+    ]
+
+    /// The `OPENBLAS_CORETYPE` to load OpenBLAS with when the kernels it chose (`chosen`, a ``coreName``) are
+    /// older than the CPU allows: SkylakeX's where the CPU has AVX-512 F/BW/VL/DQ/CD, Haswell's where it has AVX2
+    /// and FMA; `nil` when the choice already uses AVX2 or the CPU has neither. `cpuFeatures` is a mask of
+    /// `CPU_FEATURE_*` bits (``cpuFeatures``).
+    public static func betterCoreType(chosen: String, cpuFeatures: Int) -> String? {
+        guard preAVX2Cores.contains(chosen.lowercased()) else { return nil }
+        if cpuFeatures & Int(CPU_FEATURE_AVX512) != 0 { return "SkylakeX" }
+        if cpuFeatures & Int(CPU_FEATURE_AVX2_FMA) != 0 { return "Haswell" }
+        return nil
+    }
+
+    /// This CPU's `CPU_FEATURE_*` bits (CPUID, read once).
+    public static var cpuFeatures: Int { Int(numerics_cpu_features()) }
+
+    /// ``betterCoreType(chosen:cpuFeatures:)`` for this process's OpenBLAS and CPU, unless `OPENBLAS_CORETYPE`
+    /// is set already. OpenBLAS reads that variable only when it loads, so a program that gets a value here
+    /// sets it and re-executes itself (as `scenarioclip` does first thing).
+    public static func coreTypeToLoad(environment: [String: String]) -> String? {
+        guard environment["OPENBLAS_CORETYPE"] == nil else { return nil }
+        return betterCoreType(chosen: coreName, cpuFeatures: cpuFeatures)
     }
 
     /// `C = alpha · op(A) · op(B) + beta · C` on row-major matrices (`cblas_sgemm`).
