@@ -3,34 +3,28 @@ import Retrieval
 
 /// Near-duplicate pairs among vectors and their grouping by union-find.
 ///
-/// Each row's ``neighbours`` nearest rows come from ``Retrieval/NeighbourGraph`` — all pairs exactly up to
-/// ``exactLimit`` rows, and beyond that list against list through IVF lists (the stored layout when given, else
-/// trained), one blocked product per list — and every neighbour at cosine similarity ≥ the threshold makes a pair.
-/// Groups are the connected components of those pairs, so a group larger than ``neighbours`` still comes together
-/// through chains of close pairs.
+/// Pairs come from ``Retrieval/SimilarPairs``: all pairs exactly up to ``exactLimit`` rows, and beyond that
+/// through IVF lists probed per row (the stored layout's centroids when given, else trained) — every pair at cosine
+/// similarity ≥ the threshold, up to ``neighbours`` per row and list. Groups are the connected components of those
+/// pairs, so a group larger than ``neighbours`` still comes together through chains of close pairs.
 public enum DuplicateFinder {
     /// Default cosine similarity for a near duplicate: 0.97. With the bundled model on the demo, a resized and
     /// recompressed copy of a picture scores 0.9998 against it while the closest two distinct scenes score 0.944
     /// (generated scenes of one kind look alike; real photographs sit lower), so 0.97 leaves a margin both ways.
     public static let defaultThreshold: Float = 0.97
-    /// Neighbours looked at per row.
+    /// Pairs kept per row and probed list.
     public static let neighbours = 16
     /// Collections up to this many rows are searched exactly.
-    public static let exactLimit = 20_000
+    public static let exactLimit = SimilarPairs.exactLimit
 
     /// A pair of rows (`first < second`) and their cosine similarity.
-    public struct Pair: Sendable, Equatable {
-        public var first: Int
-        public var second: Int
-        public var similarity: Float
-    }
+    public typealias Pair = SimilarPairs.Pair
 
-    /// Pairs of rows at similarity ≥ `threshold` among each row's ``neighbours`` nearest.
+    /// Pairs of rows at similarity ≥ `threshold`, sorted by `(first, second)`.
     /// - Parameters:
-    ///   - lists: an IVF index over `base` whose layout the neighbour search reuses (lists are trained when `nil`
-    ///     and `base.count > exactLimit`); ignored for small collections, which are searched exactly.
-    ///   - probes: lists compared with each list (default `max(16, lists / 12)`: twice a map's, because a copy the
-    ///     search misses is a duplicate left in the data, while a map only loses a little of its shape).
+    ///   - lists: an IVF index over `base` whose centroids the search reuses (trained when `nil` and
+    ///     `base.count > exactLimit`); ignored for small collections, which are searched exactly.
+    ///   - probes: lists each row is compared with (default ``Retrieval/SimilarPairs/defaultProbes``).
     ///   - progress: rows done so far (called once the search is complete).
     public static func pairs(
         base: VectorIndex, lists: IVFIndex? = nil, threshold: Float, neighbours: Int = neighbours, probes: Int? = nil,
@@ -38,24 +32,11 @@ public enum DuplicateFinder {
     ) throws -> [Pair] {
         let n = base.count
         guard n > 1 else { return [] }
-        let k = min(n - 1, neighbours)
-        let layout = n > exactLimit ? lists.map(\.layout) : nil
-        let listCount = layout.map { $0.centroids.count / base.dimension } ?? IVFIndex.defaultLists(count: n)
-        let graph = NeighbourGraph.build(base, k: k, centroids: layout?.centroids, assignments: layout?.assignments,
-                                         probes: probes ?? max(16, listCount / 12), exact: n <= exactLimit)
-        var seen = Set<Int64>()
-        var pairs: [Pair] = []
-        for row in 0..<n {
-            for j in 0..<k {
-                let other = Int(graph.neighbours[row * k + j])
-                let score = graph.similarities[row * k + j]
-                guard other >= 0, other != row, score >= threshold else { continue }
-                let pair = Pair(first: min(row, other), second: max(row, other), similarity: score)
-                if seen.insert(Int64(pair.first) * Int64(n) + Int64(pair.second)).inserted { pairs.append(pair) }
-            }
-        }
+        let centroids = n > exactLimit ? lists.map(\.layout.centroids) : nil
+        let pairs = SimilarPairs.search(base, threshold: threshold, perRow: neighbours, centroids: centroids,
+                                        probes: probes ?? SimilarPairs.defaultProbes, exact: n <= exactLimit)
         progress?(n)
-        return pairs.sorted { ($0.first, $0.second) < ($1.first, $1.second) }
+        return pairs
     }
 
     /// Connected components of `pairs` over `count` elements, each with two or more members (sorted), and the
