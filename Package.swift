@@ -80,11 +80,27 @@ let package = Package(
                 "CNcurses", "CChafa", "Scenes", "EmbeddingCache", "ScenarioModel", "Retrieval", "Imaging", "SceneWorkspace",
                 "BundledAssets", "Numerics",
             ]),
+        // What the commands and the benchmarks share: progress lines, the Ctrl-C flag, process memory figures and the
+        // command-line conformances of library enums.
+        .target(name: "CommandSupport", dependencies: ["Explorer", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(
             name: "ScenarioCLIPCommands",
             dependencies: [
                 "Numerics", "Tokenizer", "Weights", "CLIP", "Imaging", "ScenarioModel", "Scenes",
                 "EmbeddingCache", "Retrieval", "Evaluation", "SceneWorkspace", "SceneGenerator", "SceneImport", "Training", "Explorer", "BundledAssets",
+                "CommandSupport", "ScenarioCLIPBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: Benchmarks and their synthetic stand-ins (never imported by a library module)
+        // Random CLIP weights, clustered synthetic embeddings and an in-memory explorer backend of any size.
+        .target(name: "Synthetic", dependencies: ["Numerics", "Weights", "CLIP", "Retrieval", "Explorer", "ScenarioModel", "Scenes", "Imaging"]),
+        // `scenarioclip bench …`: speed and memory figures (docs/PERFORMANCE.md).
+        .target(
+            name: "ScenarioCLIPBench",
+            dependencies: [
+                "Synthetic", "CommandSupport", "Numerics", "Tokenizer", "Weights", "CLIP", "Imaging", "ScenarioModel", "Scenes",
+                "EmbeddingCache", "Retrieval", "SceneWorkspace", "SceneImport", "SceneGenerator", "Training", "Explorer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "scenarioclip", dependencies: ["ScenarioCLIPCommands", "Numerics"]),
@@ -100,18 +116,18 @@ let package = Package(
         .testTarget(
             name: "EmbeddingCacheTests",
             dependencies: ["EmbeddingCache", "Numerics", "Scenes", "Imaging", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Numerics"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Numerics", "Synthetic"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Numerics"]),
         .testTarget(
             name: "SceneWorkspaceTests",
-            dependencies: ["SceneWorkspace", "Scenes", "EmbeddingCache", "ScenarioModel", "Imaging", "Numerics", "Retrieval", "Evaluation"]),
+            dependencies: ["SceneWorkspace", "Scenes", "EmbeddingCache", "ScenarioModel", "Imaging", "Numerics", "Retrieval", "Evaluation", "Synthetic"]),
         .testTarget(name: "SceneGeneratorTests", dependencies: ["SceneGenerator", "Scenes", "Imaging"]),
         .testTarget(name: "SceneImportTests", dependencies: ["SceneImport", "Scenes", "Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Numerics", "CLIP", "ScenarioModel", "Weights", "Scenes", "Tokenizer"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Scenes", "EmbeddingCache", "Imaging", "ScenarioModel", "SceneWorkspace", "Retrieval", "Numerics"]),
         .testTarget(
             name: "ScenarioCLIPCommandsTests",
-            dependencies: ["ScenarioCLIPCommands", "CLIP", "Weights", "Numerics", "EmbeddingCache", "Scenes", "Imaging",
+            dependencies: ["ScenarioCLIPCommands", "CLIP", "Weights", "Numerics", "EmbeddingCache", "Scenes", "Imaging", "Synthetic",
                            .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]),
     ]

@@ -3,7 +3,7 @@ import Foundation
 /// Progress for long work: a redrawn bar with rate and ETA on a terminal, plain lines every few seconds
 /// otherwise (logs, pipes). Writes to standard error so standard output stays clean for results.
 /// Safe to call from several threads (`lock` guards the drawing state).
-final class ProgressReporter: @unchecked Sendable {
+public final class ProgressReporter: @unchecked Sendable {
     private let lock = NSLock()
     private let label: String
     private let unit: String
@@ -11,13 +11,13 @@ final class ProgressReporter: @unchecked Sendable {
     private var lastPrint = Date.distantPast
     private var drewBar = false
 
-    init(label: String, unit: String = "items") {
+    public init(label: String, unit: String = "items") {
         self.label = label
         self.unit = unit
     }
 
     /// Reports `done` of `total` after `elapsed` seconds.
-    func update(done: Int, total: Int, elapsed: Double, force: Bool = false) {
+    public func update(done: Int, total: Int, elapsed: Double, force: Bool = false) {
         lock.lock()
         defer { lock.unlock() }
         let now = Date()
@@ -39,7 +39,7 @@ final class ProgressReporter: @unchecked Sendable {
     }
 
     /// Ends the bar's line.
-    func finish() {
+    public func finish() {
         lock.lock()
         defer { lock.unlock() }
         if drewBar { FileHandle.standardError.write(Data("\n".utf8)) }
@@ -47,7 +47,7 @@ final class ProgressReporter: @unchecked Sendable {
     }
 
     /// `m:ss` or `h:mm:ss`; `?` when unknown.
-    static func clock(_ seconds: Double?) -> String {
+    public static func clock(_ seconds: Double?) -> String {
         guard let seconds, seconds.isFinite else { return "?" }
         let total = Int(seconds.rounded())
         let (h, m, s) = (total / 3600, (total / 60) % 60, total % 60)
@@ -57,14 +57,14 @@ final class ProgressReporter: @unchecked Sendable {
 
 /// Turns the first Ctrl-C (SIGINT) or SIGTERM into a flag that long work checks between batches; a second
 /// signal exits at once.
-final class InterruptFlag: @unchecked Sendable {
+public final class InterruptFlag: @unchecked Sendable {
     // @unchecked Sendable: `lock` guards `raised`.
     private let lock = NSLock()
     private var raised = false
     private var sources: [DispatchSourceSignal] = []
 
     /// Starts listening for SIGINT and SIGTERM.
-    init() {
+    public init() {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
@@ -83,7 +83,7 @@ final class InterruptFlag: @unchecked Sendable {
     }
 
     /// `true` once a signal arrived.
-    var isRaised: Bool {
+    public var isRaised: Bool {
         lock.lock()
         defer { lock.unlock() }
         return raised

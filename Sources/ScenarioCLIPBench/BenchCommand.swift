@@ -1,8 +1,8 @@
 import ArgumentParser
 
 /// `scenarioclip bench`: speed and memory figures, one subcommand per area. Prints figures; never a test.
-struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct BenchCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure engine, image, search, cache, explorer and training speed.",
         subcommands: [
@@ -20,4 +20,6 @@ struct BenchCommand: ParsableCommand {
             BenchMapCommand.self,
         ]
     )
+
+    public init() {}
 }

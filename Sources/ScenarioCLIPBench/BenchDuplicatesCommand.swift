@@ -1,8 +1,10 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
 import Numerics
 import Retrieval
 import SceneWorkspace
+import Synthetic
 
 /// `scenarioclip bench duplicates`: near-duplicate grouping over synthetic embeddings with planted copies, and the
 /// recall of its neighbour search against exact search.
@@ -29,7 +31,7 @@ struct BenchDuplicatesCommand: ParsableCommand {
     var noise: Float = 0.1
     @Option(help: "Cosine similarity threshold.")
     var threshold: Float = DuplicateFinder.defaultThreshold
-    @Option(help: "IVF lists compared with each list (default: DuplicateFinder's, max(16, lists / 12)).")
+    @Option(help: "IVF lists each row is compared with (default: SimilarPairs.defaultProbes, 8).")
     var probes: Int?
     @Option(help: "Rows checked against exact search for recall.")
     var sample = 1000

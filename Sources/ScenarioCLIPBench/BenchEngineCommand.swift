@@ -1,7 +1,9 @@
 import ArgumentParser
 import CLIP
+import CommandSupport
 import Foundation
 import Numerics
+import Synthetic
 import Weights
 
 /// `scenarioclip bench engine`: CLIP towers at ViT-B/32 shapes with random weights.

@@ -1,8 +1,10 @@
 import ArgumentParser
+import CommandSupport
 import Explorer
 import Foundation
 import Imaging
 import ScenarioModel
+import Synthetic
 
 /// `scenarioclip bench explorer`: Explorer start-up, query and redraw latency.
 struct BenchExplorerCommand: ParsableCommand {

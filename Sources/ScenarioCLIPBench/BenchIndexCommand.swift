@@ -5,8 +5,8 @@ import Foundation
 import Numerics
 import ScenarioModel
 import SceneGenerator
-import SceneWorkspace
 import Scenes
+import SceneWorkspace
 import Tokenizer
 
 /// `scenarioclip bench index`: indexing throughput (scenes/s, images/s, items/s) with the bundled model and a

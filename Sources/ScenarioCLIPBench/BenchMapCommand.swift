@@ -3,6 +3,7 @@ import EmbeddingCache
 import Foundation
 import Numerics
 import Retrieval
+import Synthetic
 
 /// `scenarioclip bench map`: the 2-D embedding map over synthetic clustered vectors — time to compute, time to
 /// open from the cache, and how many of each point's nearest neighbours it keeps compared with PCA.

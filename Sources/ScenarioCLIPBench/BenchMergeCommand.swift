@@ -1,9 +1,10 @@
 import ArgumentParser
+import CommandSupport
 import EmbeddingCache
 import Foundation
 import Numerics
-import SceneWorkspace
 import Scenes
+import SceneWorkspace
 
 /// `scenarioclip bench merge`: the data path of `cache merge` over many shard caches, then `embeddings export` of the
 /// merged vectors, with time and memory.

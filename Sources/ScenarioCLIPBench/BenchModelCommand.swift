@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLIP
+import CommandSupport
 import Foundation
 import Numerics
 import ScenarioModel

@@ -5,6 +5,7 @@ import Foundation
 import Numerics
 import Retrieval
 import ScenarioModel
+import Synthetic
 import Tokenizer
 
 /// `scenarioclip bench search`: exact vs int8 + re-rank vs IVF vector search over synthetic clustered

@@ -1,10 +1,11 @@
 import ArgumentParser
+import CommandSupport
 import EmbeddingCache
 import Foundation
 import Retrieval
 import ScenarioModel
-import SceneWorkspace
 import Scenes
+import SceneWorkspace
 
 /// `scenarioclip dataset export`: a subset of a dataset as a new dataset, a COCO instances file or a list of
 /// picture paths.

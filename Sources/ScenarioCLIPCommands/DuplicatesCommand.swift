@@ -1,8 +1,9 @@
 import ArgumentParser
+import CommandSupport
 import Foundation
 import ScenarioModel
-import SceneWorkspace
 import Scenes
+import SceneWorkspace
 
 /// `scenarioclip duplicates`: exact and near-duplicate scenes, and the groups that leak across splits.
 struct DuplicatesCommand: ParsableCommand {

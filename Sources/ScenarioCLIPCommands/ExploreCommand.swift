@@ -1,5 +1,6 @@
 import ArgumentParser
 import BundledAssets
+import CommandSupport
 import Explorer
 import Foundation
 import ScenarioModel
@@ -68,4 +69,3 @@ struct ExploreCommand: ParsableCommand {
     }
 }
 
-extension PictureOption: ExpressibleByArgument {}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ScenarioCLIPBench
 
 /// The `scenarioclip` root command: lists every subcommand.
 public struct ScenarioCLIPCommand: ParsableCommand {

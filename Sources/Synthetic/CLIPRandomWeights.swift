@@ -1,3 +1,4 @@
+import CLIP
 import Numerics
 import Weights
 

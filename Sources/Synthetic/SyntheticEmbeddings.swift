@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import Retrieval
 
 /// Deterministic clustered unit vectors that look like CLIP embeddings (a shared offset direction, clusters,
 /// per-item noise), for benchmarks and tests where uniform random vectors would make recall meaningless.

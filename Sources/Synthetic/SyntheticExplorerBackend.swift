@@ -1,3 +1,4 @@
+import Explorer
 import Foundation
 import Imaging
 import Numerics
@@ -16,7 +17,7 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
     let global: SceneVectors
     let objects: SceneVectors
     let pictures: [URL]
-    private let lock = NSLockLike()
+    private let lock = NSLock()
     private var marksByKey: [String: Mark] = [:]
 
     static let subjects = ["person", "dog", "cat", "child", "woman", "man"]

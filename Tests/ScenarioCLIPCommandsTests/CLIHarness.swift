@@ -1,6 +1,7 @@
 import CLIP
 import Foundation
 import Numerics
+import Synthetic
 import Weights
 
 /// Runs the built `scenarioclip` binary as a user would, and prepares the data it works on.

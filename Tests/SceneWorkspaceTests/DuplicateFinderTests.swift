@@ -1,6 +1,7 @@
 import Foundation
 import Retrieval
 import SceneWorkspace
+import Synthetic
 import Testing
 
 /// Near-duplicate pairs found through IVF lists (above the exact limit) equal the pairs an exact search finds.

@@ -4,6 +4,7 @@ import Numerics
 import Retrieval
 import ScenarioModel
 import Scenes
+import Synthetic
 import Testing
 @testable import SceneWorkspace
 
