@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// Writes scene records as a dataset in the reference format: one `metadata.json` (`{"data": [...]}`, one
 /// record a line) and a `classes.json` collected from the records written.
@@ -39,8 +40,9 @@ public struct ReferenceDatasetWriter {
         do { try fm.createDirectory(at: self.directory, withIntermediateDirectories: true) } catch {
             throw ScenesError.cannotWrite(path: self.directory.path, reason: (error as NSError).localizedDescription)
         }
-        Self.removeStalePartials(in: self.directory, metadataName: metadataName)
-        temporaryURL = self.directory.appendingPathComponent(".\(metadataName).partial-\(getpid())")
+        let target = self.directory.appendingPathComponent(metadataName)
+        AtomicFile.removeStalePartials(of: target)
+        temporaryURL = AtomicFile.partialURL(for: target)
         guard fm.createFile(atPath: temporaryURL.path, contents: nil),
               let handle = FileHandle(forWritingAtPath: temporaryURL.path)
         else {
@@ -50,19 +52,6 @@ public struct ReferenceDatasetWriter {
         let path = self.directory.path
         directoryPrefix = path.hasSuffix("/") ? path : path + "/"
         buffer.append(contentsOf: Array("{\"data\": [\n".utf8))
-    }
-
-    /// Removes `.<metadataName>.partial-PID` files left by writers that were killed (PID no longer running);
-    /// those of running writers are left alone.
-    static func removeStalePartials(in directory: URL, metadataName: String) {
-        let prefix = ".\(metadataName).partial-"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
-        for name in names where name.hasPrefix(prefix) {
-            guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0 else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH {
-                try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
-            }
-        }
     }
 
     /// Appends one record (its classes join `classes.json`).
@@ -117,7 +106,7 @@ public struct ReferenceDatasetWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Writes `classes.json` atomically (pretty-printed, keys `actions`, `objects`, `relations`).
+    /// Writes `classes.json` whole or not at all (``Numerics/AtomicFile``; pretty-printed, keys `actions`, `objects`, `relations`).
     public static func writeClasses(_ classes: SceneClasses, to url: URL) throws {
         var out: [UInt8] = Array("{\n".utf8)
         let lists: [(String, [String])] = [("actions", classes.actions), ("objects", classes.objects),
@@ -131,7 +120,7 @@ public struct ReferenceDatasetWriter {
             out.append(contentsOf: Array((values.isEmpty ? "]" : "\n  ]").utf8))
             out.append(contentsOf: Array((n == lists.count - 1 ? "\n}\n" : ",\n").utf8))
         }
-        do { try Data(out).write(to: url, options: .atomic) } catch {
+        do { try AtomicFile.write(Data(out), to: url) } catch {
             throw ScenesError.cannotWrite(path: url.path, reason: (error as NSError).localizedDescription)
         }
     }
