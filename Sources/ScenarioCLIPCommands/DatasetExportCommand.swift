@@ -10,6 +10,16 @@ import SceneWorkspace
 /// `scenarioclip dataset export`: a subset of a dataset as a new dataset, a COCO instances file or a list of
 /// picture paths.
 struct DatasetExportCommand: ParsableCommand {
+    /// `--format`: a dataset folder in the reference's format, a COCO instances file, or picture paths.
+    enum Format: String, CaseIterable, ExpressibleByArgument {
+        case reference, coco, paths
+    }
+
+    /// `--duplicates`: what to do with the members of a duplicate group after its first.
+    enum DuplicatesAction: String, CaseIterable, ExpressibleByArgument {
+        case drop
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write the scenes chosen by --query, --filter, --marks, --split, --ids and --duplicates to OUT.",
@@ -43,14 +53,14 @@ struct DatasetExportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp(
         "Only scenes with a mark of one of these kinds in the cache (comma-separated: wrong,unsure,correct).", valueName: "kinds"))
     var marks: String?
-    @Option(name: .long, help: "Only scenes of this split: train, val or test (the split `check --json` lists).")
-    var split: String?
+    @Option(name: .long, help: "Only scenes of this split (the split `check --json` lists).")
+    var split: SceneSplit?
     @Option(name: .long, help: ArgumentHelp("Only scenes whose ids are listed in FILE (one a line).", valueName: "file"))
     var ids: String?
     @Option(name: .long, help: "drop: keep only the first scene of each duplicate group (needs the model's cache).")
-    var duplicates: String?
-    @Option(name: .long, help: "Output format: reference, coco or paths.")
-    var format: String = "reference"
+    var duplicates: DuplicatesAction?
+    @Option(name: .long, help: "Output format.")
+    var format: Format = .reference
     @Flag(name: .long, help: "With --format reference: copy pictures and region pictures into OUT.")
     var copy = false
     @Flag(name: .long, help: "Replace OUT when it exists and is not empty.")
@@ -70,15 +80,8 @@ struct DatasetExportCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if let split, SceneSplit(rawValue: split) == nil {
-            throw ValidationError("--split must be train, val or test (got '\(split)')")
-        }
-        if let duplicates, duplicates != "drop" { throw ValidationError("--duplicates takes only 'drop' (got '\(duplicates)')") }
-        guard ["reference", "coco", "paths"].contains(format) else {
-            throw ValidationError("--format must be reference, coco or paths (got '\(format)')")
-        }
-        if copy && format != "reference" { throw ValidationError("--copy works only with --format reference (got '\(format)')") }
-        if out == "-" && format == "reference" { throw ValidationError("--format reference writes a folder; give its path, not -") }
+        if copy && format != .reference { throw ValidationError("--copy works only with --format reference (got '\(format.rawValue)')") }
+        if out == "-" && format == .reference { throw ValidationError("--format reference writes a folder; give its path, not -") }
         if query == nil && (top != nil || minScore != nil) { throw ValidationError("--top and --min-score need --query") }
         if top != nil && minScore != nil { throw ValidationError("give --top or --min-score, not both") }
         if let top, top <= 0 { throw ValidationError("--top must be positive (got \(top))") }
@@ -116,7 +119,7 @@ struct DatasetExportCommand: ParsableCommand {
             return workspace
         }
 
-        if let split = split.flatMap(SceneSplit.init(rawValue:)) {
+        if let split {
             let chosen = Set(dataset.splitPartition().indices(of: split))
             for index in keep.indices where !chosen.contains(index) { keep[index] = false }
         }
@@ -132,16 +135,16 @@ struct DatasetExportCommand: ParsableCommand {
             let marked = try markedScenes(try Self.verdicts(marks), in: dataset)
             for index in keep.indices where !marked.contains(dataset.records[index].id) { keep[index] = false }
         }
-        if duplicates == "drop" {
+        if duplicates == .drop {
             for group in try grouping.report(try workspace()).groups {
                 for id in group.ids.dropFirst() { if let index = dataset.index(ofID: id) { keep[index] = false } }
             }
         }
         var chosen = dataset.records.indices.filter { keep[$0] }
-        // --level (global, object or relation, checked by DuplicateOptions) is the level --query ranks at and
-        // --duplicates compares at; a scene ranks by its best item of that level.
-        if let query, let level = Level(rawValue: grouping.level) {
-            chosen = try Self.rank(query, level: level, in: try workspace(), keep: keep,
+        // --level is the level --query ranks at and --duplicates compares at; a scene ranks by its best item of
+        // that level.
+        if let query {
+            chosen = try Self.rank(query, level: grouping.level, in: try workspace(), keep: keep,
                                    top: minScore == nil ? (top ?? Self.defaultTop) : nil, minScore: minScore)
         }
         let records = chosen.map { dataset.records[$0] }
@@ -150,7 +153,7 @@ struct DatasetExportCommand: ParsableCommand {
 
     /// Writes `records` in the chosen format and prints the summary.
     func write(_ records: [SceneRecord], to outURL: URL) throws {
-        var summary = Summary(out: out == "-" ? "-" : outURL.path, format: format, records: records.count,
+        var summary = Summary(out: out == "-" ? "-" : outURL.path, format: format.rawValue, records: records.count,
                               objects: records.reduce(0) { $0 + $1.objects.count },
                               relations: records.reduce(0) { $0 + $1.relations.count })
         let reporter = records.count >= 500 ? ProgressReporter(label: "exporting", unit: "scenes") : nil
@@ -160,13 +163,13 @@ struct DatasetExportCommand: ParsableCommand {
         }
         defer { reporter?.finish() }
         switch format {
-        case "paths":
+        case .paths:
             if out == "-" {
                 FileHandle.standardOutput.write(Data(records.map { $0.imageFile + "\n" }.joined().utf8))
                 return
             }
             try SubsetWriter.writePaths(records, to: outURL, force: force)
-        case "coco":
+        case .coco:
             let document = try COCOExport(records: records, progress: progress)
             if out == "-" {
                 let encoder = JSONEncoder()
@@ -175,7 +178,7 @@ struct DatasetExportCommand: ParsableCommand {
                 return
             }
             try document.write(to: outURL, force: force)
-        default:
+        case .reference:
             let written = try SubsetWriter.write(records, to: outURL, force: force, copyPictures: copy, progress: progress)
             summary.objects = written.objects
             summary.relations = written.relations

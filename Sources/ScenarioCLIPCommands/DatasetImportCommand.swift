@@ -15,8 +15,8 @@ struct DatasetImportCommand: ParsableCommand {
 
     /// Options every format takes.
     struct Shared: ParsableArguments {
-        @Option(help: "How each scene's action is made: relation, caption or object (docs/IMPORT.md).")
-        var actionFrom: String?
+        @Option(help: "How each scene's action is made (docs/IMPORT.md).")
+        var actionFrom: ActionSource?
 
         @Flag(help: "Stop at the first missing or unreadable picture instead of skipping and counting it.")
         var strict = false
@@ -27,13 +27,7 @@ struct DatasetImportCommand: ParsableCommand {
         @Flag(help: "Write the relations without region files (nothing is cut).")
         var noRegions = false
 
-        func source(default value: ActionSource) throws -> ActionSource {
-            guard let actionFrom else { return value }
-            guard let source = ActionSource(rawValue: actionFrom) else {
-                throw ValidationError("--action-from must be one of \(ActionSource.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return source
-        }
+        func source(default value: ActionSource) throws -> ActionSource { actionFrom ?? value }
 
         func options(folders: [String], default value: ActionSource) throws -> ImportOptions {
             if let threads, threads < 1 { throw ValidationError("--threads must be positive") }

@@ -43,16 +43,13 @@ struct DuplicatesCommand: ParsableCommand {
 
 /// `--level` and `--threshold`: how duplicates are found.
 struct DuplicateOptions: ParsableArguments {
-    @Option(name: .long, help: "Level whose embeddings are compared: global, object or relation.")
-    var level: String = "global"
+    @Option(name: .long, help: "Level whose embeddings are compared.")
+    var level: Level = .global
 
     @Option(name: .long, help: "Cosine similarity from which two scenes are near duplicates (0.97).")
     var threshold: Float = DuplicateFinder.defaultThreshold
 
     func validate() throws {
-        guard Level(rawValue: level) != nil else {
-            throw ValidationError("--level must be global, object or relation (got '\(level)')")
-        }
         guard threshold > -1, threshold <= 1 else { throw ValidationError("--threshold must be in (-1, 1] (got \(threshold))") }
     }
 
@@ -60,7 +57,7 @@ struct DuplicateOptions: ParsableArguments {
     func report(_ workspace: Workspace) throws -> DuplicateReport {
         let reporter = ProgressReporter(label: "duplicates")
         let start = Date()
-        let report = try workspace.duplicates(level: Level(rawValue: level) ?? .global, threshold: threshold) { done, total in
+        let report = try workspace.duplicates(level: level, threshold: threshold) { done, total in
             reporter.update(done: done, total: total, elapsed: Date().timeIntervalSince(start))
         }
         reporter.finish()

@@ -28,8 +28,8 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Model: a Hugging Face CLIP folder; with --level also .ckpt, .pt or .safetensors (default: bundled).")
     var model: String?
 
-    @Option(help: "ScenarioCLIP level: global, object or relation.")
-    var level: String?
+    @Option(help: "ScenarioCLIP level.")
+    var level: Level?
 
     @Option(help: "A JPEG image to embed (resized, centre-cropped and normalised like the reference).")
     var image: String?
@@ -52,10 +52,7 @@ struct EmbedCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let level {
-            guard Level(rawValue: level) != nil else {
-                throw ValidationError("--level must be global, object or relation, got '\(level)'")
-            }
+        if level != nil {
             let given = [text, image].compactMap { $0 }.count
             guard given == 1, pixels == nil, ids == nil else {
                 throw ValidationError("with --level give exactly one of --text or --image")
@@ -72,7 +69,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let level, let parsed = Level(rawValue: level) {
+        if let parsed = level {
             try ScenarioEmbedding(
                 modelPath: model, level: parsed, text: text, image: image, box: box, json: json, load: load
             ).run()

@@ -31,16 +31,14 @@ struct EmbeddingsExportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Embedding cache. Default: <dataset>/.scenarioclip/cache.sqlite.", valueName: "path"))
     var cache: String?
     @OptionGroup var modelOptions: ModelOptions
-    @Option(name: .long, help: "Level: global, object, relation or all.")
-    var level = "global"
-    @Option(name: .long, help: "float16 or float32.")
-    var dtype = "float16"
+    @Option(name: .long, help: "Level exported, or all.")
+    var level: LevelChoice = .global
+    @Option(name: .long, help: "Stored type of the vectors.")
+    var dtype: VectorDType = .float16
     @Option(name: .long, help: "Rows per .npy chunk (100,000 rows of 512 float16 values are a 100 MB file).")
     var chunk = 100_000
 
     func validate() throws {
-        guard level == "all" || Level(rawValue: level) != nil else { throw ValidationError("--level must be global, object, relation or all") }
-        guard dtype == "float16" || dtype == "float32" else { throw ValidationError("--dtype must be float16 or float32") }
         guard chunk > 0 else { throw ValidationError("--chunk must be positive") }
     }
 
@@ -50,12 +48,12 @@ struct EmbeddingsExportCommand: ParsableCommand {
         let scenes = try options.loadDataset()
         let store = try options.openCache(for: scenes, readOnly: true)
         let model = try modelOptions.load()
-        let levels = level == "all" ? Level.allCases : Level(rawValue: level).map { [$0] } ?? []
+        let levels = level.levels
         let manifest: EmbeddingsExporter.Manifest
         do {
             manifest = try EmbeddingsExporter.export(
                 dataset: scenes, cache: store, fingerprint: model.fingerprint, levels: levels,
-                to: URL(fileURLWithPath: out), half: dtype == "float16", chunkRows: chunk)
+                to: URL(fileURLWithPath: out), half: dtype == .float16, chunkRows: chunk)
         } catch let error as EmbeddingsExporter.ExportError {
             throw ValidationError("\(error)")
         }

@@ -19,23 +19,17 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var data: DatasetOptions
     @OptionGroup var modelOptions: ModelOptions
-    @Option(name: .long, help: "Split: train, val, test or all.")
-    var split: String = "test"
+    @Option(name: .long, help: "Split evaluated (the reference's split), or all.")
+    var split: SplitChoice = .test
     @Option(name: .long, help: "Seed of the split shuffle.")
     var seed: UInt64 = SceneDataset.defaultSplitSeed
     @OptionGroup var autoIndex: AutoIndexOptions
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        guard split == "all" || SceneSplit(rawValue: split) != nil else {
-            throw ValidationError("--split must be train, val, test or all (got '\(split)')")
-        }
-    }
-
     func run() throws {
         let workspace = try data.openWorkspace(model: modelOptions)
         try autoIndex.indexMissing(in: workspace)
-        let report = try workspace.evaluate(split: split == "all" ? nil : SceneSplit(rawValue: split), seed: seed)
+        let report = try workspace.evaluate(split: split.split, seed: seed)
         if output.json {
             try printJSON(report)
             return

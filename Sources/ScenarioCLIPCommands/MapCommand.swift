@@ -21,8 +21,8 @@ struct MapCommand: ParsableCommand {
 
     @OptionGroup var data: DatasetOptions
     @OptionGroup var modelOptions: ModelOptions
-    @Option(name: .long, help: "Level: global, object or relation.")
-    var level: String = "global"
+    @Option(name: .long, help: "Level whose embeddings are mapped.")
+    var level: Level = .global
     @Flag(name: .long, help: "Compute the map even when one is cached.")
     var recompute = false
     @Option(name: .long, help: "Neighbours per point in the graph.")
@@ -37,7 +37,6 @@ struct MapCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard Level(rawValue: level) != nil else { throw ValidationError("--level must be global, object or relation (got '\(level)')") }
         guard neighbours >= 2 && neighbours <= 200 else { throw ValidationError("--neighbours must be 2…200 (got \(neighbours))") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be positive (got \(epochs))") }
         if csv && output.json { throw ValidationError("--csv and --json cannot be combined") }
@@ -65,7 +64,6 @@ struct MapCommand: ParsableCommand {
     func run() throws {
         let workspace = try data.openWorkspace(model: modelOptions)
         try autoIndex.indexMissing(in: workspace)
-        let level = Level(rawValue: level)!
         let started = Date()
         let reporter = ProgressReporter(label: "mapping", unit: "epochs")
         let settings = NeighbourMap.Settings(neighbours: neighbours, epochs: epochs, seed: seed)

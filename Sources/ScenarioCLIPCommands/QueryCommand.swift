@@ -21,8 +21,8 @@ struct QueryCommand: ParsableCommand {
     var query: String?
     @Option(name: .long, help: ArgumentHelp("Query by this image (combined with the text when both are given).", valueName: "file"))
     var image: String?
-    @Option(name: .long, help: "Level to search: global, object, relation or all.")
-    var level: String = "global"
+    @Option(name: .long, help: "Level to search, or all.")
+    var level: LevelChoice = .global
     @Option(name: .long, help: "Number of results per level.")
     var top = 10
     @Option(name: .long, help: ArgumentHelp("Embedding cache database.", valueName: "path"))
@@ -33,9 +33,6 @@ struct QueryCommand: ParsableCommand {
 
     func validate() throws {
         guard query != nil || image != nil else { throw ValidationError("give a query text or --image") }
-        guard level == "all" || Level(rawValue: level) != nil else {
-            throw ValidationError("--level must be global, object, relation or all (got '\(level)')")
-        }
         guard top > 0 else { throw ValidationError("--top must be positive") }
     }
 
@@ -48,7 +45,7 @@ struct QueryCommand: ParsableCommand {
         let workspace = try DatasetOptions(dataset: dataset, cache: cache)
             .openWorkspace(model: modelOptions, readOnlyFallback: autoIndex.noIndex)
         try autoIndex.indexMissing(in: workspace)
-        let levels = level == "all" ? Level.allCases : [Level(rawValue: level)!]
+        let levels = level.levels
         var results: [WorkspaceHit] = []
         for level in levels { results += try workspace.search(expression, level: level, k: top) }
         if output.json {

@@ -19,8 +19,8 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var data: DatasetOptions
     @OptionGroup var modelOptions: ModelOptions
-    @Option(name: .long, help: "Split the accuracies are over: train, val, test or all.")
-    var split: String = "all"
+    @Option(name: .long, help: "Split the accuracies are over.")
+    var split: SplitChoice = .all
     @Option(name: .long, help: "A class with fewer annotations than this in train is called rare.")
     var rare = 5
     @Option(name: .long, help: "Most confused pairs listed per level (text output).")
@@ -29,9 +29,6 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard split == "all" || SceneSplit(rawValue: split) != nil else {
-            throw ValidationError("--split must be train, val, test or all (got '\(split)')")
-        }
         guard rare >= 0 else { throw ValidationError("--rare must be 0 or more (got \(rare))") }
         guard confusions >= 0 else { throw ValidationError("--confusions must be 0 or more (got \(confusions))") }
     }
@@ -39,7 +36,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let workspace = try data.openWorkspace(model: modelOptions)
         try autoIndex.indexMissing(in: workspace)
-        let report = try workspace.classReport(split: split == "all" ? nil : SceneSplit(rawValue: split), rareBelow: rare)
+        let report = try workspace.classReport(split: split.split, rareBelow: rare)
         if output.json {
             try printJSON(report)
             return

@@ -9,6 +9,12 @@ import Training
 
 /// `scenarioclip train`: Train or fine-tune a ScenarioCLIP model.
 struct TrainCommand: ParsableCommand {
+    /// `--config`: the size of a model trained from scratch.
+    enum ModelSize: String, CaseIterable, ExpressibleByArgument {
+        case tiny, demo
+        case vitB32 = "vit-b32"
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train or fine-tune a ScenarioCLIP model.",
@@ -23,9 +29,9 @@ struct TrainCommand: ParsableCommand {
     )
 
     @Argument(help: "Scene dataset folder, or a prepared dataset file (.safetensors).") var dataset: String
-    @Option(help: "scenarioclip1 | scenarioclip0 | onelevel.") var arch: String = "scenarioclip1"
+    @Option(help: "Model family.") var arch: TrainingArchitecture = .scenarioclip1
     @Option(help: "Start from this checkpoint or exported model's weights.") var `init`: String?
-    @Option(help: "Model size when training from scratch: tiny | demo | vit-b32.") var config: String = "demo"
+    @Option(help: "Model size when training from scratch.") var config: ModelSize = .demo
     @Option(help: "Output folder.") var out: String
     @Option(help: "Epochs.") var epochs: Int = 8
     @Option(help: "Scenes per batch.") var batchSize: Int = 32
@@ -53,7 +59,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp(
         "How pictures become square inputs when preparing a folder: center_crop (CLIP's: shorter side, centre crop) or stretch (the whole picture squeezed to a square).",
         discussion: "Default: the --init model's, else center_crop. The trained model records it, so every later use of the model does the same."))
-    var fit: String?
+    var fit: ImageFit?
     @Option(help: ArgumentHelp(
         "Train only these levels, comma-separated: global (or action), object, relation.",
         discussion: "A three-level model's other towers stay exactly as they are and are not run while training, so training one level costs about that level's share of a full step. Distillation keeps the terms whose student is trained. Validation and the final report cover every level."))
@@ -74,21 +80,12 @@ struct TrainCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard TrainingArchitecture(rawValue: arch) != nil else {
-            throw ValidationError("--arch must be scenarioclip1, scenarioclip0 or onelevel, not '\(arch)'")
-        }
-        guard ["tiny", "demo", "vit-b32"].contains(config) else {
-            throw ValidationError("--config must be tiny, demo or vit-b32, not '\(config)'")
-        }
         guard epochs > 0, batchSize >= 2 else { throw ValidationError("need --epochs ≥ 1 and --batch-size ≥ 2") }
         guard addVisionLayers >= 0 else { throw ValidationError("--add-vision-layers must be 0 or more") }
         if addVisionLayers > 0, `init` == nil {
             throw ValidationError("--add-vision-layers grows a trained model: give --init")
         }
         _ = try trainedLevels()
-        if let fit, ImageFit(rawValue: fit) == nil {
-            throw ValidationError("--fit must be center_crop or stretch, not '\(fit)'")
-        }
     }
 
     func run() throws {
@@ -98,13 +95,13 @@ struct TrainCommand: ParsableCommand {
             modelConfig = try TrainingCheckpoint.config(at: URL(fileURLWithPath: initPath))
         } else {
             switch config {
-            case "tiny": modelConfig = .tiny()
-            case "vit-b32": modelConfig = .vitB32
-            default: modelConfig = .demo
+            case .tiny: modelConfig = .tiny()
+            case .vitB32: modelConfig = .vitB32
+            case .demo: modelConfig = .demo
             }
         }
         let initFit = try `init`.flatMap { try TrainingCheckpoint.fit(at: URL(fileURLWithPath: $0)) }
-        let requestedFit = fit.flatMap(ImageFit.init(rawValue:))
+        let requestedFit = fit
         let data = try loadDataset(imageSize: modelConfig.vision.imageSize, context: modelConfig.text.maxPositionEmbeddings,
                                    fit: requestedFit ?? initFit ?? .centerCrop)
         if let requestedFit, requestedFit != data.fit {
@@ -117,7 +114,7 @@ struct TrainCommand: ParsableCommand {
             modelConfig.vision.imageSize = data.imageSize
             modelConfig.text.maxPositionEmbeddings = data.context
         }
-        let architecture = TrainingArchitecture(rawValue: arch)!
+        let architecture = arch
         var options = TrainingOptions()
         options.architecture = architecture
         options.epochs = epochs

@@ -89,7 +89,7 @@ import Testing
 
         #expect(try f.refused([f.out("x").path, "--query", "dog", "--top", "2", "--min-score", "0.5"]).contains("not both"))
         #expect(try f.refused([f.out("x").path, "--top", "2"]).contains("need --query"))
-        #expect(try f.refused([f.out("x").path, "--query", "dog", "--level", "scene"]).contains("global, object or relation"))
+        #expect(try f.refused([f.out("x").path, "--query", "dog", "--level", "scene"]).contains("'global', 'object' or 'relation'"))
     }
 
     @Test func filterAndMarksSelectScenesAndUnknownNamesAreRefused() throws {

@@ -116,6 +116,6 @@ import Testing
         let objects = records.reduce(0) { $0 + (($1["objects"] as? [Any])?.count ?? 0) }
         #expect(rows.first == "scene_id,item,x,y,label,split" && rows.count == objects + 1)
         let bad = try CLIHarness.run(["map", dataset.path, "--level", "scene"])
-        #expect(bad.status != 0 && bad.stderr.contains("--level must be global, object or relation"))
+        #expect(bad.status != 0 && bad.stderr.contains("The value 'scene' is invalid for '--level") && bad.stderr.contains("'global', 'object' or 'relation'"))
     }
 }
