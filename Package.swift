@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "scenarioclip", targets: ["scenarioclip"]),
         // The readers of outside bytes, for the fuzz targets in fuzz/ (a separate package built only by scripts/fuzz).
-        .library(name: "ScenarioCLIPReaders", targets: ["Weights", "Tokenizer", "Imaging", "Scenes", "SceneImport", "Retrieval"]),
+        .library(name: "ScenarioCLIPReaders", targets: ["Weights", "Tokenizer", "Imaging", "Scenes", "SceneImport", "Retrieval", "EmbeddingCache"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -9,16 +9,20 @@ let main = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 let readers: [Target.Dependency] = [.product(name: "ScenarioCLIPReaders", package: main.lastPathComponent)]
 
 /// One executable per reader: Sources/Fuzz<Name>/Fuzz.swift defines `LLVMFuzzerTestOneInput`.
-let names = ["JPEG", "Pickle", "Checkpoint", "SafeTensors", "Metadata", "Query", "Tokenizer", "COCO", "OpenPSG"]
-// Place for the PNG and WebP readers when they land: add "PNG" and "WebP" here with a Sources/FuzzPNG/Fuzz.swift.
+let names = [
+    "JPEG", "PNG", "WebP", "Pickle", "Zip", "Checkpoint", "SafeTensors", "Metadata", "Query", "Tokenizer", "COCO",
+    "OpenPSG", "VisualGenome", "ActionGenome", "Vectors",
+]
+/// Targets that also reach SQLite themselves (the vectors target writes damaged chunk rows with GRDB).
+let extra: [String: [Target.Dependency]] = ["Vectors": [.product(name: "GRDB", package: "GRDB.swift")]]
 
 let package = Package(
     name: "ScenarioCLIPFuzz",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(path: "..")],
+    dependencies: [.package(path: ".."), .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0")],
     targets: [.target(name: "FuzzSupport", path: "Sources/FuzzSupport")] + names.map { name in
         .executableTarget(
-            name: "Fuzz\(name)", dependencies: readers + ["FuzzSupport"], path: "Sources/Fuzz\(name)",
+            name: "Fuzz\(name)", dependencies: readers + ["FuzzSupport"] + (extra[name] ?? []), path: "Sources/Fuzz\(name)",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])])
     }
 )

@@ -134,7 +134,7 @@ public struct CacheWriteBatch {
                         SELECT 1 FROM items i WHERE i.level = ? AND i.key_id = s.key_id)
                     """,
                 arguments: [id, level])
-            if !unused.isEmpty { removed += try VectorChunkStore.remove(db, setID: id, keyIDs: unused) }
+            if !unused.isEmpty { removed += try VectorChunkStore.remove(db, setID: id, keyIDs: unused, encoding: encoding) }
         }
         return removed
     }

@@ -5,28 +5,31 @@ import Numerics
 extension EmbeddingCache {
     /// One stored image vector, or `nil`.
     public func vector(for key: ItemKey, fingerprint: String, level: CacheLevel) throws -> [Float]? {
-        let found: (Int, Int, Data)? = try perform("reading a vector") {
+        let found: (Int, Int, Int, Int, Data)? = try perform("reading a vector") {
             try writer.read { db in
                 try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT c.width, s.row, c.vectors FROM vector_sets v
+                        SELECT c.width, c.count, length(c.key_ids), s.row, c.vectors FROM vector_sets v
                         JOIN item_keys k ON k.key = ?
                         JOIN vector_slots s ON s.set_id = v.id AND s.key_id = k.id
                         JOIN vector_chunks c ON c.id = s.chunk
                         WHERE v.fingerprint = ? AND v.level = ?
                         """,
                     arguments: [key.rawValue, fingerprint, level.rawValue]
-                ).map { ($0[0], $0[1], $0[2]) }
+                ).map { ($0[0], $0[1], $0[2], $0[3], $0[4]) }
             }
         }
-        guard let (width, row, blob) = found else { return nil }
-        let rowBytes = width * encoding.bytesPerValue
-        guard (row + 1) * rowBytes <= blob.count, let values = encoding.decode(blob[(row * rowBytes)..<((row + 1) * rowBytes)]),
-              values.count == width
+        guard let (width, count, keyBytes, row, blob) = found else { return nil }
+        guard let rowBytes = VectorChunkStore.rowBytes(
+                width: width, count: count, keyBytes: keyBytes, vectorBytes: blob.count, encoding: encoding),
+              row >= 0, row < count,
+              let values = encoding.decode(blob[(row * rowBytes)..<((row + 1) * rowBytes)]), values.count == width
         else {
-            throw EmbeddingCacheError.badVector(fingerprint: fingerprint, level: level.rawValue, key: key.rawValue,
-                                               detail: "chunk of \(blob.count) bytes has no row \(row) of width \(width) (\(encoding.rawValue))")
+            throw EmbeddingCacheError.damaged(
+                path: path,
+                detail: "the vector of \(key.rawValue) (model \(fingerprint), level \(level.rawValue)) is row \(row) of a chunk of "
+                    + "\(count) rows of width \(width) with \(keyBytes) bytes of keys and \(blob.count) bytes of \(encoding.rawValue) vectors")
         }
         return values
     }
@@ -76,18 +79,21 @@ extension EmbeddingCache {
     /// Reads the level's items (one range scan), then the set's chunks in order (one ~1 MB blob each),
     /// decoding each chunk row straight into the matrix rows of the items that use its key.
     /// O(items + vectors · width); no per-vector B-tree lookups.
-    /// - Throws: ``EmbeddingCacheError/badVector(fingerprint:level:key:detail:)`` for a damaged chunk or
-    ///   vectors of different widths.
+    /// - Throws: ``EmbeddingCacheError/damaged(path:detail:)`` for a chunk or search lists whose declared sizes
+    ///   do not match their blobs (checked before anything is allocated from them),
+    ///   ``EmbeddingCacheError/badVector(fingerprint:level:key:detail:)`` for vectors of different widths.
     public func loadLevel(fingerprint: String, level: CacheLevel) throws -> LevelVectors {
-        let encoding = self.encoding
+        let encoding = self.encoding, path = self.path
         return try perform("loading vectors") {
             try writer.read { db in
-                try Self.loadLevel(db, fingerprint: fingerprint, level: level, encoding: encoding)
+                try Self.loadLevel(db, fingerprint: fingerprint, level: level, encoding: encoding, path: path)
             }
         }
     }
 
-    private static func loadLevel(_ db: Database, fingerprint: String, level: CacheLevel, encoding: VectorEncoding) throws -> LevelVectors {
+    private static func loadLevel(
+        _ db: Database, fingerprint: String, level: CacheLevel, encoding: VectorEncoding, path: String
+    ) throws -> LevelVectors {
         guard let setID = try VectorChunkStore.setID(db, fingerprint: fingerprint, level: level.rawValue, create: false) else {
             return LevelVectors(matrix: Tensor(zeros: [0, 0]), sceneIDs: [], itemIndices: [])
         }
@@ -124,15 +130,33 @@ extension EmbeddingCache {
         while let chunk = try chunks.next() {
             let id: Int64 = chunk[0], chunkWidth: Int = chunk[1], count: Int = chunk[2]
             func damage(_ detail: String) -> EmbeddingCacheError {
-                .badVector(fingerprint: fingerprint, level: level.rawValue, key: "chunk \(id)", detail: detail)
+                .damaged(path: path, detail: "vector chunk \(id) (model \(fingerprint), level \(level.rawValue)): \(detail)")
             }
+            // The declared width and count are checked against the blobs before anything is sized from them.
+            let sizes = try chunk.withUnsafeData(atIndex: 3) { keys in
+                try chunk.withUnsafeData(atIndex: 4) { vectors in (keys?.count ?? 0, vectors?.count ?? 0) }
+            }
+            guard let rowBytes = VectorChunkStore.rowBytes(
+                width: chunkWidth, count: count, keyBytes: sizes.0, vectorBytes: sizes.1, encoding: encoding)
+            else {
+                throw damage("\(count) rows of width \(chunkWidth) do not match the chunk's blob sizes "
+                    + "(\(sizes.0) bytes of keys, \(sizes.1) bytes of \(encoding.rawValue) vectors)")
+            }
+            // An empty chunk holds nothing, not even a width.
+            guard count > 0 else { continue }
             if storage == nil {
                 width = chunkWidth
-                storage = MatrixAllocation(count: total * width)
+                let (values, overflow) = total.multipliedReportingOverflow(by: width)
+                guard !overflow, let allocation = MatrixAllocation(count: values) else {
+                    throw damage("\(total) items of width \(width) need more memory than can be allocated")
+                }
+                storage = allocation
             }
-            guard chunkWidth == width else { throw damage("width \(chunkWidth), other vectors have \(width)") }
+            guard chunkWidth == width else {
+                throw EmbeddingCacheError.badVector(
+                    fingerprint: fingerprint, level: level.rawValue, key: "chunk \(id)", detail: "width \(chunkWidth), other vectors have \(width)")
+            }
             let out = storage!.pointer
-            let rowBytes = width * encoding.bytesPerValue
             let ok = try chunk.withUnsafeData(atIndex: 3) { keys -> Bool in
                 guard let keys, keys.count == count * 8 else { return false }
                 return try chunk.withUnsafeData(atIndex: 4) { vectors -> Bool in
@@ -175,9 +199,13 @@ extension EmbeddingCache {
             let count: Int = stored[1]
             let centroids: Data = stored[2], keys: Data = stored[3], assigned: Data = stored[4]
             let n = keys.count / 8
-            guard count > 0, centroids.count == count * width * 4, keys.count % 8 == 0, assigned.count == n * 4 else {
-                throw EmbeddingCacheError.badVector(fingerprint: fingerprint, level: level.rawValue, key: "search lists",
-                                                   detail: "blob sizes do not match \(count) lists of width \(width)")
+            let (centroidValues, overflow) = count.multipliedReportingOverflow(by: width)
+            guard count > 0, !overflow, centroidValues <= centroids.count / 4, centroids.count == centroidValues * 4, keys.count % 8 == 0,
+                  assigned.count == n * 4
+            else {
+                throw EmbeddingCacheError.damaged(
+                    path: path,
+                    detail: "search lists (model \(fingerprint), level \(level.rawValue)): blob sizes do not match \(count) lists of width \(width)")
             }
             var rows = [Int32](repeating: -1, count: total)
             keys.withUnsafeBytes { keyBytes in

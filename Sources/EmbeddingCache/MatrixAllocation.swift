@@ -14,16 +14,17 @@ final class MatrixAllocation: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
 
-    init(count: Int) {
+    /// `nil` when `count` floats (at least one) cannot be allocated: a negative count, a size past the address
+    /// space, or not enough memory.
+    init?(count: Int) {
         self.count = count
         let hugePage = 1 << 21
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        guard count >= 0, !overflow, bytes <= Int.max - hugePage else { return nil }
         let alignment = bytes >= hugePage ? hugePage : 64
         let rounded = (bytes + alignment - 1) / alignment * alignment
         var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, alignment, rounded) == 0, let raw else {
-            fatalError("out of memory allocating a \(bytes)-byte matrix")
-        }
+        guard posix_memalign(&raw, alignment, rounded) == 0, let raw else { return nil }
         #if os(Linux)
         if alignment == hugePage { _ = madvise(raw, rounded, MADV_HUGEPAGE) }
         #endif

@@ -18,6 +18,18 @@ enum VectorChunkStore {
         max(64, chunkBytes / max(1, width * encoding.bytesPerValue))
     }
 
+    /// The bytes of one row when a chunk of `count` rows of `width` values has blobs of `keyBytes` and
+    /// `vectorBytes` bytes, or `nil` for a damaged chunk: a negative width or count, a size that overflows, or blobs
+    /// of other sizes. Every reader of a chunk checks it before indexing the blobs.
+    static func rowBytes(width: Int, count: Int, keyBytes: Int, vectorBytes: Int, encoding: VectorEncoding) -> Int? {
+        guard width >= 0, count >= 0 else { return nil }
+        let (row, rowOverflow) = width.multipliedReportingOverflow(by: encoding.bytesPerValue)
+        let (keys, keysOverflow) = count.multipliedReportingOverflow(by: 8)
+        let (vectors, vectorsOverflow) = count.multipliedReportingOverflow(by: row)
+        guard !rowOverflow, !keysOverflow, !vectorsOverflow, keys == keyBytes, vectors == vectorBytes else { return nil }
+        return row
+    }
+
     /// The id of the vector set (fingerprint, level), created when `create` is set.
     static func setID(_ db: Database, fingerprint: String, level: String, create: Bool) throws -> Int64? {
         if let id = try Int64.fetchOne(
@@ -52,20 +64,26 @@ enum VectorChunkStore {
         var removals: Set<Int64> = []
         for (i, id) in keyIDs.enumerated() where lastRowOfKey[id] == i {
             if let slot = try Row.fetchOne(lookup, arguments: [setID, id]) {
-                let chunk: Int64 = slot[0]
-                let chunkWidth = try Int.fetchOne(db, sql: "SELECT width FROM vector_chunks WHERE id = ?", arguments: [chunk])
-                if chunkWidth == width {
-                    replacements[chunk, default: []].append((slot[1], i))
+                let chunk: Int64 = slot[0], row: Int = slot[1]
+                // Replaced in place only in a sound chunk of this width that has the slot's row; otherwise the
+                // key's vector is removed (a damaged chunk is dropped whole) and appended again.
+                if let stored = try Row.fetchOne(
+                    db, sql: "SELECT width, count, length(key_ids), length(vectors) FROM vector_chunks WHERE id = ?",
+                    arguments: [chunk]),
+                    stored[0] as Int == width, row >= 0, row < stored[1] as Int,
+                    Self.rowBytes(width: width, count: stored[1], keyBytes: stored[2], vectorBytes: stored[3], encoding: encoding) != nil {
+                    replacements[chunk, default: []].append((row, i))
                     continue
                 }
                 removals.insert(id)
             }
             appended.append((id, i))
         }
-        if !removals.isEmpty { _ = try remove(db, setID: setID, keyIDs: removals) }
+        if !removals.isEmpty { _ = try remove(db, setID: setID, keyIDs: removals, encoding: encoding) }
         for (chunk, changes) in replacements {
             guard var vectors = try Data.fetchOne(db, sql: "SELECT vectors FROM vector_chunks WHERE id = ?", arguments: [chunk]) else { continue }
             for change in changes {
+                // Safe because the chunk was checked to hold row `change.row` of `rowBytes` bytes.
                 let target = change.row * rowBytes
                 guard target + rowBytes <= vectors.count else { continue }
                 vectors.replaceSubrange(target..<(target + rowBytes), with: rows[(change.source * rowBytes)..<((change.source + 1) * rowBytes)])
@@ -81,9 +99,11 @@ enum VectorChunkStore {
             db, sql: "SELECT id, width, count, key_ids, vectors FROM vector_chunks WHERE set_id = ? ORDER BY id DESC LIMIT 1",
             arguments: [setID]) {
             let id: Int64 = last[0], lastWidth: Int = last[1], count: Int = last[2]
-            if lastWidth == width && count < capacity {
-                var keys: Data = last[3]
-                var vectors: Data = last[4]
+            var keys: Data = last[3]
+            var vectors: Data = last[4]
+            // A damaged last chunk is left as it is (loading reports it); the rows go to a new chunk.
+            if lastWidth == width && count < capacity,
+                Self.rowBytes(width: width, count: count, keyBytes: keys.count, vectorBytes: vectors.count, encoding: encoding) != nil {
                 let take = min(capacity - count, appended.count)
                 for (j, entry) in appended[0..<take].enumerated() {
                     keys.append(encodedKey(entry.key))
@@ -115,7 +135,7 @@ enum VectorChunkStore {
 
     /// Removes the vectors of `keyIDs` from the set, rewriting (or deleting) the chunks that held them.
     /// Returns how many vectors were removed.
-    static func remove(_ db: Database, setID: Int64, keyIDs: Set<Int64>) throws -> Int {
+    static func remove(_ db: Database, setID: Int64, keyIDs: Set<Int64>, encoding: VectorEncoding) throws -> Int {
         var chunks = Set<Int64>()
         let lookup = try db.cachedStatement(sql: "SELECT chunk FROM vector_slots WHERE set_id = ? AND key_id = ?")
         for id in keyIDs {
@@ -125,17 +145,19 @@ enum VectorChunkStore {
         for chunk in chunks.sorted() {
             guard let row = try Row.fetchOne(db, sql: "SELECT width, count, key_ids, vectors FROM vector_chunks WHERE id = ?", arguments: [chunk])
             else { continue }
-            let count: Int = row[1]
+            let width: Int = row[0], count: Int = row[1]
             let keys: Data = row[2]
             let vectors: Data = row[3]
-            guard count > 0, keys.count == count * 8, vectors.count % count == 0 else {
+            guard count > 0,
+                let rowBytes = Self.rowBytes(width: width, count: count, keyBytes: keys.count, vectorBytes: vectors.count, encoding: encoding)
+            else {
                 // A damaged chunk: drop it whole (its vectors are re-embedded by the next index run).
+                // Its count cannot be trusted: the slots pointing into it are the vectors removed.
                 try db.execute(sql: "DELETE FROM vector_slots WHERE chunk = ?", arguments: [chunk])
+                removed += db.changesCount
                 try db.execute(sql: "DELETE FROM vector_chunks WHERE id = ?", arguments: [chunk])
-                removed += count
                 continue
             }
-            let rowBytes = vectors.count / count
             var keptKeys = Data()
             var keptVectors = Data()
             var kept: [Int64] = []

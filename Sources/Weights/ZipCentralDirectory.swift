@@ -1,15 +1,15 @@
 import Foundation
 
 /// One stored (uncompressed) member of a zip file, located inside the file.
-struct ZipEntry: Sendable, Equatable {
+public struct ZipEntry: Sendable, Equatable {
     /// Member name as written in the central directory (`archive/data/0`).
-    var name: String
+    public internal(set) var name: String
     /// Offset of the member's bytes from the start of the file.
-    var dataOffset: Int
+    public internal(set) var dataOffset: Int
     /// Number of bytes.
-    var size: Int
+    public internal(set) var size: Int
     /// CRC-32 recorded in the central directory.
-    var crc32: UInt32
+    public internal(set) var crc32: UInt32
 }
 
 /// A hand-written, bounds-checked reader of a zip file's central directory (ZIP64 included).
@@ -17,15 +17,23 @@ struct ZipEntry: Sendable, Equatable {
 /// Only what PyTorch's writer produces is accepted: stored (method 0), unencrypted members on one disk.
 /// Every offset and length read from the file is checked against the file size before use, and member
 /// names that could escape a folder (`..`, absolute paths, backslashes, NUL) are rejected.
-struct ZipCentralDirectory {
+public struct ZipCentralDirectory {
     /// The members in central-directory order.
-    let entries: [ZipEntry]
+    public let entries: [ZipEntry]
 
     private static let eocdSignature: UInt32 = 0x0605_4b50
     private static let zip64LocatorSignature: UInt32 = 0x0706_4b50
     private static let zip64EOCDSignature: UInt32 = 0x0606_4b50
     private static let centralSignature: UInt32 = 0x0201_4b50
     private static let localSignature: UInt32 = 0x0403_4b50
+
+    /// Reads the central directory of the zip file at `url` (memory-mapped for the read): every entry lies inside
+    /// the file, with a unique, safe name.
+    /// - Throws: ``WeightsError/io(path:reason:)`` when the file cannot be read,
+    ///   ``WeightsError/malformed(source:reason:)`` for the first inconsistency found.
+    public init(contentsOf url: URL) throws {
+        try self.init(file: TorchFileMapping(url: url))
+    }
 
     /// Reads the central directory of `file`.
     /// - Throws: ``WeightsError/malformed(source:reason:)`` describing the first inconsistency found.

@@ -18,6 +18,13 @@ public enum ScratchFile {
         return url
     }
 
+    /// Writes `bytes` to `name` in the scratch folder and returns its URL.
+    public static func write(_ bytes: [UInt8], as name: String) -> URL {
+        let url = folder.appendingPathComponent(name)
+        try! Data(bytes).write(to: url)
+        return url
+    }
+
     /// Writes `contents` to `name` in the scratch folder.
     public static func write(_ contents: String, as name: String) -> URL {
         let url = folder.appendingPathComponent(name)
