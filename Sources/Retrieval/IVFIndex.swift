@@ -1,4 +1,3 @@
-import CRetrieval
 import Numerics
 import Foundation
 
@@ -25,9 +24,8 @@ public final class IVFIndex: @unchecked Sendable {
     private let offsets: [Int]
     /// Base row of each position in list order.
     private let rowOfPosition: [Int32]
-    /// `[count, dimension]` int8 codes in list order, and one scale per position.
-    private let codes: UnsafeMutableBufferPointer<Int8>
-    private let scales: UnsafeMutableBufferPointer<Float>
+    /// Int8 codes and scales in list order (position `p` codes row `rowOfPosition[p]`).
+    private let codes: CompactCodes
 
     /// Collections smaller than this are searched without an IVF layer (a full int8 or exact scan is fast enough).
     public static let minimumRows = 50_000
@@ -85,29 +83,13 @@ public final class IVFIndex: @unchecked Sendable {
             rowOfPosition[fill[l]] = Int32(row)
             fill[l] += 1
         }
-        let count = base.count
-        let codes = UnsafeMutableBufferPointer<Int8>.allocate(capacity: max(count * d, 1))
-        let scales = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))
-        let source = base.rows
-        rowOfPosition.withUnsafeBufferPointer { order in
-            CompactCodes.parallelRanges(count, minimumPerThread: 4096) { range in
-                for p in range {
-                    scales[p] = CompactCodes.quantize(source + Int(order[p]) * d, dimension: d, into: codes.baseAddress! + p * d)
-                }
-            }
-        }
+        let codes = CompactCodes(matrix: base.rows, count: base.count, dimension: d, order: rowOfPosition)
         self.base = base
         self.lists = lists
         self.centroids = unit
         self.offsets = offsets
         self.rowOfPosition = rowOfPosition
         self.codes = codes
-        self.scales = scales
-    }
-
-    deinit {
-        codes.deallocate()
-        scales.deallocate()
     }
 
     /// Trains centroids and assigns every row: ``trainCentroids(base:lists:sampleSize:iterations:seed:)``
@@ -250,23 +232,10 @@ public final class IVFIndex: @unchecked Sendable {
         var nearestLists = TopK(k: probed)
         centroidScores.withUnsafeBufferPointer { nearestLists.offer(scores: $0, firstRow: 0) }
         let scanned = nearestLists.sorted().map(\.row) + [lists]
-        // Int8 scores of the probed lists (positions in list order).
+        // Int8 scores of the probed lists (positions in list order), on all cores when there are enough rows.
         let wanted = max(candidates ?? max(10 * k, 100), k)
-        var shortlist = TopK(k: wanted)
-        let q16 = CompactCodes.queryCode(q)
-        let largest = scanned.map { offsets[$0 + 1] - offsets[$0] }.max() ?? 0
-        var scratch = [Float](repeating: 0, count: max(largest, 1))
-        q16.withUnsafeBufferPointer { qp in
-            scratch.withUnsafeMutableBufferPointer { sp in
-                for l in scanned {
-                    let start = offsets[l], rows = offsets[l + 1] - start
-                    guard rows > 0 else { continue }
-                    retrieval_int8_scores(codes.baseAddress! + start * d, scales.baseAddress! + start, rows, d,
-                                          qp.baseAddress!, sp.baseAddress!)
-                    shortlist.offer(scores: UnsafeBufferPointer(rebasing: sp[0..<rows]), firstRow: start)
-                }
-            }
-        }
+        let ranges = scanned.map { offsets[$0]..<offsets[$0 + 1] }
+        let shortlist = codes.best(forCode: CompactCodes.queryCode(q), in: ranges, count: wanted)
         // Exact re-rank in Float32.
         var top = TopK(k: k)
         q.withUnsafeBufferPointer { qp in

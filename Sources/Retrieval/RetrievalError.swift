@@ -6,6 +6,8 @@ public enum RetrievalError: Error, CustomStringConvertible, Equatable {
     case degenerateVector(what: String)
     /// A query expression could not be parsed; `column` is 1-based.
     case syntax(message: String, column: Int, expression: String)
+    /// This CPU cannot run the int8 kernel `name`; `supported` lists the ones it can.
+    case unsupportedKernel(name: String, supported: [String])
 
     public var description: String {
         switch self {
@@ -16,6 +18,8 @@ public enum RetrievalError: Error, CustomStringConvertible, Equatable {
         case .syntax(let message, let column, let expression):
             let caret = String(repeating: " ", count: max(0, column - 1)) + "^"
             return "query expression, column \(column): \(message)\n  \(expression)\n  \(caret)"
+        case .unsupportedKernel(let name, let supported):
+            return "this CPU cannot run the int8 kernel \(name); it can run \(supported.joined(separator: ", "))"
         }
     }
 }

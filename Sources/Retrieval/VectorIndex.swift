@@ -7,8 +7,8 @@ import Numerics
 /// cosine similarity.
 ///
 /// - Exact search: one `cblas_sgemv` (one `cblas_sgemm` per block for query batches), then a top-k heap.
-/// - Compact search (large collections): int8 codes with a per-row scale scanned on all cores (AVX2 when
-///   available), the best candidates re-ranked exactly in Float32.
+/// - Compact search (large collections): int8 codes with a per-row scale scanned on all cores (by the fastest
+///   ``Int8Kernel`` the CPU has), the best candidates re-ranked exactly in Float32.
 /// Ties rank the lower row first, so results are deterministic.
 public final class VectorIndex: @unchecked Sendable {
     // @unchecked Sendable: safe because every stored buffer is written only inside `init` and read-only after.
@@ -89,19 +89,21 @@ public final class VectorIndex: @unchecked Sendable {
             throw error
         }
         matrix = buffer
-        codes = (compact ?? (count >= Self.compactThreshold)) ? CompactCodes(matrix: buffer, count: count, dimension: dimension) : nil
+        codes = (compact ?? (count >= Self.compactThreshold)) ? CompactCodes(matrix: buffer.baseAddress!, count: count, dimension: dimension) : nil
     }
 
     deinit { matrix.deallocate() }
-
-    /// Which int8 scan kernel this machine uses (`"avx2"` or `"portable C"`).
-    public static var compactKernel: String { retrieval_kernels_use_avx2() != 0 ? "avx2" : "portable C" }
 
     /// Whether int8 codes were built.
     public var isCompact: Bool { codes != nil }
 
     /// Start of the `[count, dimension]` unit rows (valid while the index lives).
     var rows: UnsafePointer<Float> { UnsafePointer(matrix.baseAddress!) }
+
+    /// The `[count, dimension]` unit rows as a tensor sharing the index's memory (which the tensor keeps alive).
+    public var unitRows: Tensor {
+        Tensor(shape: [count, dimension], storage: TensorStorage(borrowing: rows, count: count * dimension, owner: self))
+    }
 
     /// The stored (unit) vector of `row`.
     public func vector(at row: Int) -> [Float] {

@@ -54,6 +54,18 @@ struct BenchSearchCommand: ParsableCommand {
     @Flag(help: "Skip the full int8 scan (saves its memory: count × (dimension + 4) bytes).")
     var skipInt8 = false
 
+    @Option(help: "Int8 scan kernel (\(Int8Kernel.allCases.map(\.name).joined(separator: ", "))); repeat to compare them in each round (default: the fastest this CPU runs).")
+    var int8Kernel: [String] = []
+
+    @Option(help: "Rounds of the timed searches (text encoding is timed once, after the last).")
+    var rounds = 1
+
+    @Flag(help: "Before each round, print \"ready for round N\" and wait for a line on standard input; print \"round N done\" after it (for a driver that alternates this with a peer).")
+    var waitForInput = false
+
+    @Option(help: "Write the collection and the queries to DIR/collection.npy and DIR/queries.npy (float32, the rows as indexed) for tools/bench_reference_search.py.")
+    var exportNpy: String?
+
     @Option(help: "Random seed.")
     var seed: UInt64 = 42
 
@@ -70,6 +82,15 @@ struct BenchSearchCommand: ParsableCommand {
         if let candidates, candidates < k { throw ValidationError("--candidates must be at least --k") }
         if let lists, lists <= 0 || lists > count { throw ValidationError("--lists must be in 1...count") }
         if probes.contains(where: { $0 <= 0 }) { throw ValidationError("--probes must be positive") }
+        if rounds <= 0 { throw ValidationError("--rounds must be positive") }
+        for name in int8Kernel {
+            guard let kernel = Int8Kernel(name: name) else {
+                throw ValidationError("--int8-kernel must be one of \(Int8Kernel.allCases.map(\.name).joined(separator: ", "))")
+            }
+            if !kernel.isSupported {
+                throw ValidationError("--int8-kernel \(name): this CPU runs only \(Int8Kernel.supported.map(\.name).joined(separator: ", "))")
+            }
+        }
     }
 
     func run() throws {
@@ -77,7 +98,9 @@ struct BenchSearchCommand: ParsableCommand {
         let d = dimension
         let n = count
         print("bench search: \(n) × \(d) float32 (\(clusters) clusters, spread \(spread)), \(queries) queries, top-\(k)")
-        print("threads: \(ProcessInfo.processInfo.activeProcessorCount), int8 kernel: \(VectorIndex.compactKernel)")
+        let kernels = int8Kernel.isEmpty ? [Int8Kernel.best] : int8Kernel.compactMap { Int8Kernel(name: $0) }
+        try Int8Kernel.select(kernels[0])
+        print("threads: \(ProcessInfo.processInfo.activeProcessorCount), int8 kernel: \(kernels.map(\.name).joined(separator: ", ")) (this CPU runs \(Int8Kernel.supported.map(\.name).joined(separator: ", ")))")
 
         var t = Date()
         let index = try VectorIndex(dimension: d, count: n, compact: !skipInt8) { i, row in
@@ -100,29 +123,57 @@ struct BenchSearchCommand: ParsableCommand {
                      Double(n * (d + 8)) / 1e6, Double(ivf.lists * d * 4) / 1e6))
 
         let qs = (0..<queries).map { gen.vector(item: $0, stream: 1) }
+        if let exportNpy { try export(index: index, queries: qs, to: URL(fileURLWithPath: exportNpy, isDirectory: true)) }
         let probeSettings = probes.isEmpty ? [ivf.defaultProbes] : probes
         // Warm-up (page in every representation).
         _ = try index.exactSearch(qs[0], k: k)
         if !skipInt8 { _ = try index.compactSearch(qs[0], k: k, candidates: candidates) }
         _ = try ivf.search(qs[0], k: k, probes: probeSettings[0], candidates: candidates)
 
-        var exactTimes: [Double] = []
-        var truth: [Set<Int>] = []
-        for q in qs {
-            t = Date()
-            let exact = try index.exactSearch(q, k: k)
-            exactTimes.append(Date().timeIntervalSince(t) * 1000)
-            truth.append(Set(exact.map(\.row)))
-        }
-        print("exact (sgemv + top-k):          \(Self.summary(exactTimes))")
-        if !skipInt8 {
-            let (times, recall, cpu) = try measure(qs, truth) { try index.compactSearch($0, k: k, candidates: candidates) }
-            print("int8 full scan + re-rank:       \(Self.summary(times)), \(Self.cpuSummary(cpu)), recall@\(k) \(String(format: "%.4f", recall))")
-        }
-        for p in probeSettings {
-            let (times, recall, cpu) = try measure(qs, truth) { try ivf.search($0, k: k, probes: p, candidates: candidates) }
-            let label = "IVF \(p)/\(ivf.lists) lists + re-rank:".padding(toLength: 32, withPad: " ", startingAt: 0)
-            print("\(label)\(Self.summary(times)), \(Self.cpuSummary(cpu)), recall@\(k) \(String(format: "%.4f", recall))")
+        let bytes = Double(n * d * MemoryLayout<Float>.size)
+        for round in 1...rounds {
+            if waitForInput {
+                // A driver (tools/bench_reference_search.py --ours) alternates this process with its peer.
+                print("ready for round \(round)")
+                fflush(nil)  // every output stream: the driver reads ours line by line
+                guard readLine() != nil else { throw ValidationError("standard input closed before round \(round)") }
+            }
+            if rounds > 1 || waitForInput {
+                var load = [Double](repeating: 0, count: 3)
+                _ = getloadavg(&load, 3)
+                print(String(format: "round %d of %d (load average %.2f %.2f %.2f)", round, rounds, load[0], load[1], load[2]))
+            }
+            var exactTimes: [Double] = []
+            var truth: [Set<Int>] = []
+            for q in qs {
+                t = Date()
+                let exact = try index.exactSearch(q, k: k)
+                exactTimes.append(Date().timeIntervalSince(t) * 1000)
+                truth.append(Set(exact.map(\.row)))
+            }
+            let exactMedian = exactTimes.sorted()[exactTimes.count / 2]
+            print("exact (sgemv + top-k):          \(Self.summary(exactTimes)); \(String(format: "%.1f", bytes / exactMedian / 1e6)) GB/s at the median")
+            let readMedian = Self.readMilliseconds(index.unitRows, rounds: 5)
+            print(String(format: "plain read of the float32 rows (%d threads, median of 5): %.1f ms, %.1f GB/s; exact scan at %.0f %% of it",
+                         ProcessInfo.processInfo.activeProcessorCount, readMedian, bytes / readMedian / 1e6, 100 * readMedian / exactMedian))
+            for kernel in kernels {
+                try Int8Kernel.select(kernel)
+                let tag = kernels.count > 1 ? " [\(kernel)]" : ""
+                if !skipInt8 {
+                    let (times, recall, cpu) = try measure(qs, truth) { try index.compactSearch($0, k: k, candidates: candidates) }
+                    print("int8 full scan + re-rank\(tag):".padding(toLength: 32, withPad: " ", startingAt: 0)
+                          + "\(Self.summary(times)), \(Self.cpuSummary(cpu)), recall@\(k) \(String(format: "%.4f", recall))")
+                }
+                for p in probeSettings {
+                    let (times, recall, cpu) = try measure(qs, truth) { try ivf.search($0, k: k, probes: p, candidates: candidates) }
+                    let label = "IVF \(p)/\(ivf.lists) lists + re-rank\(tag):".padding(toLength: 32, withPad: " ", startingAt: 0)
+                    print("\(label)\(Self.summary(times)), \(Self.cpuSummary(cpu)), recall@\(k) \(String(format: "%.4f", recall))")
+                }
+            }
+            if waitForInput {
+                print("round \(round) done")
+                fflush(nil)  // every output stream: the driver reads ours line by line
+            }
         }
 
         // Text encoding with the bundled model, then encoding + IVF search back to back.
@@ -167,6 +218,16 @@ struct BenchSearchCommand: ParsableCommand {
         }
     }
 
+    /// Writes the indexed rows and the (normalised) queries as `collection.npy` and `queries.npy` in `directory`.
+    private func export(index: VectorIndex, queries qs: [[Float]], to directory: URL) throws {
+        let t = Date()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try NPYFile.write(index.unitRows, to: directory.appendingPathComponent("collection.npy"))
+        let unitQueries = try qs.flatMap { try index.normalizedQuery($0) }
+        try NPYFile.write(Tensor(shape: [qs.count, dimension], values: unitQueries), to: directory.appendingPathComponent("queries.npy"))
+        print(String(format: "exported collection.npy and queries.npy to %@ (%.1f s)", directory.path, Date().timeIntervalSince(t)))
+    }
+
     /// Latencies (ms) and recall@k against `truth` of `search` over `qs`.
     private func measure(_ qs: [[Float]], _ truth: [Set<Int>], _ search: ([Float]) throws -> [SearchHit]) throws -> ([Double], Double, [Double]) {
         var times: [Double] = [], cpu: [Double] = []
@@ -180,6 +241,37 @@ struct BenchSearchCommand: ParsableCommand {
             found += hits.filter { want.contains($0.row) }.count
         }
         return (times, Double(found) / Double(qs.count * k), cpu)
+    }
+
+    /// Median time (ms) over `rounds` of summing every value of `rows`, split over all cores: the memory
+    /// bandwidth a scan of those rows can reach at best.
+    static func readMilliseconds(_ rows: Tensor, rounds: Int) -> Double {
+        let parts = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let sums = UnsafeMutablePointer<Float>.allocate(capacity: parts)
+        defer { sums.deallocate() }
+        // Addresses as integers for the concurrent closure; every part reads its own slice and writes its own sum.
+        let sumsAddress = Int(bitPattern: sums)
+        var times: [Double] = []
+        rows.withUnsafeBufferPointer { values in
+            let address = Int(bitPattern: values.baseAddress), count = values.count
+            for _ in 0..<rounds {
+                let t = Date()
+                DispatchQueue.concurrentPerform(iterations: parts) { p in
+                    guard let v = UnsafeRawPointer(bitPattern: address) else { return }
+                    let end = count * (p + 1) / parts
+                    var i = count * p / parts
+                    var a = SIMD16<Float>(), b = SIMD16<Float>()
+                    while i + 32 <= end {
+                        a += v.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                        b += v.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
+                        i += 32
+                    }
+                    UnsafeMutablePointer<Float>(bitPattern: sumsAddress)?[p] = (a + b).sum()
+                }
+                times.append(Date().timeIntervalSince(t) * 1000)
+            }
+        }
+        return times.sorted()[times.count / 2]
     }
 
     /// Process CPU time in milliseconds (all threads of this process).

@@ -35,6 +35,20 @@ import Testing
         #expect(Double(found) / Double(total) >= 0.99, "recall@10 = \(Double(found) / Double(total))")
     }
 
+    /// Enough probed rows for the int8 scan to be split over the cores (of a multi-core machine): probing every
+    /// list with every row a candidate still returns exactly what exact search returns.
+    @Test func aScanSplitOverThreadsFindsWhatExactSearchFinds() throws {
+        let (gen, base) = try Self.collection(3 * CompactCodes.minimumRowsPerThread)
+        let ivf = try IVFIndex.build(over: base, lists: 6)
+        for i in 0..<5 {
+            let q = gen.vector(item: i, stream: 1)
+            let exact = try base.exactSearch(q, k: 10)
+            let all = try ivf.search(q, k: 10, probes: 6, candidates: base.count)
+            #expect(all.map(\.row) == exact.map(\.row))
+            for (a, e) in zip(all, exact) { #expect(abs(a.score - e.score) < 1e-5) }
+        }
+    }
+
     @Test func rowsAddedAfterTrainingAreFoundAndTooManyMakeTheIndexStale() throws {
         let (_, trained) = try Self.collection(3000)
         let centroids = IVFIndex.trainCentroids(base: trained, lists: 24)

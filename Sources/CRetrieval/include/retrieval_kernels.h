@@ -4,17 +4,53 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Approximate scores of int8 rows against an int16 query: out[r] = scales[r] * sum_j codes[r*dim+j] * query[j].
-/// `dim` must be a multiple of 16; |query[j]| <= 8191 keeps the int32 sums exact for dim <= 2048.
-/// Uses AVX2 when the CPU has it (checked at run time), portable C otherwise.
+/// The int8 scan kernels, lowest first. Every kernel returns the same int32 sums (hence the same scores,
+/// bit for bit) for every input; they differ only in speed.
+enum {
+    /// Portable C, any CPU.
+    RETRIEVAL_INT8_PORTABLE = 0,
+    /// AVX2: int8 widened to int16, `vpmaddwd`.
+    RETRIEVAL_INT8_AVX2 = 1,
+    /// `vpdpbusd` on 256-bit registers: AVX-VNNI (VEX) where the CPU has it, else AVX512_VNNI + AVX512VL (EVEX).
+    RETRIEVAL_INT8_VNNI256 = 2,
+    /// `vpdpbusd` on 512-bit registers (AVX512_VNNI + AVX512BW).
+    RETRIEVAL_INT8_VNNI512 = 3,
+    RETRIEVAL_INT8_KERNEL_COUNT = 4,
+};
+
+/// Largest `dim` the VNNI kernels take (their query split lives on the stack); longer rows use AVX2.
+#define RETRIEVAL_INT8_VNNI_MAX_DIM 4096
+
+/// Approximate scores of int8 rows against an int16 query: out[r] = scales[r] * (float)sum_j codes[r*dim+j] * query[j],
+/// the sum taken exactly in int32 (|query[j]| <= 8191 keeps it exact for dim <= 2048). Any `dim`.
+/// Runs the active kernel (see `retrieval_int8_kernel_active`).
 void retrieval_int8_scores(const int8_t *codes, const float *scales, size_t rows, size_t dim,
                            const int16_t *query, float *out);
+
+/// The int32 sums of `retrieval_int8_scores` (sums[r] = sum_j codes[r*dim+j] * query[j]) computed by `kernel`;
+/// a kernel the CPU cannot run falls back to the portable code, and the VNNI kernels to AVX2 beyond
+/// `RETRIEVAL_INT8_VNNI_MAX_DIM`.
+void retrieval_int8_sums_with(int kernel, const int8_t *codes, size_t rows, size_t dim, const int16_t *query,
+                              int32_t *sums);
+
+/// 1 when this CPU (and its operating system) can run `kernel`, checked once at run time with CPUID.
+int retrieval_int8_kernel_supported(int kernel);
+
+/// The fastest supported kernel.
+int retrieval_int8_kernel_best(void);
+
+/// The kernel `retrieval_int8_scores` runs: the fastest supported one unless `retrieval_int8_kernel_select` chose another.
+int retrieval_int8_kernel_active(void);
+
+/// Makes `kernel` the active one (e.g. to compare a lower kernel). Returns 0, or -1 (and changes nothing)
+/// when the CPU cannot run it.
+int retrieval_int8_kernel_select(int kernel);
+
+/// Short name of `kernel` ("avx512-vnni", "vnni-256", "avx2", "portable"); "unknown" out of range.
+const char *retrieval_int8_kernel_name(int kernel);
 
 /// Converts `n` IEEE half-precision values (host byte order) to single precision: F16C when the CPU has
 /// it (checked at run time), portable C otherwise. Exact for every input (NaN payloads kept).
 void retrieval_half_to_float(const uint16_t *in, float *out, size_t n);
-
-/// 1 when the AVX2 kernel is in use.
-int retrieval_kernels_use_avx2(void);
 
 #endif
