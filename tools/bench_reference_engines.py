@@ -11,7 +11,7 @@ Each figure is the median of the timed runs after warm-up. Run it beside `scenar
 the two) so that both are measured under the same load; the VM's load average is printed with the figures.
 
     pip install torch transformers onnx onnxruntime
-    python3 tools/bench_reference_engines.py --threads 2 --iterations 10 [--json]
+    python3 tools/bench_reference_engines.py --threads 2 --iterations 10 [--skip-pytorch] [--json]
 
 Nothing here is used by the tests; the figures go in the README's speed table and the issue notes.
 """
@@ -45,6 +45,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--iterations", type=int, default=10)
     parser.add_argument("--skip-onnx", action="store_true")
+    parser.add_argument("--skip-pytorch", action="store_true", help="time ONNX Runtime only (PyTorch still builds the graphs)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args()
 
@@ -67,14 +68,15 @@ def main():
                "versions": {"torch": torch.__version__, "transformers": transformers.__version__}}
 
     with torch.inference_mode():
-        torch_figures = {
+        torch_figures = {} if args.skip_pytorch else {
             "image_batch1_ms": median_ms(lambda: model.get_image_features(pixel_values=pixels1), args.iterations),
             "image_batch16_ms_per_image": median_ms(lambda: model.get_image_features(pixel_values=pixels16),
                                                     max(2, args.iterations // 4), per=16),
             "text_8_tokens_ms": median_ms(lambda: model.get_text_features(input_ids=ids8), args.iterations),
             "text_77_tokens_ms": median_ms(lambda: model.get_text_features(input_ids=ids77), args.iterations),
         }
-    results["pytorch"] = torch_figures
+    if torch_figures:
+        results["pytorch"] = torch_figures
 
     if not args.skip_onnx:
         import onnxruntime as ort

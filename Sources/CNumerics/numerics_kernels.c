@@ -12,6 +12,46 @@
 #define NUMERICS_HAVE_X86 1
 #endif
 
+/* ---- Kernel level: the best the CPU has (CPUID, detected once), capped by the calling thread's ceiling. Every
+   entry point reads it when called, so the same binary runs AVX-512, AVX2 + FMA or portable code by machine. ---- */
+
+static int detected_level(void) {
+    static int cached = -1;
+    int level = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (level < 0) {
+        level = NUMERICS_KERNELS_PORTABLE;
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+        __builtin_cpu_init();
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
+            level = NUMERICS_KERNELS_AVX2;
+            if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+                level = NUMERICS_KERNELS_AVX512;
+        }
+#endif
+        __atomic_store_n(&cached, level, __ATOMIC_RELAXED);
+    }
+    return level;
+}
+
+static _Thread_local int thread_ceiling = NUMERICS_KERNELS_AVX512;
+
+static inline int kernel_level(void) {
+    int detected = detected_level();
+    return thread_ceiling < detected ? thread_ceiling : detected;
+}
+
+int numerics_kernels_detected(void) { return detected_level(); }
+int numerics_kernels_ceiling(void) { return thread_ceiling; }
+void numerics_kernels_set_ceiling(int level) {
+    thread_ceiling = level < NUMERICS_KERNELS_PORTABLE ? NUMERICS_KERNELS_PORTABLE
+                     : level > NUMERICS_KERNELS_AVX512 ? NUMERICS_KERNELS_AVX512 : level;
+}
+int numerics_kernels_level(void) { return kernel_level(); }
+
+#define USE_AVX2 (kernel_level() >= NUMERICS_KERNELS_AVX2)
+#define USE_AVX512 (kernel_level() >= NUMERICS_KERNELS_AVX512)
+
 /* k is cut into blocks of at most this many elements (a multiple of 8): six rows of A (18 KB) stay in L1. */
 #ifndef NT_KC
 #define NT_KC 768
@@ -107,15 +147,6 @@ static void sgemm_nn_portable(size_t m, size_t n, size_t k, const float *a, size
 }
 
 #ifdef NUMERICS_HAVE_X86
-static int cpu_has_avx2_fma(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) ? 1 : 0;
-    }
-    return cached;
-}
-
 /* The sums of the 8 lanes of v0..v3: lanes paired by hadd twice, then the two 128-bit halves added. */
 __attribute__((target("avx2,fma")))
 static inline __m128 reduce4(__m256 v0, __m256 v1, __m256 v2, __m256 v3) {
@@ -283,6 +314,53 @@ static void sgemm_nn_avx2(size_t m, size_t n, size_t k, const float *a, size_t l
 #endif
 
 #ifdef NUMERICS_HAVE_X86
+/* MR rows of C by up to 64 columns (four 16-lane groups, masked beyond `cols`): broadcast A[i][t] times a row of
+   B, over all of k — per output the same FMA chain as the AVX2 tiles. */
+#define DEFINE_NNZ_TILE(MR)                                                                                    \
+    __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma"))) static void nnz_tile_##MR(         \
+        size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc, size_t cols) { \
+        __mmask16 mask[4];                                                                                    \
+        for (int j = 0; j < 4; j++) {                                                                         \
+            size_t left = cols > 16 * (size_t)j ? cols - 16 * (size_t)j : 0;                                  \
+            mask[j] = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);                          \
+        }                                                                                                     \
+        __m512 acc[MR][4];                                                                                    \
+        for (int i = 0; i < MR; i++)                                                                          \
+            for (int j = 0; j < 4; j++) acc[i][j] = _mm512_setzero_ps();                                      \
+        for (size_t t = 0; t < k; t++) {                                                                      \
+            __m512 bv[4];                                                                                     \
+            for (int j = 0; j < 4; j++) bv[j] = _mm512_maskz_loadu_ps(mask[j], b + t * ldb + 16 * j);         \
+            for (int i = 0; i < MR; i++) {                                                                    \
+                __m512 av = _mm512_set1_ps(a[i * lda + t]);                                                   \
+                for (int j = 0; j < 4; j++) acc[i][j] = _mm512_fmadd_ps(av, bv[j], acc[i][j]);                \
+            }                                                                                                 \
+        }                                                                                                     \
+        for (int i = 0; i < MR; i++)                                                                          \
+            for (int j = 0; j < 4; j++) _mm512_mask_storeu_ps(c + i * ldc + 16 * j, mask[j], acc[i][j]);      \
+    }
+
+DEFINE_NNZ_TILE(1)
+DEFINE_NNZ_TILE(2)
+DEFINE_NNZ_TILE(3)
+DEFINE_NNZ_TILE(4)
+DEFINE_NNZ_TILE(5)
+DEFINE_NNZ_TILE(6)
+
+typedef void (*nnz_tile_fn)(size_t, const float *, size_t, const float *, size_t, float *, size_t, size_t);
+
+/* Rows in groups of at most 6, columns in blocks of 64 (24 accumulators). */
+static void sgemm_nn_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
+                            float *c, size_t ldc) {
+    static const nnz_tile_fn tiles[7] = {0, nnz_tile_1, nnz_tile_2, nnz_tile_3, nnz_tile_4, nnz_tile_5, nnz_tile_6};
+    for (size_t i = 0; i < m; i += 6) {
+        size_t rows = m - i < 6 ? m - i : 6;
+        for (size_t j = 0; j < n; j += 64)
+            tiles[rows](k, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, n - j < 64 ? n - j : 64);
+    }
+}
+#endif
+
+#ifdef NUMERICS_HAVE_X86
 /* ---- Many rows: weights packed per call, broadcast-A micro-kernel (the classic 6x16 GEMM tile). ---- */
 
 /* k block of the packed path: 16 packed weight columns (16 KB) and six rows of A (6 KB) stay in L1. */
@@ -371,7 +449,7 @@ static void sgemm_nt_packed_avx2(size_t m, size_t n, size_t k, float alpha, cons
 void numerics_sgemm_nt_many_rows(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                                  const float *w, size_t ldw, float *c, size_t ldc, int accumulate) {
 #ifdef NUMERICS_HAVE_X86
-    if (m > 0 && n > 0 && k > 0 && cpu_has_avx2_fma()) {
+    if (m > 0 && n > 0 && k > 0 && USE_AVX2) {
         float *panels = aligned_alloc(64, (PK_NC / 16) * 16 * PK_KC * sizeof(float));
         if (panels) {
             sgemm_nt_packed_avx2(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate, panels);
@@ -381,14 +459,6 @@ void numerics_sgemm_nt_many_rows(size_t m, size_t n, size_t k, float alpha, cons
     }
 #endif
     numerics_sgemm_nt(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate);
-}
-
-int numerics_kernels_use_avx2(void) {
-#ifdef NUMERICS_HAVE_X86
-    return cpu_has_avx2_fma();
-#else
-    return 0;
-#endif
 }
 
 /* A product over k = 0 terms: zero, or (accumulating) the output unchanged. */
@@ -406,7 +476,7 @@ void numerics_sgemm_nt(size_t m, size_t n, size_t k, float alpha, const float *a
         return;
     }
 #ifdef NUMERICS_HAVE_X86
-    if (cpu_has_avx2_fma()) {
+    if (USE_AVX2) {
         sgemm_nt_avx2(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate);
         return;
     }
@@ -418,7 +488,11 @@ void numerics_sgemm_nn(size_t m, size_t n, size_t k, const float *a, size_t lda,
                        size_t ldc) {
     if (m == 0 || n == 0) return;
 #ifdef NUMERICS_HAVE_X86
-    if (cpu_has_avx2_fma()) {
+    if (USE_AVX512) {
+        sgemm_nn_avx512(m, n, k, a, lda, b, ldb, c, ldc);
+        return;
+    }
+    if (USE_AVX2) {
         sgemm_nn_avx2(m, n, k, a, lda, b, ldb, c, ldc);
         return;
     }
@@ -434,7 +508,7 @@ void numerics_sgemm_nt_f16(size_t m, size_t n, size_t k, float alpha, const floa
         return;
     }
 #ifdef NUMERICS_HAVE_X86
-    if (cpu_has_avx2_fma()) {
+    if (USE_AVX2) {
         sgemm_nt_f16_avx2(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate);
         return;
     }
@@ -444,7 +518,7 @@ void numerics_sgemm_nt_f16(size_t m, size_t n, size_t k, float alpha, const floa
 
 void numerics_f32_to_f16(const float *src, uint16_t *dst, size_t count) {
 #ifdef NUMERICS_HAVE_X86
-    if (cpu_has_avx2_fma()) {
+    if (USE_AVX2) {
         f32_to_f16_avx2(src, dst, count);
         return;
     }
@@ -454,7 +528,7 @@ void numerics_f32_to_f16(const float *src, uint16_t *dst, size_t count) {
 
 void numerics_f16_to_f32(const uint16_t *src, float *dst, size_t count) {
 #ifdef NUMERICS_HAVE_X86
-    if (cpu_has_avx2_fma()) {
+    if (USE_AVX2) {
         f16_to_f32_avx2(src, dst, count);
         return;
     }
@@ -661,21 +735,6 @@ DEFINE_PP_DRIVER(pph, uint16_t, "avx2,fma,f16c", LOAD_PANEL_F16)
 #define PPW_LEAD 4096
 #endif
 
-static int pp_wide_allowed = 1;
-
-static int cpu_has_avx512(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx512f") ? 1 : 0;
-    }
-    return cached;
-}
-
-static int pp_wide_available(void) {
-    return __atomic_load_n(&pp_wide_allowed, __ATOMIC_RELAXED) && cpu_has_avx512() && cpu_has_avx2_fma();
-}
-
 /* One k step of the few-row tile: panel row t against element t of each of the MR rows of A. */
 #define PPW_STEP(LOAD16, MR)                                                                                          \
     do {                                                                                                              \
@@ -761,31 +820,137 @@ static void PREFIX##_wide(size_t m, size_t n, size_t k, float alpha, const float
 #define LOAD16_F16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p)))
 DEFINE_PPW_DRIVER(ppw, float, LOAD16_F32)
 DEFINE_PPW_DRIVER(pphw, uint16_t, LOAD16_F16)
+
+/* ---- Many rows with AVX-512 (a batch of images, a long text): rows in groups of at most PPZ_MR, as even as
+   possible, each group meeting two panels at a time — MR x 32 columns in 2·MR 16-lane accumulators (24 of the 32
+   registers at 12 rows), so each k step reads two panel rows and MR elements of A for 2·MR fused multiply-adds.
+   Panels go in chunks of PPZ_NP per k block, which every row group meets before the next chunk (192 KB per 4
+   panels at k 768: in L2 while A streams by). Every output is one FMA chain per k block from zero, scaled by
+   alpha, then added to (or stored in) C, blocks in increasing order: bit for bit what the AVX2 tiles compute. ---- */
+
+#ifndef PPZ_MR
+#define PPZ_MR 10
+#endif
+#ifndef PPZ_NP
+#define PPZ_NP 4
+#endif
+/* Rows per block: a block of A (PPZ_MC rows of one k block, 960 KB at k 768) stays in L2 while it meets every
+   panel of the call, so A streams from memory or L3 once per call, not once per chunk of panels. */
+#ifndef PPZ_MC
+#define PPZ_MC 320
 #endif
 
-void numerics_kernels_allow_avx512(int allowed) {
-#ifdef NUMERICS_HAVE_X86
-    __atomic_store_n(&pp_wide_allowed, allowed != 0, __ATOMIC_RELAXED);
-#else
-    (void)allowed;
-#endif
+/* MR rows x NP panels (the last one `last_cols` wide) over one k block; panels `panel_stride` elements apart. With
+   `ahead`, one line from it is requested into L2 every 8 steps, `ahead_step` bytes apart (the next chunk). */
+#define DEFINE_PPZ_TILE(PREFIX, WTYPE, LOAD16, MR, NP)                                                                \
+    __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c"))) static void PREFIX##_z##NP##_##MR(  \
+        size_t kc, const float *a, size_t lda, const WTYPE *panel, size_t panel_stride, float *c, size_t ldc,       \
+        size_t last_cols, float alpha, int add, const char *ahead, size_t ahead_step) {                             \
+        __m512 acc[MR][NP];                                                                                           \
+        for (int i = 0; i < MR; i++)                                                                                  \
+            for (int j = 0; j < NP; j++) acc[i][j] = _mm512_setzero_ps();                                             \
+        for (size_t t = 0; t < kc; t++) {                                                                             \
+            if (ahead && !(t & 7)) {                                                                                  \
+                _mm_prefetch(ahead, _MM_HINT_T1);                                                                     \
+                ahead += ahead_step;                                                                                  \
+            }                                                                                                         \
+            __m512 b[NP];                                                                                             \
+            for (int j = 0; j < NP; j++) b[j] = LOAD16(panel + j * panel_stride + PP_W * t);                          \
+            for (int i = 0; i < MR; i++) {                                                                            \
+                __m512 av = _mm512_set1_ps(a[i * lda + t]);                                                           \
+                for (int j = 0; j < NP; j++) acc[i][j] = _mm512_fmadd_ps(av, b[j], acc[i][j]);                        \
+            }                                                                                                         \
+        }                                                                                                             \
+        __m512 scale = _mm512_set1_ps(alpha);                                                                         \
+        __mmask16 last = last_cols >= PP_W ? (__mmask16)0xFFFF : (__mmask16)((1u << last_cols) - 1);                \
+        for (int i = 0; i < MR; i++) {                                                                                \
+            float *out = c + i * ldc;                                                                                 \
+            for (int j = 0; j < NP; j++) {                                                                            \
+                __mmask16 mask = j == NP - 1 ? last : (__mmask16)0xFFFF;                                              \
+                __m512 v = _mm512_mul_ps(acc[i][j], scale);                                                           \
+                if (add) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, out + PP_W * j), v);                           \
+                _mm512_mask_storeu_ps(out + PP_W * j, mask, v);                                                       \
+            }                                                                                                         \
+        }                                                                                                             \
+    }
+
+#define DEFINE_PPZ_TILES(PREFIX, WTYPE, LOAD16, NP)                                                                   \
+DEFINE_PPZ_TILE(PREFIX, WTYPE, LOAD16, 1, NP) DEFINE_PPZ_TILE(PREFIX, WTYPE, LOAD16, 2, NP)                           \
+DEFINE_PPZ_TILE(PREFIX, WTYPE, LOAD16, 3, NP) DEFINE_PPZ_TILE(PREFIX, WTYPE, LOAD16, 4, NP)                           \
+DEFINE_PPZ_TILE(PREFIX, WTYPE, LOAD16, 5, NP) DEFINE_PPZ_TILE(PREFIX, WTYPE, LOAD16, 6, NP)                           \
+DEFINE_PPZ_TILE(PREFIX, WTYPE, LOAD16, 7, NP) DEFINE_PPZ_TILE(PREFIX, WTYPE, LOAD16, 8, NP)                           \
+DEFINE_PPZ_TILE(PREFIX, WTYPE, LOAD16, 9, NP) DEFINE_PPZ_TILE(PREFIX, WTYPE, LOAD16, 10, NP)
+
+#define PPZ_TABLE(PREFIX, NP)                                                                                         \
+    {0, PREFIX##_z##NP##_1, PREFIX##_z##NP##_2, PREFIX##_z##NP##_3, PREFIX##_z##NP##_4, PREFIX##_z##NP##_5,           \
+     PREFIX##_z##NP##_6, PREFIX##_z##NP##_7, PREFIX##_z##NP##_8, PREFIX##_z##NP##_9, PREFIX##_z##NP##_10}
+
+/* The driver: k blocks, chunks of PPZ_NP panels, even row groups, panel pairs (one single panel at an odd end);
+   while the second and later row groups work on a chunk out of L2 they ask for the next chunk (or the first of
+   `following`, at the last), as the AVX2 driver does. */
+#define DEFINE_PPZ_DRIVER(PREFIX, WTYPE, LOAD16)                                                                      \
+DEFINE_PPZ_TILES(PREFIX, WTYPE, LOAD16, 1)                                                                            \
+DEFINE_PPZ_TILES(PREFIX, WTYPE, LOAD16, 2)                                                                            \
+typedef void (*PREFIX##_z_fn)(size_t, const float *, size_t, const WTYPE *, size_t, float *, size_t, size_t, float,  \
+                              int, const char *, size_t);                                                             \
+static void PREFIX##_avx512(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,                    \
+                            const WTYPE *packed, float *c, size_t ldc, int accumulate, const WTYPE *following,        \
+                            size_t following_n) {                                                                     \
+    static const PREFIX##_z_fn single[PPZ_MR + 1] = PPZ_TABLE(PREFIX, 1);                                            \
+    static const PREFIX##_z_fn pair[PPZ_MR + 1] = PPZ_TABLE(PREFIX, 2);                                               \
+    size_t kc_max = pp_block_length(k);                                                                               \
+    size_t panels = (n + PP_W - 1) / PP_W;                                                                            \
+    size_t groups = (m + PPZ_MR - 1) / PPZ_MR, base = m / groups, extra = m % groups;                                 \
+    for (size_t kb = 0; kb < k; kb += kc_max) {                                                                       \
+        size_t kc = k - kb < kc_max ? k - kb : kc_max;                                                                \
+        int add = kb > 0 || accumulate;                                                                               \
+        for (size_t pb = 0; pb < panels; pb += PPZ_NP) {                                                              \
+            size_t pe = pb + PPZ_NP < panels ? pb + PPZ_NP : panels;                                                  \
+            const WTYPE *next_base = packed;                                                                          \
+            size_t next_pb = pe < panels ? pe : 0, next_kb = pe < panels ? kb : kb + kc_max;                          \
+            size_t next_pe = next_pb + PPZ_NP < panels ? next_pb + PPZ_NP : panels;                                   \
+            if (next_kb >= k && following && following_n) {                                                          \
+                next_base = following;                                                                                \
+                next_pb = 0;                                                                                          \
+                next_kb = 0;                                                                                          \
+                next_pe = (following_n + PP_W - 1) / PP_W < PPZ_NP ? (following_n + PP_W - 1) / PP_W : PPZ_NP;        \
+            }                                                                                                         \
+            size_t next_kc = next_kb < k ? (k - next_kb < kc_max ? k - next_kb : kc_max) : 0;                         \
+            size_t later_tiles = (groups - 1) * ((pe - pb + 1) / 2);                                                  \
+            size_t lines_per_panel = next_kc * PP_W * sizeof(WTYPE) / 64, requests_per_tile = (kc + 7) / 8;           \
+            size_t total_lines = lines_per_panel * (next_pe - next_pb);                                               \
+            size_t step_lines = PP_PREFETCH && next_kc && later_tiles                                                 \
+                                    ? (total_lines + later_tiles * requests_per_tile - 1) /                           \
+                                          (later_tiles * requests_per_tile)                                           \
+                                    : 0;                                                                              \
+            size_t tile_index = 0, i = 0;                                                                             \
+            for (size_t g = 0; g < groups; g++) {                                                                     \
+                size_t rows = base + (g < extra);                                                                     \
+                for (size_t p = pb; p < pe; p += 2) {                                                                 \
+                    size_t np = pe - p >= 2 ? 2 : 1, lastp = p + np - 1;                                              \
+                    size_t cols = n - lastp * PP_W < PP_W ? n - lastp * PP_W : PP_W;                                  \
+                    const char *ahead = 0;                                                                            \
+                    if (g > 0 && step_lines) {                                                                        \
+                        size_t line = tile_index * requests_per_tile * step_lines;                                    \
+                        if (line < total_lines) {                                                                     \
+                            size_t panel = next_pb + line / lines_per_panel, within = line % lines_per_panel;         \
+                            ahead = (const char *)(next_base + panel * PP_W * k + next_kb * PP_W) + 64 * within;      \
+                        }                                                                                             \
+                        tile_index++;                                                                                 \
+                    }                                                                                                 \
+                    (np == 2 ? pair : single)[rows](kc, a + i * lda + kb, lda, packed + p * PP_W * k + kb * PP_W,    \
+                                                    PP_W * k, c + i * ldc + p * PP_W, ldc, cols, alpha, add, ahead,   \
+                                                    64 * step_lines);                                                 \
+                }                                                                                                     \
+                i += rows;                                                                                            \
+            }                                                                                                         \
+        }                                                                                                             \
+    }                                                                                                                 \
 }
 
-int numerics_kernels_avx512_allowed(void) {
-#ifdef NUMERICS_HAVE_X86
-    return __atomic_load_n(&pp_wide_allowed, __ATOMIC_RELAXED);
-#else
-    return 1;
+DEFINE_PPZ_DRIVER(ppz, float, LOAD16_F32)
+DEFINE_PPZ_DRIVER(pphz, uint16_t, LOAD16_F16)
 #endif
-}
-
-int numerics_kernels_use_avx512(void) {
-#ifdef NUMERICS_HAVE_X86
-    return pp_wide_available();
-#else
-    return 0;
-#endif
-}
 
 void numerics_sgemm_packed(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                            const float *packed, float *c, size_t ldc, int accumulate) {
@@ -801,11 +966,19 @@ void numerics_sgemm_packed_prefetching(size_t m, size_t n, size_t k, float alpha
         return;
     }
 #ifdef NUMERICS_HAVE_X86
-    if (m <= PPW_MAX_ROWS && pp_wide_available()) {
-        ppw_wide(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
+    if (USE_AVX512) {
+        if (m <= PPW_MAX_ROWS)
+            ppw_wide(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
+        else
+            for (size_t i = 0, blocks = (m + PPZ_MC - 1) / PPZ_MC, done = 0; i < blocks; i++) {
+                size_t rows = (m - done) / (blocks - i);
+                ppz_avx512(rows, n, k, alpha, a + done * lda, lda, packed, c + done * ldc, ldc, accumulate,
+                           i + 1 == blocks ? following : 0, following_n);
+                done += rows;
+            }
         return;
     }
-    if (cpu_has_avx2_fma()) {
+    if (USE_AVX2) {
         pp_avx2(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
         return;
     }
@@ -854,11 +1027,19 @@ void numerics_sgemm_packed_f16_prefetching(size_t m, size_t n, size_t k, float a
         return;
     }
 #ifdef NUMERICS_HAVE_X86
-    if (m <= PPW_MAX_ROWS && pp_wide_available()) {
-        pphw_wide(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
+    if (USE_AVX512) {
+        if (m <= PPW_MAX_ROWS)
+            pphw_wide(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
+        else
+            for (size_t i = 0, blocks = (m + PPZ_MC - 1) / PPZ_MC, done = 0; i < blocks; i++) {
+                size_t rows = (m - done) / (blocks - i);
+                pphz_avx512(rows, n, k, alpha, a + done * lda, lda, packed, c + done * ldc, ldc, accumulate,
+                            i + 1 == blocks ? following : 0, following_n);
+                done += rows;
+            }
         return;
     }
-    if (cpu_has_avx2_fma()) {
+    if (USE_AVX2) {
         pph_avx2(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
         return;
     }
@@ -869,8 +1050,8 @@ void numerics_sgemm_packed_f16_prefetching(size_t m, size_t n, size_t k, float a
     pph_portable(m, n, k, alpha, a, lda, packed, c, ldc, accumulate);
 }
 
-/* ---- Element-wise kernels: activations and softmax, 8 lanes at a time (the tail through the same code on a
-   zero-padded vector), with the formulas of Numerics' VectorKernels. ---- */
+/* ---- Element-wise kernels: activations and softmax, 16 lanes (AVX-512, masked tail) or 8 lanes (AVX2, the tail
+   through the same code on masked lanes) at a time, with the formulas of Numerics' VectorKernels. ---- */
 
 /* exp(x) to about 1 ulp (Cephes expf polynomial, Cody-Waite reduction), clamped so 2^n stays normal. Fused
    multiply-adds made fc1's bias + activation pass ~1.5x faster than separate multiplies and adds. */
@@ -967,12 +1148,89 @@ static void softmax_avx2(float *p, size_t count) {
 }
 #endif
 
+#ifdef NUMERICS_HAVE_X86
+/* The same formulas on 16 lanes (AVX-512): lane for lane the values of exp8, quick_gelu8 and gelu8. */
+#define Z_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")))
+Z_TARGET static inline __m512 exp16(__m512 x) {
+    x = _mm512_min_ps(x, _mm512_set1_ps(88.37f));
+    x = _mm512_max_ps(x, _mm512_set1_ps(-87.33f));
+    const __m512 magic = _mm512_set1_ps(12582912.0f);
+    __m512 shifted = _mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504f), magic);
+    __m512 n = _mm512_sub_ps(shifted, magic);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    __m512 er = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r), _mm512_set1_ps(1));
+    __m512i bits = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_set1_epi32(0x4B400000));
+    __m512 scale = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(bits, _mm512_set1_epi32(127)), 23));
+    return _mm512_mul_ps(er, scale);
+}
+
+Z_TARGET static inline __m512 quick_gelu16(__m512 x) {
+    __m512 e = exp16(_mm512_mul_ps(x, _mm512_set1_ps(-1.702f)));
+    return _mm512_div_ps(x, _mm512_add_ps(_mm512_set1_ps(1), e));
+}
+
+Z_TARGET static inline __m512 gelu16(__m512 x) {
+    __m512 z = _mm512_mul_ps(x, _mm512_set1_ps(0.7071067811865475f));
+    __mmask16 negative = _mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_LT_OQ);
+    __m512 a = _mm512_andnot_ps(_mm512_set1_ps(-0.0f), z);
+    __m512 t = _mm512_div_ps(_mm512_set1_ps(1), _mm512_add_ps(_mm512_set1_ps(1), _mm512_mul_ps(_mm512_set1_ps(0.3275911f), a)));
+    __m512 p = _mm512_set1_ps(1.061405429f);
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.453152027f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.421413741f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.284496736f));
+    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.254829592f));
+    __m512 c = _mm512_mul_ps(_mm512_mul_ps(p, t), exp16(_mm512_sub_ps(_mm512_setzero_ps(), _mm512_mul_ps(a, a))));
+    __m512 one_plus_erf = _mm512_mask_blend_ps(negative, _mm512_sub_ps(_mm512_set1_ps(2), c), c);
+    return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), x), one_plus_erf);
+}
+
+Z_TARGET static void activation_avx512(float *x, size_t count, const float *bias, int kind) {
+    for (size_t i = 0; i < count; i += 16) {
+        __mmask16 mask = count - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - i)) - 1);
+        __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
+        if (bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, bias + i));
+        _mm512_mask_storeu_ps(x + i, mask, kind ? gelu16(v) : quick_gelu16(v));
+    }
+}
+
+Z_TARGET static void softmax_avx512(float *p, size_t count) {
+    __m512 m = _mm512_set1_ps(-INFINITY);
+    for (size_t i = 0; i < count; i += 16) {
+        __mmask16 mask = count - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - i)) - 1);
+        m = _mm512_max_ps(m, _mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), mask, p + i));
+    }
+    __m512 max = _mm512_set1_ps(_mm512_reduce_max_ps(m)), total = _mm512_setzero_ps();
+    for (size_t i = 0; i < count; i += 16) {
+        __mmask16 mask = count - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - i)) - 1);
+        __m512 e = _mm512_maskz_mov_ps(mask, exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(mask, p + i), max)));
+        _mm512_mask_storeu_ps(p + i, mask, e);
+        total = _mm512_add_ps(total, e);
+    }
+    __m512 inverse = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(total));
+    for (size_t i = 0; i < count; i += 16) {
+        __mmask16 mask = count - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - i)) - 1);
+        _mm512_mask_storeu_ps(p + i, mask, _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, p + i), inverse));
+    }
+}
+#endif
+
 static float quick_gelu1(float x) { return x / (1 + expf(-1.702f * x)); }
 static float gelu1(float x) { return 0.5f * x * (1 + erff(x * 0.7071067811865475f)); }
 
 void numerics_activation(float *x, size_t count, const float *bias, int kind) {
 #ifdef NUMERICS_HAVE_X86
-    if (cpu_has_avx2_fma()) {
+    if (USE_AVX512) {
+        activation_avx512(x, count, bias, kind);
+        return;
+    }
+    if (USE_AVX2) {
         activation_avx2(x, count, bias, kind);
         return;
     }
@@ -986,7 +1244,11 @@ void numerics_activation(float *x, size_t count, const float *bias, int kind) {
 void numerics_softmax_row(float *p, size_t count) {
     if (count == 0) return;
 #ifdef NUMERICS_HAVE_X86
-    if (cpu_has_avx2_fma()) {
+    if (USE_AVX512) {
+        softmax_avx512(p, count);
+        return;
+    }
+    if (USE_AVX2) {
         softmax_avx2(p, count);
         return;
     }

@@ -5,7 +5,7 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
     /// `0.5 · x · (1 + erf(x / √2))`, the exact GELU (`torch.nn.functional.gelu`, HF `"gelu"`).
     case gelu = "gelu"
 
-    /// Applies the activation in place to every element. `O(count)`, AVX2 in C (`numerics_activation`), about 1e-7
+    /// Applies the activation in place to every element. `O(count)`, in C at the ``KernelLevel`` (`numerics_activation`), about 1e-7
     /// absolute error.
     public func apply(_ x: inout Tensor) {
         x.withUnsafeMutableBufferPointer { p in

@@ -168,9 +168,10 @@ public struct Linear: Sendable {
 
     /// Which code computes a layer's matrix product.
     public enum ProductPath: String, Sendable, CaseIterable {
-        /// The C kernels (AVX2 + FMA), output columns split across ``Parallel/threadCount`` threads. A
+        /// The C kernels (at the calling thread's ``KernelLevel``), output columns split across
+        /// ``Parallel/threadCount`` threads. A
         /// packed layer (what the CLIP loaders make, ``preparedForProducts()``) goes through `numerics_sgemm_packed`
-        /// (6×16 broadcast tile over weight panels packed once, on the layer's first product); a row-major float32
+        /// (broadcast tiles over weight panels packed once, on the layer's first product); a row-major float32
         /// layer through `numerics_sgemm_nt` (weights read where they lie, 6 input rows against 32 weight rows at a
         /// time) or, from 192 rows on, through
         /// `numerics_sgemm_nt_many_rows` (packs 128 weight rows per call). Results do not depend on the split of

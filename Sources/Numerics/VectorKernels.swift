@@ -93,7 +93,7 @@ public enum VectorKernels {
     }
 
     /// In-place softmax of one row of `count > 0` elements: `exp(x - max) / Σ exp(x - max)`, in C
-    /// (`numerics_softmax_row`: AVX2 with a Cephes exp to ~1 ulp).
+    /// (`numerics_softmax_row`: AVX-512 or AVX2 with a Cephes exp to ~1 ulp).
     static func softmaxRow(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
         numerics_softmax_row(p, count)
     }

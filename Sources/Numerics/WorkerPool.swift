@@ -33,22 +33,31 @@ final class WorkerPool: @unchecked Sendable {
     private let busy = Atomic<Bool>(false)
     /// The current round's body, read only by its participants (helpers `1..<participants`).
     private nonisolated(unsafe) var job: ((Int) -> Void)?
+    /// The caller's kernel ceiling (``KernelLevel/withCeiling(_:_:)``), which the round's helpers take on.
+    private nonisolated(unsafe) var jobCeiling: Int32 = NUMERICS_KERNELS_AVX512
     private let wake = NSCondition()
     /// Helper threads started so far (guarded by `wake`).
     private nonisolated(unsafe) var helperCount = 0
 
     /// Runs `body(0)`, `body(1)`, …, `body(count - 1)` concurrently — index 0 on the calling thread — and returns
-    /// when all have returned.
+    /// when all have returned. Every participant runs the C kernels under the caller's kernel ceiling.
     func perform(_ count: Int, _ body: (Int) -> Void) {
         guard count > 1 else {
             if count == 1 { body(0) }
             return
         }
+        let ceiling = numerics_kernels_ceiling()
         // `generation` has room for 255 participants.
         guard count < 256, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             withoutActuallyEscaping(body) { escaping in
                 let shared = UncheckedBody(body: escaping)
-                DispatchQueue.concurrentPerform(iterations: count) { shared.body($0) }
+                DispatchQueue.concurrentPerform(iterations: count) { index in
+                    // Dispatch's threads serve others too: their own ceiling comes back afterwards.
+                    let before = numerics_kernels_ceiling()
+                    numerics_kernels_set_ceiling(ceiling)
+                    shared.body(index)
+                    numerics_kernels_set_ceiling(before)
+                }
             }
             return
         }
@@ -56,6 +65,7 @@ final class WorkerPool: @unchecked Sendable {
         startHelpers(upTo: count - 1)
         withoutActuallyEscaping(body) { escaping in
             job = escaping
+            jobCeiling = ceiling
             remaining.store(count - 1, ordering: .relaxed)
             let round = generation.load(ordering: .relaxed) >> 8 + 1
             generation.store(round << 8 | count, ordering: .sequentiallyConsistent)
@@ -99,6 +109,7 @@ final class WorkerPool: @unchecked Sendable {
     /// the round done (the caller checks that nothing kept the body).
     @inline(never)
     private func runJob(_ index: Int) {
+        numerics_kernels_set_ceiling(jobCeiling)
         job?(index)
     }
 

@@ -16,8 +16,8 @@ struct BenchEngineCommand: ParsableCommand {
             dropped, on its first product), times the first run of each tower (which pays that packing), then times \
             the vision tower on 224x224 images at batch 1 and 16 (per image) and the text tower on an 8-token and \
             a 77-token text (median of the timed runs after one warm-up), and reports the process's peak resident \
-            memory (VmHWM) against the weight bytes. --products blas times the OpenBLAS path instead of the C \
-            kernels; --float16 also times the opt-in half-precision weight mode and prints its cosine to the \
+            memory (VmHWM) against the weight bytes. It prints the kernel level that ran (the CPU's best unless \
+            --kernels sets a lower one); --products blas times the OpenBLAS path instead of the C kernels; --float16 also times the opt-in half-precision weight mode and prints its cosine to the \
             float32 features; --huge-pages puts the packed weights on transparent huge pages.
             """)
 
@@ -33,8 +33,8 @@ struct BenchEngineCommand: ParsableCommand {
     @Option(help: "With --products blas, products of at most \(Linear.matrixVectorRowLimit) rows: \(Linear.FewRowsPath.allCases.map(\.rawValue).joined(separator: ", ")).")
     var fewRows = Linear.fewRowsPath.rawValue
 
-    @Flag(inversion: .prefixedNo, help: "Products of at most 16 rows through the AVX-512 tiles when the CPU has them (--no-avx512: the AVX2 tiles, same results).")
-    var avx512 = true
+    @Option(help: "Highest kernel level: \(KernelLevel.allCases.map(\.rawValue).joined(separator: ", ")) (default: the CPU's best, \(KernelLevel.detected.rawValue) here).")
+    var kernels = KernelLevel.detected
 
     @Flag(help: "Also time the opt-in float16 weight mode (after the float32 figures and their peak memory).")
     var float16 = false
@@ -54,11 +54,14 @@ struct BenchEngineCommand: ParsableCommand {
     }
 
     func run() throws {
+        try KernelLevel.withCeiling(kernels) { try measure() }
+    }
+
+    private func measure() throws {
         BLAS.threadCount = threads
         Parallel.threadCount = threads
         Linear.fewRowsPath = Linear.FewRowsPath(rawValue: fewRows)!
         Linear.productPath = Linear.ProductPath(rawValue: products)!
-        ProductKernels.allowsAVX512 = avx512
         PanelArena.shared.advisesHugePages = hugePages
         let config = CLIPConfig()
         let buildStart = DispatchTime.now().uptimeNanoseconds
@@ -67,7 +70,7 @@ struct BenchEngineCommand: ParsableCommand {
         let vision = model.vision!, text = model.text!
         let loadedPeak = ProcessMemory.peakResidentBytes ?? 0
         print("bench engine: ViT-B/32 shapes, random float32 weights, \(threads) thread(s), median of \(iterations) runs, "
-              + "products via \(products)\(products == "blas" ? " (few rows via \(fewRows))" : " (\(ProductKernels.summary))")")
+              + "products via \(products)\(products == "blas" ? " (few rows via \(fewRows))" : " (\(KernelLevel.current.rawValue): \(KernelLevel.current.summary))")")
         print(String(format: "weights %.1f MB (vision %@, text %@ layers), model built in %.2f s (random weights generated)",
                      Double(weightBytes) / 1e6, "\(config.visionConfig.numHiddenLayers)",
                      "\(config.textConfig.numHiddenLayers)", buildSeconds))

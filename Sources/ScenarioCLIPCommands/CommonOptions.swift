@@ -6,7 +6,7 @@ import ScenarioModel
 import SceneWorkspace
 import Scenes
 
-/// `--model` and `--ema`: which model a command uses (the bundled one when omitted).
+/// `--model`, `--ema` and `--kernels`: which model a command uses (the bundled one when omitted).
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Model: a Hugging Face CLIP folder, a Lightning .ckpt, a .pt state dict or a ScenarioCLIP .safetensors file. "
@@ -16,12 +16,15 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .long, help: "Prefer the EMA teacher saved beside a Lightning checkpoint (*_ema_teacher.pt).")
     var ema = false
 
-    /// Loads the chosen model.
+    @OptionGroup var kernelOptions: KernelOptions
+
+    /// Loads the chosen model (running its kernels under `--kernels`).
     func load() throws -> any SceneEmbedder {
         if let model {
-            return try ScenarioModelLoader.load(url: URL(fileURLWithPath: model), preferEMA: ema)
+            return kernelOptions.applied(
+                to: try ScenarioModelLoader.load(url: URL(fileURLWithPath: model), preferEMA: ema))
         }
-        return try ScenarioModelLoader.bundled()
+        return kernelOptions.applied(to: try ScenarioModelLoader.bundled())
     }
 }
 

@@ -43,6 +43,8 @@ struct ExploreCommand: ParsableCommand {
     @Flag(help: "Do not load a model: browse and mark only.")
     var noModel = false
 
+    @OptionGroup var kernelOptions: KernelOptions
+
     func run() throws {
         guard Terminal.isInteractive else {
             FileHandle.standardError.write(Data("error: \(ExplorerError.notATerminal)\n".utf8))
@@ -51,13 +53,14 @@ struct ExploreCommand: ParsableCommand {
         let datasetURL = try dataset.map { URL(fileURLWithPath: $0) } ?? AssetLocator.url(for: "demo")
         let modelURL = model.map { URL(fileURLWithPath: $0) }
         let loader: (@Sendable () throws -> any SceneEmbedder)?
+        let kernels = kernelOptions.kernels
         var reason = "--no-model"
         if noModel {
             loader = nil
         } else if let modelURL {
-            loader = { try ScenarioModelLoader.load(url: modelURL) }
+            loader = { KernelCeilingEmbedder.wrapping(try ScenarioModelLoader.load(url: modelURL), ceiling: kernels) }
         } else if (try? AssetLocator.url(for: ScenarioModelLoader.bundledModelPath)) != nil {
-            loader = { try ScenarioModelLoader.bundled() }
+            loader = { KernelCeilingEmbedder.wrapping(try ScenarioModelLoader.bundled(), ceiling: kernels) }
         } else {
             loader = nil
             reason = "the bundled model (Assets/\(ScenarioModelLoader.bundledModelPath)) is not installed; pass --model"

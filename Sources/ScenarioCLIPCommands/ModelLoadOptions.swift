@@ -13,6 +13,8 @@ struct ModelLoadOptions: ParsableArguments {
     @Option(help: "Text attention heads (default: sidecar/hyper-parameters, else width/64).")
     var textHeads: Int?
 
+    @OptionGroup var kernelOptions: KernelOptions
+
     /// Settings given on the command line (they win over sidecar files and hyper-parameters).
     var overrides: TowerOverrides { TowerOverrides(visionHeads: visionHeads, textHeads: textHeads) }
 

@@ -29,9 +29,9 @@ struct ScenarioEmbedding {
     func run() throws {
         let model: any SceneEmbedder
         if let modelPath {
-            model = try load.open(modelPath).makeEmbedder()
+            model = load.kernelOptions.applied(to: try load.open(modelPath).makeEmbedder())
         } else {
-            model = try ScenarioModelLoader.bundled()
+            model = load.kernelOptions.applied(to: try ScenarioModelLoader.bundled())
         }
         let embedding: Tensor
         if let text {

@@ -40,7 +40,12 @@ import Weights
         }
     }
 
-    @Test(arguments: fixtureNames)
+    /// Every kernel level this CPU runs (``KernelLevel/supported``) meets the same tolerance.
+    @Test(arguments: fixtureNames, KernelLevel.supported)
+    func fullModelMatchesHuggingFace(name: String, kernels: KernelLevel) throws {
+        try KernelLevel.withCeiling(kernels) { try fullModelMatchesHuggingFace(name: name) }
+    }
+
     func fullModelMatchesHuggingFace(name: String) throws {
         let fixture = try Fixture(name)
         let model = try CLIPModel(folder: fixture.folder)
@@ -86,8 +91,14 @@ import Weights
         #expect(results[0] == results[1])
     }
 
-    /// A batch large enough (≥ 192 rows of tokens) for the many-rows product kernel still matches, image by image.
-    @Test func largeBatchesMatchHuggingFace() throws {
+    /// A batch large enough (≥ 192 rows of tokens) for the many-rows product kernel still matches, image by image,
+    /// at every kernel level this CPU runs.
+    @Test(arguments: KernelLevel.supported)
+    func largeBatchesMatchHuggingFace(kernels: KernelLevel) throws {
+        try KernelLevel.withCeiling(kernels) { try largeBatchesMatchHuggingFace() }
+    }
+
+    func largeBatchesMatchHuggingFace() throws {
         let fixture = try Fixture("gelu_eos")
         let vision = try #require(try CLIPModel(folder: fixture.folder).vision)
         let pixels = try fixture.expected.tensor("pixels"), expected = try fixture.expected.tensor("vision_pooled")

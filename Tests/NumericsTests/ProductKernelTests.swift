@@ -1,4 +1,6 @@
 import CNumerics
+import Foundation
+import Synchronization
 import Testing
 
 @testable import Numerics
@@ -176,59 +178,122 @@ import Testing
         }
     }
 
-    /// The AVX-512 few-row tiles (up to 16 rows) compute every output bit for bit as the AVX2 tiles do, for float32
-    /// and float16 panels: every row count 1...16, panel edges, one and three k blocks, strided A and C, every output
-    /// mode, with and without the next-piece prefetch (whose stream runs past the weight into `following`). Where the
-    /// CPU has no AVX-512 both runs take the AVX2 tiles and the comparison still holds.
-    @Test(arguments: [(37, 300), (16, 2048), (5, 1)])
-    func avx512FewRowTilesEqualAVX2Tiles(n: Int, k: Int) {
-        defer { ProductKernels.allowsAVX512 = true }
-        let (lda, ldc) = (k + 5, n + 3)
-        let a = Self.values(16 * lda, seed: 91), w = Self.values((n + 16) * k, seed: 92)
+    /// The packed products compute every output bit for bit the same at every kernel level this CPU runs
+    /// (portable C, the AVX2 tiles, the AVX-512 few-row and many-row tiles), for float32 and float16 panels: every
+    /// row count 1...16 (few-row tiles), row counts of the many-row tiles' groups and row blocks (up to 333: two
+    /// blocks), panel edges and odd panel counts, one and three k blocks, strided A and C, every output mode, with
+    /// and without the next-piece prefetch (whose stream runs past the weight into `following`). Each result also
+    /// equals the definition.
+    @Test(arguments: [(37, 300), (16, 2048), (5, 1), (80, 64)])
+    func packedProductsAreTheSameAtEveryLevel(n: Int, k: Int) {
+        let rowCounts = Array(1...16) + [17, 23, 50, 77, 333]
+        let (lda, ldc) = (k + 5, n + 3), maxRows = rowCounts.max()!
+        let a = Self.values(maxRows * lda, seed: 91), w = Self.values((n + 16) * k, seed: 92)
         let packed = Self.pack(w, n: n + 16, k: k, ldw: k)
         var half = [UInt16](repeating: 0, count: numerics_packed_count(n + 16, k))
         numerics_pack_nt_f16(n + 16, k, w, k, &half)
-        let start = Self.values(16 * ldc, seed: 93)
-        for m in 1...16 {
+        let start = Self.values(maxRows * ldc, seed: 93)
+        for m in rowCounts {
             for (alpha, accumulate) in [(Float(1), Int32(0)), (-0.75, 1)] {
-                var results: [[Float]] = []
-                for allowed in [true, false] {
-                    ProductKernels.allowsAVX512 = allowed
-                    var single = start, streamed = start, halfSingle = start, halfStreamed = start
-                    numerics_sgemm_packed(m, n, k, alpha, a, lda, packed, &single, ldc, accumulate)
-                    numerics_sgemm_packed_f16(m, n, k, alpha, a, lda, half, &halfSingle, ldc, accumulate)
-                    packed.withUnsafeBufferPointer { wp in
-                        numerics_sgemm_packed_prefetching(
-                            m, n, k, alpha, a, lda, wp.baseAddress!, &streamed, ldc, accumulate,
-                            wp.baseAddress! + (n + 15) / 16 * 16 * k, 16)
+                var results: [KernelLevel: [[Float]]] = [:]
+                for level in KernelLevel.supported {
+                    KernelLevel.withCeiling(level) {
+                        var single = start, streamed = start, halfSingle = start, halfStreamed = start
+                        numerics_sgemm_packed(m, n, k, alpha, a, lda, packed, &single, ldc, accumulate)
+                        numerics_sgemm_packed_f16(m, n, k, alpha, a, lda, half, &halfSingle, ldc, accumulate)
+                        packed.withUnsafeBufferPointer { wp in
+                            numerics_sgemm_packed_prefetching(
+                                m, n, k, alpha, a, lda, wp.baseAddress!, &streamed, ldc, accumulate,
+                                wp.baseAddress! + (n + 15) / 16 * 16 * k, 16)
+                        }
+                        half.withUnsafeBufferPointer { hp in
+                            numerics_sgemm_packed_f16_prefetching(
+                                m, n, k, alpha, a, lda, hp.baseAddress!, &halfStreamed, ldc, accumulate,
+                                hp.baseAddress! + (n + 15) / 16 * 16 * k, 16)
+                        }
+                        #expect(streamed == single && halfStreamed == halfSingle,
+                                "\(level) \(m)x\(n)x\(k): prefetch changed results")
+                        results[level] = [single, halfSingle]
                     }
-                    half.withUnsafeBufferPointer { hp in
-                        numerics_sgemm_packed_f16_prefetching(
-                            m, n, k, alpha, a, lda, hp.baseAddress!, &halfStreamed, ldc, accumulate,
-                            hp.baseAddress! + (n + 15) / 16 * 16 * k, 16)
-                    }
-                    #expect(streamed == single && halfStreamed == halfSingle, "\(m)x\(n)x\(k): prefetch changed results")
-                    results += [single, halfSingle]
                 }
-                #expect(results[0] == results[2], "float32 panels, \(m)x\(n)x\(k) alpha \(alpha)")
-                #expect(results[1] == results[3], "float16 panels, \(m)x\(n)x\(k) alpha \(alpha)")
-                Self.expectProduct(
-                    results[0], start: start, m: m, n: n, k: k, ldc: ldc, alpha: alpha, accumulate: accumulate != 0
-                ) { Double(a[$0 * lda + $2]) * Double(w[$1 * k + $2]) }
+                for level in KernelLevel.supported {
+                    #expect(results[level]![0] == results[.portable]![0], "\(level) float32 panels, \(m)x\(n)x\(k)")
+                    #expect(results[level]![1] == results[.portable]![1], "\(level) float16 panels, \(m)x\(n)x\(k)")
+                }
+                if m <= 77 {
+                    Self.expectProduct(
+                        results[KernelLevel.detected]![0], start: start, m: m, n: n, k: k, ldc: ldc, alpha: alpha,
+                        accumulate: accumulate != 0
+                    ) { Double(a[$0 * lda + $2]) * Double(w[$1 * k + $2]) }
+                }
             }
         }
     }
 
-    /// The few-row tiles run exactly where the CPU has AVX-512F (as `/proc/cpuinfo` lists it) and they are allowed.
-    @Test func avx512TilesFollowTheCPUAndTheSwitch() throws {
-        defer { ProductKernels.allowsAVX512 = true }
-        guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return }
-        let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }.map { $0.split(separator: " ") } ?? []
-        ProductKernels.allowsAVX512 = true
-        #expect(ProductKernels.usesAVX512 == (ProductKernels.usesAVX2 && flags.contains("avx512f")))
-        ProductKernels.allowsAVX512 = false
-        #expect(!ProductKernels.usesAVX512)
-        #expect(!ProductKernels.summary.contains("AVX-512"))
+    /// The other kernels (row-major products, the attention's `probabilities · values`, activations, softmax) agree
+    /// with the definition at every level this CPU runs.
+    @Test func otherKernelsMatchTheDefinitionAtEveryLevel() {
+        let (m, n, k) = (23, 70, 300)
+        let a = Self.values(m * k, seed: 95), w = Self.values(n * k, seed: 96), b = Self.values(k * n, seed: 97)
+        for level in KernelLevel.supported {
+            KernelLevel.withCeiling(level) {
+                #expect(KernelLevel.current == level)
+                var nt = [Float](repeating: 0, count: m * n), nn = nt, many = nt
+                numerics_sgemm_nt(m, n, k, 1, a, k, w, k, &nt, n, 0)
+                numerics_sgemm_nt_many_rows(m, n, k, 1, a, k, w, k, &many, n, 0)
+                numerics_sgemm_nn(m, n, k, a, k, b, n, &nn, n)
+                for c in [nt, many] {
+                    Self.expectProduct(c, start: nt, m: m, n: n, k: k, ldc: n, alpha: 1, accumulate: false) {
+                        Double(a[$0 * k + $2]) * Double(w[$1 * k + $2])
+                    }
+                }
+                Self.expectProduct(nn, start: nn, m: m, n: n, k: k, ldc: n, alpha: 1, accumulate: false) {
+                    Double(a[$0 * k + $2]) * Double(b[$2 * n + $1])
+                }
+                for kind in [Int32(0), 1] {
+                    var x = Self.values(37, seed: 98).map { $0 * 6 }
+                    let before = x
+                    numerics_activation(&x, x.count, nil, kind)
+                    for (got, v) in zip(x, before) {
+                        let v = Double(v)
+                        let expected = kind == 1 ? 0.5 * v * (1 + erf(v / 2.0.squareRoot())) : v / (1 + exp(-1.702 * v))
+                        #expect(abs(Double(got) - expected) <= 1e-6 * (1 + abs(expected)), "\(level) activation \(kind)")
+                    }
+                }
+                var p = Self.values(41, seed: 99).map { $0 * 10 }
+                let logits = p.map(Double.init)
+                numerics_softmax_row(&p, p.count)
+                let total = logits.map { exp($0 - logits.max()!) }.reduce(0, +)
+                for (got, logit) in zip(p, logits) {
+                    #expect(abs(Double(got) - exp(logit - logits.max()!) / total) <= 1e-6, "\(level) softmax")
+                }
+            }
+        }
+    }
+
+    /// The detected level follows the CPU's flags (as `/proc/cpuinfo` lists them); a ceiling lowers the level of
+    /// the calling thread and of the ``Parallel`` rounds it starts, and is undone afterwards.
+    @Test func kernelLevelFollowsTheCPUAndTheCeiling() throws {
+        if let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) {
+            let flags = Set(
+                cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }.map { $0.split(separator: " ").map(String.init) } ?? [])
+            let avx2 = flags.isSuperset(of: ["avx2", "fma", "f16c"])
+            let avx512 = avx2 && flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq"])
+            #expect(KernelLevel.detected == (avx512 ? .avx512 : avx2 ? .avx2 : .portable))
+        }
+        #expect(KernelLevel.current == KernelLevel.detected)
+        for level in KernelLevel.supported {
+            KernelLevel.withCeiling(level) {
+                #expect(KernelLevel.current == level)
+                let seen = Mutex<Set<KernelLevel>>([])
+                Parallel.forEachPiece(64, pieceSize: 1, threads: 3) { _ in
+                    let current = KernelLevel.current
+                    seen.withLock { _ = $0.insert(current) }
+                }
+                #expect(seen.withLock { $0 } == [level])
+            }
+            #expect(KernelLevel.current == KernelLevel.detected)
+        }
     }
 
     /// A packed `Linear` equals the definition on the kernel path (several pieces across threads) and on the BLAS

@@ -22,7 +22,8 @@ void numerics_sgemm_nt_many_rows(size_t m, size_t n, size_t k, float alpha, cons
                                  const float *w, size_t ldw, float *c, size_t ldc, int accumulate);
 
 /// `C[i][j] = sum_t A[i][t] * B[t][j]` for `i < m`, `j < n` (all row-major, strides in elements): the
-/// attention's `probabilities · values` product. Columns in groups of 16 and 8 with AVX2 + FMA, the rest in C.
+/// attention's `probabilities · values` product. With AVX-512, 6 rows by 64 columns at a time (masked at the
+/// edge); with AVX2 + FMA, columns in groups of 16 and 8, the rest in C.
 void numerics_sgemm_nn(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *c,
                        size_t ldc);
 
@@ -70,7 +71,9 @@ void numerics_unpack_nt(size_t n, size_t k, const float *packed, float *w, size_
 /// broadcasts A element by element against a panel row (no horizontal sums); rows go in groups of at most 6, as
 /// even as possible. `k` is cut into blocks of at most 768 (split evenly); each output is one FMA chain per block
 /// started from zero, scaled by alpha and added to (or stored in) C — so results depend only on `k`, not on `m`,
-/// on where a row sits, or on how callers split the panels across threads. AVX2 + FMA when available.
+/// on where a row sits, or on how callers split the panels across threads — nor on the kernel level: with AVX-512,
+/// up to 16 rows go through the few-row tiles and more rows through 10-row by 2-panel tiles (rows in blocks of 320
+/// that stay in L2), both bit for bit the AVX2 tiles' outputs, which are the portable loop's.
 void numerics_sgemm_packed(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                            const float *packed, float *c, size_t ldc, int accumulate);
 
@@ -83,8 +86,8 @@ void numerics_sgemm_packed_prefetching(size_t m, size_t n, size_t k, float alpha
                                        const float *following, size_t following_n);
 
 /// `x[i] = act(x[i] + bias[i])` for `count` elements (`bias` may be NULL: no bias). `kind` 0 is QuickGELU
-/// `v · sigmoid(1.702 v)`, 1 the exact GELU `0.5 v (1 + erf(v / √2))` (erf to ~1.5e-7 absolute). AVX2: 8 lanes
-/// with a Cephes exp, the tail through the same code on masked lanes.
+/// `v · sigmoid(1.702 v)`, 1 the exact GELU `0.5 v (1 + erf(v / √2))` (erf to ~1.5e-7 absolute). AVX-512: 16
+/// lanes, AVX2: 8 lanes, with a Cephes exp, the tail through the same code on masked lanes.
 void numerics_activation(float *x, size_t count, const float *bias, int kind);
 
 /// In-place softmax of one row: `exp(p - max) / Σ exp(p - max)`. Nothing for `count` 0.
@@ -103,18 +106,22 @@ static inline void numerics_cpu_relax(void) {
 #endif
 }
 
-/// 1 when the AVX2 + FMA (+ F16C) kernels are in use.
-int numerics_kernels_use_avx2(void);
+/// Kernel levels, lowest first: portable C, AVX2 + FMA + F16C, AVX-512 (F, BW, VL, DQ) on top of those.
+#define NUMERICS_KERNELS_PORTABLE 0
+#define NUMERICS_KERNELS_AVX2 1
+#define NUMERICS_KERNELS_AVX512 2
 
-/// 1 when products over packed weights with at most 16 rows go through the AVX-512 few-row tiles (the CPU has
-/// AVX-512F and they are allowed). Their results are bit for bit those of the AVX2 tiles.
-int numerics_kernels_use_avx512(void);
+/// The best level this CPU runs (CPUID through `__builtin_cpu_supports`, read once; portable off x86-64).
+int numerics_kernels_detected(void);
 
-/// Allows (1, the default) or forbids (0) the AVX-512 few-row tiles, e.g. to compare them with the AVX2 tiles.
-/// Products that start afterwards follow it; either way their results are the same.
-void numerics_kernels_allow_avx512(int allowed);
+/// The calling thread's ceiling (`NUMERICS_KERNELS_AVX512`, i.e. none, until set).
+int numerics_kernels_ceiling(void);
 
-/// The setting `numerics_kernels_allow_avx512` last made (1 until then).
-int numerics_kernels_avx512_allowed(void);
+/// Sets the calling thread's ceiling (clamped to the levels above): the kernels it calls afterwards run at most at
+/// that level. Per thread, so that a pool handing work to helper threads passes its caller's ceiling along.
+void numerics_kernels_set_ceiling(int level);
+
+/// The level the calling thread's kernels run at: the detected level capped by its ceiling.
+int numerics_kernels_level(void);
 
 #endif
