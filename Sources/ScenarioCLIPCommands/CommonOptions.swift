@@ -16,12 +16,16 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .long, help: "Prefer the EMA teacher saved beside a Lightning checkpoint (*_ema_teacher.pt).")
     var ema = false
 
-    /// Loads the chosen model.
+    @OptionGroup var precision: PrecisionOptions
+
+    /// Loads the chosen model with its weights in the chosen precision.
     func load() throws -> any SceneEmbedder {
+        precision.announce()
         if let model {
-            return try ScenarioModelLoader.load(url: URL(fileURLWithPath: model), preferEMA: ema)
+            return try ScenarioModelLoader.load(
+                url: URL(fileURLWithPath: model), preferEMA: ema, precision: precision.precision)
         }
-        return try ScenarioModelLoader.bundled()
+        return try ScenarioModelLoader.bundled(precision: precision.precision)
     }
 }
 

@@ -42,6 +42,8 @@ struct ExploreCommand: ParsableCommand {
     @Flag(help: "Do not load a model: browse and mark only.")
     var noModel = false
 
+    @OptionGroup var precision: PrecisionOptions
+
     func run() throws {
         guard Terminal.isInteractive else {
             FileHandle.standardError.write(Data("error: \(ExplorerError.notATerminal)\n".utf8))
@@ -51,12 +53,14 @@ struct ExploreCommand: ParsableCommand {
         let modelURL = model.map { URL(fileURLWithPath: $0) }
         let loader: (@Sendable () throws -> any SceneEmbedder)?
         var reason = "--no-model"
+        let precision = self.precision.precision
+        if !noModel { self.precision.announce() }
         if noModel {
             loader = nil
         } else if let modelURL {
-            loader = { try ScenarioModelLoader.load(url: modelURL) }
+            loader = { try ScenarioModelLoader.load(url: modelURL, precision: precision) }
         } else if (try? AssetLocator.url(for: ScenarioModelLoader.bundledModelPath)) != nil {
-            loader = { try ScenarioModelLoader.bundled() }
+            loader = { try ScenarioModelLoader.bundled(precision: precision) }
         } else {
             loader = nil
             reason = "the bundled model (Assets/\(ScenarioModelLoader.bundledModelPath)) is not installed; pass --model"
