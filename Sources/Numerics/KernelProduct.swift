@@ -25,6 +25,8 @@ struct KernelProduct: @unchecked Sendable {
         case packed(UnsafePointer<Float>)
         /// A ``PackedHalfMatrix``'s panels.
         case packedFloat16(UnsafePointer<UInt16>)
+        /// A ``PackedBFloat16Matrix`` and the product's input rounded to bfloat16 for the kernel to use.
+        case packedBFloat16(PackedBFloat16Matrix, BFloat16Rows)
     }
 
     let input: UnsafePointer<Float>
@@ -134,6 +136,10 @@ struct KernelProduct: @unchecked Sendable {
             numerics_sgemm_packed_f16_prefetching(
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, c, outputStride, flag,
                 ahead.0, ahead.1)
+        case .packedBFloat16(let w, let packedRows):
+            numerics_sgemm_packed_bf16(
+                packedRows.kernel.rawValue, count, columns, inFeatures, packedRows.memory, w.panels(fromColumn: firstColumn),
+                c, outputStride, flag)
         case .float16(let w):
             numerics_sgemm_nt_f16(
                 count, columns, inFeatures, 1, a, inputStride, w + firstColumn * inFeatures, inFeatures, c,
@@ -175,7 +181,7 @@ extension KernelProduct.Weights {
     /// Whether the weight is in panel layout (float32 or float16).
     var isPacked: Bool {
         switch self {
-        case .packed, .packedFloat16: true
+        case .packed, .packedFloat16, .packedBFloat16: true
         case .float32, .float16: false
         }
     }

@@ -9,6 +9,10 @@ public struct Linear: Sendable {
         /// IEEE half precision (rounded once, to nearest): half the memory and half the bytes to stream per
         /// product, at the cost of a ~1e-3 relative error per weight. Opt-in only (see ``converted(to:)``).
         case float16
+        /// bfloat16 (rounded once, to nearest even): half the memory, float32's range, ~4e-3 relative error per
+        /// weight; products round their inputs to bfloat16 too and sum in float32 (`vdpbf16ps` where the CPU has
+        /// AVX512_BF16, see ``BFloat16Kernel``). Always in panel layout. Opt-in only (see ``converted(to:)``).
+        case bfloat16
     }
 
     /// The weight as stored.
@@ -21,6 +25,8 @@ public struct Linear: Sendable {
         case packedFloat16(PackedHalfMatrix)
         /// Float32, row-major until the first kernel product packs it (``packedOnFirstProduct()``).
         case packedOnFirstProduct(PackedOnFirstUse)
+        /// bfloat16 panels (``Precision/bfloat16``).
+        case packedBFloat16(PackedBFloat16Matrix)
     }
 
     let storage: Storage
@@ -58,6 +64,7 @@ public struct Linear: Sendable {
         case .float16(let half): half.floatTensor
         case .packed(let packed): packed.tensor
         case .packedFloat16(let half): half.floatTensor
+        case .packedBFloat16(let bf16): bf16.floatTensor
         case .packedOnFirstProduct(let lazy):
             switch lazy.state {
             case .unpacked(let source): source
@@ -71,6 +78,7 @@ public struct Linear: Sendable {
         switch storage {
         case .float32, .packed, .packedOnFirstProduct: .float32
         case .float16, .packedFloat16: .float16
+        case .packedBFloat16: .bfloat16
         }
     }
 
@@ -79,7 +87,7 @@ public struct Linear: Sendable {
     /// reads its panels (packing them first if need be).
     public var isPacked: Bool {
         switch storage {
-        case .packed, .packedFloat16, .packedOnFirstProduct: true
+        case .packed, .packedFloat16, .packedOnFirstProduct, .packedBFloat16: true
         case .float32, .float16: false
         }
     }
@@ -102,7 +110,7 @@ public struct Linear: Sendable {
             tensor.storage.releaseResidentPages()
         case .packedOnFirstProduct(let lazy):
             packed = lazy.packed()
-        case .float16, .packed, .packedFloat16:
+        case .float16, .packed, .packedFloat16, .packedBFloat16:
             return self
         }
         return Linear(storage: .packed(packed), bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
@@ -143,6 +151,10 @@ public struct Linear: Sendable {
         case .float16:
             let source = weight  // a lazy layer's source itself while it is unpacked
             storage = isPacked ? .packedFloat16(PackedHalfMatrix(source)) : .float16(HalfPrecisionMatrix(source))
+            if case .packedOnFirstProduct = self.storage { source.storage.releaseResidentPages() }
+        case .bfloat16:
+            let source = weight
+            storage = .packedBFloat16(PackedBFloat16Matrix(source))
             if case .packedOnFirstProduct = self.storage { source.storage.releaseResidentPages() }
         }
         return Linear(storage: storage, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
@@ -322,6 +334,11 @@ public struct Linear: Sendable {
             case .float16(let half): .float16(UnsafePointer(half.bits))
             case .packed(let packed): .packed(UnsafePointer(packed.panels))
             case .packedFloat16(let half): .packedFloat16(UnsafePointer(half.panels))
+            // The input rounded to bfloat16 once here, for every piece of the product.
+            case .packedBFloat16(let bf16):
+                .packedBFloat16(
+                    bf16, BFloat16Rows(input, rows: rows, width: inFeatures, stride: inputStride ?? inFeatures,
+                                       kernel: .current))
             // The panels stay alive as long as the layer: its PackedOnFirstUse keeps them once made.
             case .packedOnFirstProduct(let lazy): .packed(UnsafePointer(lazy.packed().panels))
             }

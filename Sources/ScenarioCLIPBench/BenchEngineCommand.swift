@@ -17,8 +17,11 @@ struct BenchEngineCommand: ParsableCommand {
             the vision tower on 224x224 images at batch 1 and 16 (per image) and the text tower on an 8-token and \
             a 77-token text (median of the timed runs after one warm-up), and reports the process's peak resident \
             memory (VmHWM) against the weight bytes. It prints the kernel level that ran (the CPU's best unless \
-            --kernels sets a lower one); --products blas times the OpenBLAS path instead of the C kernels; --float16 also times the opt-in half-precision weight mode and prints its cosine to the \
-            float32 features; --huge-pages puts the packed weights on transparent huge pages.
+            --kernels sets a lower one); --products blas times the OpenBLAS path instead of the C kernels; --float16 \
+            also times the opt-in half-precision weight mode and prints its cosine to the float32 features; \
+            --huge-pages puts the packed weights on transparent huge pages. --precision bf16 (or float16) converts \
+            the weights before the first run and times that model instead, prints the same table, which bfloat16 \
+            kernel ran (--bf16-kernel forces one) and its cosine to the float32 features.
             """)
 
     @Option(help: "Threads for matrix products and element-wise kernels.")
@@ -39,6 +42,13 @@ struct BenchEngineCommand: ParsableCommand {
     @Flag(help: "Also time the opt-in float16 weight mode (after the float32 figures and their peak memory).")
     var float16 = false
 
+    @OptionGroup var precision: PrecisionOptions
+
+    @Option(help: ArgumentHelp(
+        "With --precision bf16: auto (what CPUID reports), dpbf16 (vdpbf16ps, also where a hypervisor hides it "
+            + "from CPUID but the CPU runs it), avx512, avx2 or portable.", valueName: "kernel"))
+    var bf16Kernel = "auto"
+
     @Flag(help: "Ask Linux for transparent huge pages for the packed weights (PanelArena.advisesHugePages).")
     var hugePages = false
 
@@ -48,6 +58,9 @@ struct BenchEngineCommand: ParsableCommand {
         }
         guard Linear.FewRowsPath(rawValue: fewRows) != nil else {
             throw ValidationError("--few-rows must be one of \(Linear.FewRowsPath.allCases.map(\.rawValue))")
+        }
+        guard bf16Kernel == "auto" || Self.bfloat16Kernels[bf16Kernel] != nil else {
+            throw ValidationError("--bf16-kernel must be auto or one of \(Self.bfloat16Kernels.keys.sorted())")
         }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
         guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
@@ -65,7 +78,11 @@ struct BenchEngineCommand: ParsableCommand {
         PanelArena.shared.advisesHugePages = hugePages
         let config = CLIPConfig()
         let buildStart = DispatchTime.now().uptimeNanoseconds
-        let (model, weightBytes) = try Self.randomModel(config)
+        if let kernel = Self.bfloat16Kernels[bf16Kernel], !BFloat16Kernel.force(kernel) {
+            throw ValidationError("--bf16-kernel \(bf16Kernel): this CPU does not run \(kernel)")
+        }
+        let precision = self.precision.precision
+        let (model, weightBytes) = try Self.randomModel(config, precision: precision)
         let buildSeconds = Double(DispatchTime.now().uptimeNanoseconds - buildStart) / 1e9
         let vision = model.vision!, text = model.text!
         let loadedPeak = ProcessMemory.peakResidentBytes ?? 0
@@ -74,6 +91,11 @@ struct BenchEngineCommand: ParsableCommand {
         print(String(format: "weights %.1f MB (vision %@, text %@ layers), model built in %.2f s (random weights generated)",
                      Double(weightBytes) / 1e6, "\(config.visionConfig.numHiddenLayers)",
                      "\(config.textConfig.numHiddenLayers)", buildSeconds))
+        if precision != .float32 {
+            print("linear weights stored as \(precision.argumentName)"
+                  + (precision == .bfloat16 ? ", products on \(BFloat16Kernel.current) (CPUID reports \(BFloat16Kernel.reported))" : "")
+                  + "; peak memory below is against the float32 weight bytes")
+        }
 
         let image1 = Tensor.randomNormal(shape: [1, 3, 224, 224], seed: 11)
         let image16 = Tensor.randomNormal(shape: [16, 3, 224, 224], seed: 12)
@@ -101,6 +123,17 @@ struct BenchEngineCommand: ParsableCommand {
         print(String(format: "text, 77 tokens         %8.2f   ≤ 30", text77))
         print(String(format: "peak memory (VmHWM)     %8.1f MB = %.2f × weights (after loading %.2f ×), target ≤ 1.2 ×",
                      Double(peak) / 1e6, Double(peak) / Double(weightBytes), Double(loadedPeak) / Double(weightBytes)))
+        if precision != .float32 {
+            // The float32 model again (same seed), after the peak: the features' cosine on the same inputs.
+            let full = try Self.randomModel(config).0
+            let cosines = [
+                (try full.imageFeatures(image16), try model.imageFeatures(image16)),
+                (try full.textFeatures([short]), try model.textFeatures([short])),
+                (try full.textFeatures([long]), try model.textFeatures([long])),
+            ].map { pair in (0..<pair.0.rowCount).map { pair.0.gatherRows([$0]).cosineSimilarity(pair.1.gatherRows([$0])) }.min()! }
+            print(String(format: "lowest cosine to the float32 features: image (16) %.6f, 8 tokens %.6f, 77 tokens %.6f",
+                         cosines[0], cosines[1], cosines[2]))
+        }
         guard float16 else { return }
 
         // The opt-in mode: encoder and projection weights rounded to half precision, float32 arithmetic.
@@ -124,11 +157,17 @@ struct BenchEngineCommand: ParsableCommand {
 
     /// A ViT-B/32 `CLIPModel` over random weights and their float32 bytes. Each tensor is generated as the model
     /// reads it, so the model holds the only copy (packed for the product kernel when that is the path in use).
-    static func randomModel(_ config: CLIPConfig) throws -> (CLIPModel, Int) {
+    /// With a `precision` other than float32 the linear weights are converted straight from the generated tensors.
+    static func randomModel(_ config: CLIPConfig, precision: Linear.Precision = .float32) throws -> (CLIPModel, Int) {
         let archive = CLIPRandomWeights.archive(for: config, seed: 1)
         let bytes = archive.tensorNames.reduce(0) { $0 + archive.info($1)!.elementCount * MemoryLayout<Float>.stride }
-        return (try CLIPModel(config: config, archive: archive), bytes)
+        return (try CLIPModel(config: config, archive: archive).converted(to: precision), bytes)
     }
+
+    /// `--bf16-kernel` values.
+    static let bfloat16Kernels: [String: BFloat16Kernel] = [
+        "dpbf16": .dpbf16, "avx512": .avx512, "avx2": .avx2, "portable": .portable,
+    ]
 
     /// Median wall time of `runs` calls in milliseconds, after one warm-up call (with `runs` 0: the time of that
     /// one call).

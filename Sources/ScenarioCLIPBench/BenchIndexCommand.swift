@@ -38,6 +38,8 @@ struct BenchIndexCommand: ParsableCommand {
     @Option(help: "Folder for the temporary files (default: the system temporary folder).")
     var folder: String?
 
+    @OptionGroup var precision: PrecisionOptions
+
     func validate() throws {
         guard scenes > 0, vitScenes >= 0, batchSize > 0, workers > 0 else {
             throw ValidationError("--scenes, --batch-size and --workers must be positive, --vit-scenes not negative")
@@ -54,9 +56,12 @@ struct BenchIndexCommand: ParsableCommand {
         try DatasetWriter(directory: root).write(generator, count: max(scenes, vitScenes))
         print("bench index: \(ProcessInfo.processInfo.activeProcessorCount) cores, batch \(batchSize), \(workers) decode workers")
 
-        try measure(name: "bundled model", model: try ScenarioModelLoader.bundled(), root: root, count: scenes, work: work)
+        precision.announce()
+        try measure(
+            name: "bundled model", model: try ScenarioModelLoader.bundled(precision: precision.precision), root: root,
+            count: scenes, work: work)
         if vitScenes > 0 {
-            let (clip, bytes) = try BenchEngineCommand.randomModel(CLIPConfig())
+            let (clip, bytes) = try BenchEngineCommand.randomModel(CLIPConfig(), precision: precision.precision)
             let model = try RandomCLIPEmbedder(model: clip)
             try measure(name: String(format: "ViT-B/32 (random weights, %.0f MB)", Double(bytes) / 1e6), model: model,
                         root: root, count: vitScenes, work: work)

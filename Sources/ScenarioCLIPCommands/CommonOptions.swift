@@ -18,13 +18,16 @@ struct ModelOptions: ParsableArguments {
 
     @OptionGroup var kernelOptions: KernelOptions
 
-    /// Loads the chosen model (running its kernels under `--kernels`).
+    @OptionGroup var precision: PrecisionOptions
+
+    /// Loads the chosen model with its weights in the chosen precision (running its kernels under `--kernels`).
     func load() throws -> any SceneEmbedder {
+        precision.announce()
         if let model {
             return kernelOptions.applied(
-                to: try ScenarioModelLoader.load(url: URL(fileURLWithPath: model), preferEMA: ema))
+                to: try ScenarioModelLoader.load(url: URL(fileURLWithPath: model), preferEMA: ema, precision: precision.precision))
         }
-        return kernelOptions.applied(to: try ScenarioModelLoader.bundled())
+        return kernelOptions.applied(to: try ScenarioModelLoader.bundled(precision: precision.precision))
     }
 }
 

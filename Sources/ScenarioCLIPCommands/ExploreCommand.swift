@@ -45,6 +45,8 @@ struct ExploreCommand: ParsableCommand {
 
     @OptionGroup var kernelOptions: KernelOptions
 
+    @OptionGroup var precision: PrecisionOptions
+
     func run() throws {
         guard Terminal.isInteractive else {
             FileHandle.standardError.write(Data("error: \(ExplorerError.notATerminal)\n".utf8))
@@ -55,12 +57,14 @@ struct ExploreCommand: ParsableCommand {
         let loader: (@Sendable () throws -> any SceneEmbedder)?
         let kernels = kernelOptions.kernels
         var reason = "--no-model"
+        let precision = self.precision.precision
+        if !noModel { self.precision.announce() }
         if noModel {
             loader = nil
         } else if let modelURL {
-            loader = { KernelCeilingEmbedder.wrapping(try ScenarioModelLoader.load(url: modelURL), ceiling: kernels) }
+            loader = { KernelCeilingEmbedder.wrapping(try ScenarioModelLoader.load(url: modelURL, precision: precision), ceiling: kernels) }
         } else if (try? AssetLocator.url(for: ScenarioModelLoader.bundledModelPath)) != nil {
-            loader = { KernelCeilingEmbedder.wrapping(try ScenarioModelLoader.bundled(), ceiling: kernels) }
+            loader = { KernelCeilingEmbedder.wrapping(try ScenarioModelLoader.bundled(precision: precision), ceiling: kernels) }
         } else {
             loader = nil
             reason = "the bundled model (Assets/\(ScenarioModelLoader.bundledModelPath)) is not installed; pass --model"

@@ -11,13 +11,16 @@ public final class HuggingFaceCLIPEmbedder: SceneEmbedder, @unchecked Sendable {
     private let tokenizer: LazyTokenizer
 
     /// Builds the model from a checked ``ScenarioCheckpoint`` of architecture `.huggingFaceCLIP`.
-    public init(checkpoint: ScenarioCheckpoint, tokenizer: CLIPTokenizer? = nil) throws {
+    /// - Parameter precision: how the linear weights are stored, as for ``ThreeLevelCLIP``.
+    public init(checkpoint: ScenarioCheckpoint, tokenizer: CLIPTokenizer? = nil, precision: Linear.Precision = .float32)
+        throws
+    {
         precondition(checkpoint.architecture == .huggingFaceCLIP, "HuggingFaceCLIPEmbedder needs a CLIPModel")
         let config = checkpoint.clipConfig
             ?? CLIPConfig(visionConfig: checkpoint.visionConfig, textConfig: checkpoint.textConfig)
-        model = try CLIPModel(config: config, archive: checkpoint.archive)
+        model = try CLIPModel(config: config, archive: checkpoint.archive).converted(to: precision)
         self.checkpoint = checkpoint
-        fingerprint = try checkpoint.fingerprint()
+        fingerprint = ModelFingerprint.withPrecision(try checkpoint.fingerprint(), precision)
         self.tokenizer = LazyTokenizer(tokenizer)
     }
 

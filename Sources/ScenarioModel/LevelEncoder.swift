@@ -39,6 +39,27 @@ struct LevelEncoder: Sendable {
         textNorm = try norm("text_norm")
     }
 
+    /// The same encoder with the towers' and heads' linear weights stored in `precision` (layer norms,
+    /// embeddings and everything but the products stay float32).
+    func converted(to precision: Linear.Precision) -> LevelEncoder {
+        LevelEncoder(
+            vision: vision.converted(to: precision), text: text.converted(to: precision),
+            imageProjection: imageProjection.converted(to: precision), imageNorm: imageNorm,
+            textProjection: textProjection.converted(to: precision), textNorm: textNorm)
+    }
+
+    private init(
+        vision: CLIPVisionTransformer, text: CLIPTextTransformer, imageProjection: Linear, imageNorm: LayerNorm,
+        textProjection: Linear, textNorm: LayerNorm
+    ) {
+        self.vision = vision
+        self.text = text
+        self.imageProjection = imageProjection
+        self.imageNorm = imageNorm
+        self.textProjection = textProjection
+        self.textNorm = textNorm
+    }
+
     /// Embedding width (the heads' output, 512 in the reference).
     var width: Int { imageProjection.outFeatures }
 

@@ -48,6 +48,17 @@ public enum ModelFingerprint {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The fingerprint of the model `base` fingerprints with its linear weights stored in `precision`: `base`
+    /// itself for float32, otherwise SHA-256 (hex) of `"scenarioclip-fingerprint/1\nbase=<base>\nprecision=<raw
+    /// value>\n"`. A half-precision or bfloat16 model computes other vectors (within cosine 0.9999 of float32's,
+    /// not equal), so an embedding cache keeps them apart from the float32 model's, as a different model.
+    public static func withPrecision(_ base: String, _ precision: Linear.Precision) -> String {
+        guard precision != .float32 else { return base }
+        var hasher = SHA256()
+        hasher.update(data: Data("scenarioclip-fingerprint/1\nbase=\(base)\nprecision=\(precision.rawValue)\n".utf8))
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
     /// `224;0.48145466,0.4578275,0.40821073;0.26862954,0.26130258,0.27577711`, with `;stretch` appended for
     /// that fit (nothing for CLIP's centre crop, so centre-crop fingerprints are unchanged).
     static func describe(_ p: PreprocessConfig) -> String {

@@ -11,13 +11,17 @@ public final class OneLevelCLIP: SceneEmbedder, @unchecked Sendable {
     private let tokenizer: LazyTokenizer
 
     /// Builds the towers and heads from a checked ``ScenarioCheckpoint`` of architecture `.oneLevel`.
-    public init(checkpoint: ScenarioCheckpoint, tokenizer: CLIPTokenizer? = nil) throws {
+    /// - Parameter precision: how the linear weights are stored, as for ``ThreeLevelCLIP``.
+    public init(checkpoint: ScenarioCheckpoint, tokenizer: CLIPTokenizer? = nil, precision: Linear.Precision = .float32)
+        throws
+    {
         precondition(checkpoint.architecture == .oneLevel, "OneLevelCLIP needs a one-level checkpoint")
         encoder = try LevelEncoder(
             archive: checkpoint.archive, prefix: "", layout: checkpoint.layout,
-            visionConfig: checkpoint.visionConfig, textConfig: checkpoint.textConfig)
+            visionConfig: checkpoint.visionConfig, textConfig: checkpoint.textConfig
+        ).converted(to: precision)
         self.checkpoint = checkpoint
-        fingerprint = try checkpoint.fingerprint()
+        fingerprint = ModelFingerprint.withPrecision(try checkpoint.fingerprint(), precision)
         self.tokenizer = LazyTokenizer(tokenizer)
     }
 

@@ -127,13 +127,13 @@ public final class ScenarioCheckpoint: @unchecked Sendable {
         return value
     }
 
-    /// Builds the model this checkpoint describes.
+    /// Builds the model this checkpoint describes, its linear weights stored in `precision`.
     /// - Throws: errors from the towers (shape mismatches name the tensor) or the fingerprint.
-    public func makeEmbedder() throws -> any SceneEmbedder {
+    public func makeEmbedder(precision: Linear.Precision = .float32) throws -> any SceneEmbedder {
         switch architecture {
-        case .threeLevel: try ThreeLevelCLIP(checkpoint: self)
-        case .oneLevel: try OneLevelCLIP(checkpoint: self)
-        case .huggingFaceCLIP: try HuggingFaceCLIPEmbedder(checkpoint: self)
+        case .threeLevel: try ThreeLevelCLIP(checkpoint: self, precision: precision)
+        case .oneLevel: try OneLevelCLIP(checkpoint: self, precision: precision)
+        case .huggingFaceCLIP: try HuggingFaceCLIPEmbedder(checkpoint: self, precision: precision)
         }
     }
 

@@ -2,6 +2,7 @@ import BundledAssets
 import CLIP
 import Foundation
 import Imaging
+import Numerics
 import Weights
 
 /// Opens any supported model file and builds its ``SceneEmbedder``.
@@ -18,15 +19,17 @@ public enum ScenarioModelLoader {
     /// Opens and builds the model at `url`.
     /// - Parameter preferEMA: use the EMA teacher when there is one: `<stem>_ema_teacher.pt` beside a `.ckpt`, or
     ///   the checkpoint's own `ema.teacher_state`; otherwise the trained weights (noted in ``ScenarioCheckpoint/notes``).
-    public static func load(url: URL, preferEMA: Bool = false, overrides: TowerOverrides = TowerOverrides()) throws
-        -> any SceneEmbedder
-    {
-        try open(url: url, preferEMA: preferEMA, overrides: overrides).makeEmbedder()
+    /// - Parameter precision: how the linear weights are stored (``ScenarioCheckpoint/makeEmbedder(precision:)``).
+    public static func load(
+        url: URL, preferEMA: Bool = false, overrides: TowerOverrides = TowerOverrides(),
+        precision: Linear.Precision = .float32
+    ) throws -> any SceneEmbedder {
+        try open(url: url, preferEMA: preferEMA, overrides: overrides).makeEmbedder(precision: precision)
     }
 
     /// The bundled demo model (`Assets/model/scenarioclip-demo.safetensors`, found by `AssetLocator`).
-    public static func bundled() throws -> any SceneEmbedder {
-        try load(url: try AssetLocator.url(for: bundledModelPath))
+    public static func bundled(precision: Linear.Precision = .float32) throws -> any SceneEmbedder {
+        try load(url: try AssetLocator.url(for: bundledModelPath), precision: precision)
     }
 
     /// Opens and checks the model at `url` without building it (for inspection and conversion).

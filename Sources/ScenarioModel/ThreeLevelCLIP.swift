@@ -12,17 +12,22 @@ public final class ThreeLevelCLIP: SceneEmbedder, @unchecked Sendable {
 
     /// Builds the six towers and six heads from a checked ``ScenarioCheckpoint`` of architecture `.threeLevel`.
     /// - Parameter tokenizer: used by ``embedTexts(_:level:)``; the bundled one is loaded on first use when `nil`.
-    public init(checkpoint: ScenarioCheckpoint, tokenizer: CLIPTokenizer? = nil) throws {
+    /// - Parameter precision: how the linear weights are stored (``Linear/converted(to:)``); anything but float32
+    ///   gives another ``fingerprint`` (``ModelFingerprint/withPrecision(_:_:)``).
+    public init(checkpoint: ScenarioCheckpoint, tokenizer: CLIPTokenizer? = nil, precision: Linear.Precision = .float32)
+        throws
+    {
         precondition(checkpoint.architecture == .threeLevel, "ThreeLevelCLIP needs a three-level checkpoint")
         var encoders: [Level: LevelEncoder] = [:]
         for level in Level.allCases {
             encoders[level] = try LevelEncoder(
                 archive: checkpoint.archive, prefix: "\(level.rawValue)_", layout: checkpoint.layout,
-                visionConfig: checkpoint.visionConfig, textConfig: checkpoint.textConfig)
+                visionConfig: checkpoint.visionConfig, textConfig: checkpoint.textConfig
+            ).converted(to: precision)
         }
         self.encoders = encoders
         self.checkpoint = checkpoint
-        fingerprint = try checkpoint.fingerprint()
+        fingerprint = ModelFingerprint.withPrecision(try checkpoint.fingerprint(), precision)
         self.tokenizer = LazyTokenizer(tokenizer)
     }
 

@@ -5,8 +5,8 @@ import Weights
 
 @testable import CLIP
 
-/// The opt-in float16 weight mode (`CLIPModel.converted(to: .float16)`): how close it stays to Hugging Face's
-/// float32 results on the parity fixtures. It is not held to the 1e-4 parity bound of the default float32 path.
+/// The opt-in float16 and bfloat16 weight modes (`CLIPModel.converted(to:)`): how close they stay to Hugging Face's
+/// float32 results on the parity fixtures. They are not held to the 1e-4 parity bound of the default float32 path.
 @Suite struct CLIPHalfPrecisionTests {
     /// Smallest cosine of the float16 model's features to the float32 reference, per row.
     static let minimumCosine: Float = 0.9999
@@ -18,8 +18,8 @@ import Weights
             let cosine = actual.gatherRows([r]).cosineSimilarity(expected.gatherRows([r]))
             #expect(cosine >= minimumCosine, "\(what) row \(r): cosine \(cosine)")
         }
-        // Half-precision weights do change the result (the mode is not a no-op).
-        #expect(actual.maxAbsDifference(expected) > 0, "\(what) unchanged by float16 weights")
+        // Rounded weights do change the result (the mode is not a no-op).
+        #expect(actual.maxAbsDifference(expected) > 0, "\(what) unchanged by rounded weights")
     }
 
     @Test(arguments: CLIPParityTests.fixtureNames)
@@ -38,5 +38,21 @@ import Weights
         #expect(try widened.imageFeatures(pixels).scalars == (try half.imageFeatures(pixels)).scalars)
         // The float32 model itself is untouched by the conversion.
         CLIPParityTests.expectMatch(try full.textFeatures(fixture.tokenIDs), try fixture.expected.tensor("text_embeds"), "\(name) float32 text")
+    }
+
+    /// bfloat16 weights (and inputs to every product) on the kernel the CPU reports and on each other kernel it
+    /// runs — the widened float32 fallback among them, forced.
+    @Test(arguments: CLIPParityTests.fixtureNames, BFloat16Kernel.allCases.filter(\.runsHere))
+    func bfloat16FeaturesStayCloseToHuggingFace(name: String, kernel: BFloat16Kernel) throws {
+        let fixture = try CLIPParityTests.Fixture(name)
+        let model = try CLIPModel(folder: fixture.folder).converted(to: .bfloat16)
+        let vision = try #require(model.vision)
+        #expect(vision.encoder.layers.allSatisfy { $0.fc2.precision == .bfloat16 && $0.attention.value.precision == .bfloat16 })
+        #expect(model.textProjection?.precision == .bfloat16)
+        #expect(BFloat16Kernel.force(kernel))
+        defer { BFloat16Kernel.force(nil) }
+        let pixels = try fixture.expected.tensor("pixels")
+        Self.expectClose(try model.imageFeatures(pixels), try fixture.expected.tensor("image_embeds"), "\(name) \(kernel) image")
+        Self.expectClose(try model.textFeatures(fixture.tokenIDs), try fixture.expected.tensor("text_embeds"), "\(name) \(kernel) text")
     }
 }

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Numerics
+
+/// `--precision`: how a model's linear weights are stored while it runs (every command that runs a model).
+struct PrecisionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Weights of the model's products: float32 (default, matches PyTorch), float16 (half the memory) or bf16 "
+            + "(half the memory; vdpbf16ps on CPUs with AVX512_BF16, else widened to float32). Vectors of another "
+            + "precision are cached as another model.", valueName: "precision"))
+    var precision: Linear.Precision = .float32
+
+    /// For bf16, a line on standard error naming the product kernel when the CPU has no bfloat16 dot products
+    /// (the option still works, at float32 arithmetic speed).
+    func announce() {
+        guard precision == .bfloat16, BFloat16Kernel.current != .dpbf16 else { return }
+        printError(
+            "note: this CPU reports no AVX512_BF16; bf16 products run on \(BFloat16Kernel.current) (same results)")
+    }
+}
+
+extension Linear.Precision: ExpressibleByArgument {
+    /// `float32`/`f32`, `float16`/`f16`, `bf16`/`bfloat16`.
+    public init?(argument: String) {
+        switch argument.lowercased() {
+        case "float32", "f32", "fp32": self = .float32
+        case "float16", "f16", "fp16": self = .float16
+        case "bf16", "bfloat16": self = .bfloat16
+        default: return nil
+        }
+    }
+
+    /// The spelling `--precision` takes.
+    public var argumentName: String {
+        switch self {
+        case .float32: "float32"
+        case .float16: "float16"
+        case .bfloat16: "bf16"
+        }
+    }
+
+    public static var allValueStrings: [String] { allCases.map(\.argumentName) }
+    public var defaultValueDescription: String { argumentName }
+}
