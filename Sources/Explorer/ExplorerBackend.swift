@@ -21,7 +21,7 @@ public protocol ExplorerBackend: AnyObject, Sendable {
     /// Scenes or regions most like the scene (or its object/relation `item`).
     func moreLikeThis(sceneID: String, target: MarkTarget, limit: Int) throws -> [QueryHit]
     /// The model's zero-shot ranking for the scene at every level.
-    func zeroShot(sceneID: String) throws -> ZeroShotReport
+    func zeroShot(sceneID: String) throws -> SceneZeroShot
     /// Scene ids ordered by how much the model disagrees with their annotation, most first.
     func reviewQueue(limit: Int) throws -> [String]
     /// Marks of one scene, or of every scene when `sceneID` is `nil`.

@@ -1,4 +1,5 @@
 import Scenes
+import SceneWorkspace
 
 /// A key the explorer understands, decoded from the terminal.
 public enum Key: Hashable, Sendable {
@@ -25,7 +26,7 @@ public enum ExplorerEvent: Sendable {
     case resize(GridSize)
     /// A search (or more-like-this) finished; `generation` tells stale results from the latest.
     case searchFinished(generation: Int, Result<[QueryHit], ExplorerError>)
-    case zeroShotLoaded(sceneID: String, Result<ZeroShotReport, ExplorerError>)
+    case zeroShotLoaded(sceneID: String, Result<SceneZeroShot, ExplorerError>)
     case reviewQueueLoaded(Result<[String], ExplorerError>)
     case duplicatesLoaded(Result<[DuplicateRow], ExplorerError>)
     /// An export (`E`) finished: the number of scenes written and the folder, or why nothing was written.

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Scenes
+import SceneWorkspace
 
 /// Which pane the movement keys act on.
 public enum Focus: String, Sendable, CaseIterable {
@@ -162,7 +163,7 @@ public struct ExplorerState: Sendable {
 
     // Zero-shot view.
     public var zeroShotVisible = false
-    public var zeroShot: ZeroShotReport?
+    public var zeroShot: SceneZeroShot?
     public var zeroShotProblem: String?
 
     // Query.

@@ -337,14 +337,11 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         }
     }
 
-    /// The workspace's zero-shot ranking (top ``agreementTopK`` per item) arranged by the scene's annotation;
-    /// an item without a cached vector gets an empty ranking.
-    /// Corrected labels are what is compared (``SceneWorkspace/Workspace/zeroShot(sceneID:k:corrections:)``).
-    public func zeroShot(sceneID: String) throws -> ZeroShotReport {
+    /// The workspace's zero-shot ranking (top ``agreementTopK`` per item) of the corrected labels
+    /// (``SceneWorkspace/Workspace/zeroShot(sceneID:k:corrections:)``).
+    public func zeroShot(sceneID: String) throws -> SceneZeroShot {
         let corrections = try cache.corrections(for: sceneID)
-        let record = try record(sceneID).applying(corrections)
-        let result = try withWorkspace { try $0.zeroShot(sceneID: sceneID, k: Self.agreementTopK, corrections: corrections) }
-        return ZeroShotReport(result, record: record)
+        return try withWorkspace { try $0.zeroShot(sceneID: sceneID, k: Self.agreementTopK, corrections: corrections) }
     }
 
     /// Ordered by disagreement with the corrected labels.

@@ -4,6 +4,7 @@ import Numerics
 import Retrieval
 import ScenarioModel
 import Scenes
+import SceneWorkspace
 
 /// A generated dataset of any size held in memory, for benchmarks: scenes built from a small vocabulary,
 /// random unit vectors per scene/object/relation, a hashed bag-of-words text encoder (not a CLIP model),
@@ -120,7 +121,7 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
         }
     }
 
-    public func zeroShot(sceneID: String) throws -> ZeroShotReport {
+    public func zeroShot(sceneID: String) throws -> SceneZeroShot {
         throw ExplorerError.unavailable("zero-shot needs a model; the synthetic backend has none")
     }
 

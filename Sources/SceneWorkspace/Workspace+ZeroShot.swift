@@ -27,12 +27,40 @@ public struct ZeroShotItem: Sendable, Equatable, Codable {
     public var annotatedScore: Float?
     /// `true` when the annotated class is within the ranking shown (top-k).
     public var agrees: Bool
+
+    public init(level: Level, index: Int, annotated: String, ranking: [ClassScore], annotatedScore: Float? = nil,
+                agrees: Bool? = nil) {
+        self.level = level
+        self.index = index
+        self.annotated = annotated
+        self.ranking = ranking
+        self.annotatedScore = annotatedScore
+        self.agrees = agrees ?? ranking.contains { $0.label == annotated }
+    }
 }
 
 /// Zero-shot rankings for a whole scene at all three levels.
+/// Items without a cached vector (an object added by a correction, a scene not indexed yet) are not in `items`.
 public struct SceneZeroShot: Sendable, Equatable, Codable {
     public var sceneID: String
+    /// Level by level (global, object, relation), each in item order.
     public var items: [ZeroShotItem]
+
+    public init(sceneID: String, items: [ZeroShotItem]) {
+        self.sceneID = sceneID
+        self.items = items
+    }
+
+    /// The ranked items of `level`, in item order.
+    public func items(_ level: Level) -> [ZeroShotItem] {
+        items.filter { $0.level == level }
+    }
+
+    /// The ranking of item `index` of `level`, or `nil` when it was not ranked.
+    public func item(_ level: Level, _ index: Int) -> ZeroShotItem? {
+        items.first { $0.level == level && $0.index == index }
+    }
+
     /// Items whose annotation is outside the model's top-k.
     public var disagreements: Int { items.filter { !$0.agrees }.count }
     /// How strongly the model disagrees: the summed gap between its best score and the annotated class's.

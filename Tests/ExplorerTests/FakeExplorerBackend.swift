@@ -3,6 +3,7 @@ import Foundation
 import Imaging
 import ScenarioModel
 import Scenes
+import SceneWorkspace
 
 /// An in-memory backend with a handful of scenes: search is substring matching scored by position, zero-shot
 /// answers are fixed per scene, marks live in a dictionary. Counts calls so tests can check what ran.
@@ -99,20 +100,25 @@ final class FakeExplorerBackend: ExplorerBackend, @unchecked Sendable {
         }
     }
 
-    func zeroShot(sceneID: String) throws -> ZeroShotReport {
+    func zeroShot(sceneID: String) throws -> SceneZeroShot {
         lock.withLock { zeroShotCalls += 1 }
         let d = try detail(sceneID: sceneID)
         // The model always puts "dog chasing a ball" first, and mistakes every cup for a bowl.
-        let actions = [ScoredLabel("dog chasing a ball", 0.41), ScoredLabel("person holding a cup", 0.30), ScoredLabel("cat sleeping on a chair", 0.12)]
-        return ZeroShotReport(
-            sceneID: sceneID,
-            action: ZeroShotItem(annotated: d.action, top: Array(actions.prefix(1))),
-            objects: d.objects.map { o in ZeroShotItem(annotated: o.name, top: [ScoredLabel(o.name == "cup" ? "bowl" : o.name, 0.33)]) },
-            relations: d.relations.map { r in ZeroShotItem(annotated: r.text, top: [ScoredLabel(r.text, 0.28)]) })
+        let actions = [ClassScore(label: "dog chasing a ball", score: 0.41), ClassScore(label: "person holding a cup", score: 0.30),
+                       ClassScore(label: "cat sleeping on a chair", score: 0.12)]
+        return SceneZeroShot(sceneID: sceneID, items:
+            [ZeroShotItem(level: .global, index: 0, annotated: d.action, ranking: Array(actions.prefix(1)))]
+            + d.objects.enumerated().map { i, o in
+                ZeroShotItem(level: .object, index: i, annotated: o.name,
+                             ranking: [ClassScore(label: o.name == "cup" ? "bowl" : o.name, score: 0.33)])
+            }
+            + d.relations.enumerated().map { i, r in
+                ZeroShotItem(level: .relation, index: i, annotated: r.text, ranking: [ClassScore(label: r.text, score: 0.28)])
+            })
     }
 
     func reviewQueue(limit: Int) throws -> [String] {
-        try details.map { ($0.id, try zeroShot(sceneID: $0.id).disagreementCount) }
+        try details.map { ($0.id, try zeroShot(sceneID: $0.id).disagreements) }
             .filter { $0.1 > 0 }.sorted { ($0.1, $1.0) > ($1.1, $0.0) }.map(\.0)
     }
 
