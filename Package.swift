@@ -60,13 +60,13 @@ let package = Package(
         .target(
             name: "EmbeddingCache",
             dependencies: [
-                "Numerics", "Scenes", "CRetrieval", .product(name: "GRDB", package: "GRDB.swift"),
+                "Numerics", "Scenes", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "CRetrieval", path: "Sources/CRetrieval"),
         .target(name: "Retrieval", dependencies: ["Numerics", "CRetrieval"]),
         .target(name: "Evaluation", dependencies: ["Numerics"]),
-        .target(name: "SceneGenerator", dependencies: ["Imaging", "Scenes"]),
+        .target(name: "SceneGenerator", dependencies: ["Imaging", "Numerics"]),
         .target(name: "SceneImport", dependencies: ["Scenes", "Imaging", "Weights", "Numerics"]),
         .target(
             name: "SceneWorkspace",
