@@ -1,3 +1,4 @@
+import EmbeddingCache
 import Scenes
 import SceneWorkspace
 
@@ -44,13 +45,13 @@ public enum ExplorerEffect: Equatable, Sendable {
     /// Run a search in the background.
     case search(QueryRequest, generation: Int)
     /// Run more-like-this in the background.
-    case moreLikeThis(sceneID: String, target: MarkTarget, generation: Int)
+    case moreLikeThis(sceneID: String, target: AnnotationMark.Target, generation: Int)
     case loadZeroShot(String)
     case loadReviewQueue
     /// Find the dataset's duplicate groups in the background.
     case loadDuplicates
-    case setMark(Mark)
-    case removeMark(sceneID: String, target: MarkTarget)
+    case setMark(AnnotationMark)
+    case removeMark(sceneID: String, target: AnnotationMark.Target)
     /// Reload the list of every mark (for the marks view).
     case loadAllMarks
     case startIndexing

@@ -1,3 +1,4 @@
+import EmbeddingCache
 import Foundation
 import Imaging
 import ScenarioModel
@@ -270,7 +271,7 @@ public enum ExplorerRenderer {
         }
     }
 
-    static func markBadge(_ state: ExplorerState, _ target: MarkTarget) -> (String, CellStyle)? {
+    static func markBadge(_ state: ExplorerState, _ target: AnnotationMark.Target) -> (String, CellStyle)? {
         guard let mark = state.sceneMarks[target] else { return nil }
         let role: ThemeRole
         switch mark.verdict {

@@ -1,3 +1,4 @@
+import EmbeddingCache
 import Dispatch
 import Foundation
 import Imaging
@@ -285,7 +286,7 @@ public final class ExplorerSession: @unchecked Sendable {
             if state.focus == .objects && detail.objects.isEmpty || state.focus == .relations && detail.relations.isEmpty {
                 state.focus = .list
             }
-            var marks: [MarkTarget: Mark] = [:]
+            var marks: [AnnotationMark.Target: AnnotationMark] = [:]
             for mark in try backend.marks(sceneID: id) { marks[mark.target] = mark }
             state.sceneMarks = marks
             state.picture = nil

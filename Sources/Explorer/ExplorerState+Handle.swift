@@ -1,3 +1,4 @@
+import EmbeddingCache
 import Scenes
 
 /// Key, mouse and result handling: `handle(event) → effects`. Nothing here calls the backend.
@@ -216,7 +217,7 @@ extension ExplorerState {
             case .note(let target):
                 guard let id = detail?.id else { return [] }
                 let verdict = sceneMarks[target]?.verdict ?? .unsure
-                let mark = Mark(sceneID: id, target: target, verdict: verdict, note: line.text)
+                let mark = AnnotationMark(sceneID: id, target: target, verdict: verdict, note: line.text)
                 sceneMarks[target] = mark
                 say("note saved on \(target)")
                 return [.setMark(mark)]
@@ -421,7 +422,7 @@ extension ExplorerState {
         return hit.sceneID == detail?.id ? [] : [.loadScene(hit.sceneID)]
     }
 
-    mutating func showMark(_ mark: Mark) -> [ExplorerEffect] {
+    mutating func showMark(_ mark: AnnotationMark) -> [ExplorerEffect] {
         hitRegion = nil
         switch mark.target {
         case .object(let i): objectCursor = i
@@ -443,7 +444,7 @@ extension ExplorerState {
 
     // MARK: Marks
 
-    mutating func toggleMark(_ verdict: MarkVerdict) -> [ExplorerEffect] {
+    mutating func toggleMark(_ verdict: AnnotationMark.Verdict) -> [ExplorerEffect] {
         guard let id = detail?.id else { return [] }
         let target = focusedTarget
         if let existing = sceneMarks[target], existing.verdict == verdict {
@@ -451,7 +452,7 @@ extension ExplorerState {
             say("mark removed from \(target)")
             return [.removeMark(sceneID: id, target: target)]
         }
-        let mark = Mark(sceneID: id, target: target, verdict: verdict, note: sceneMarks[target]?.note ?? "")
+        let mark = AnnotationMark(sceneID: id, target: target, verdict: verdict, note: sceneMarks[target]?.note ?? "")
         sceneMarks[target] = mark
         say("marked \(target) of \(id) \(verdict.rawValue)")
         return [.setMark(mark)]

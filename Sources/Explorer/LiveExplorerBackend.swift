@@ -205,35 +205,16 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
 
     // MARK: Marks
 
-    public func marks(sceneID: String?) throws -> [Mark] {
-        try cache.marks(sceneID: sceneID).map { mark in
-            let target: MarkTarget
-            switch mark.targetKind {
-            case .scene: target = .scene
-            case .object: target = .object(mark.targetIndex)
-            case .relation: target = .relation(mark.targetIndex)
-            }
-            return Mark(sceneID: mark.sceneID, target: target, verdict: MarkVerdict(rawValue: mark.verdict.rawValue) ?? .unsure, note: mark.note)
-        }
+    public func marks(sceneID: String?) throws -> [AnnotationMark] {
+        try cache.marks(sceneID: sceneID)
     }
 
-    static func kindAndIndex(_ target: MarkTarget) -> (AnnotationMark.TargetKind, Int) {
-        switch target {
-        case .scene: return (.scene, 0)
-        case .object(let i): return (.object, i)
-        case .relation(let i): return (.relation, i)
-        }
+    public func setMark(_ mark: AnnotationMark) throws {
+        try cache.upsertMark(mark)
     }
 
-    public func setMark(_ mark: Mark) throws {
-        let (kind, index) = LiveExplorerBackend.kindAndIndex(mark.target)
-        try cache.upsertMark(AnnotationMark(sceneID: mark.sceneID, targetKind: kind, targetIndex: index,
-            verdict: AnnotationMark.Verdict(rawValue: mark.verdict.rawValue)!, note: mark.note))
-    }
-
-    public func removeMark(sceneID: String, target: MarkTarget) throws {
-        let (kind, index) = LiveExplorerBackend.kindAndIndex(target)
-        try cache.deleteMark(sceneID: sceneID, targetKind: kind, targetIndex: index)
+    public func removeMark(sceneID: String, target: AnnotationMark.Target) throws {
+        try cache.deleteMark(sceneID: sceneID, targetKind: target.kind, targetIndex: target.index)
     }
 
     // MARK: Corrections
@@ -325,7 +306,7 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         }
     }
 
-    public func moreLikeThis(sceneID: String, target: MarkTarget, limit: Int) throws -> [QueryHit] {
+    public func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [QueryHit] {
         let (level, item): (Level, Int)
         switch target {
         case .scene: (level, item) = (.global, 0)

@@ -1,3 +1,4 @@
+import EmbeddingCache
 import Foundation
 import Imaging
 import Numerics
@@ -18,7 +19,7 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
     let objects: SceneVectors
     let pictures: [URL]
     private let lock = NSLockLike()
-    private var marksByKey: [String: Mark] = [:]
+    private var marksByKey: [String: AnnotationMark] = [:]
 
     static let subjects = ["person", "dog", "cat", "child", "woman", "man"]
     static let things = ["ball", "cup", "chair", "table", "bicycle", "book", "lamp", "car", "tree"]
@@ -114,7 +115,7 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
         }
     }
 
-    public func moreLikeThis(sceneID: String, target: MarkTarget, limit: Int) throws -> [QueryHit] {
+    public func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [QueryHit] {
         let row = try index(of: sceneID)
         return try global.top(global.vector(row), limit: limit + 1).filter { $0.0 != row }.map {
             QueryHit(sceneID: global.sceneIDs[$0.0], level: .global, label: summaries[$0.0].action, region: nil, itemIndex: nil, score: $0.1)
@@ -129,13 +130,13 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
         throw ExplorerError.unavailable("the review queue needs a model; the synthetic backend has none")
     }
 
-    public func marks(sceneID: String?) throws -> [Mark] {
+    public func marks(sceneID: String?) throws -> [AnnotationMark] {
         lock.withLock { marksByKey.values.filter { sceneID == nil || $0.sceneID == sceneID } }
     }
 
-    public func setMark(_ mark: Mark) throws { lock.withLock { marksByKey["\(mark.sceneID)|\(mark.target)"] = mark } }
+    public func setMark(_ mark: AnnotationMark) throws { lock.withLock { marksByKey["\(mark.sceneID)|\(mark.target)"] = mark } }
 
-    public func removeMark(sceneID: String, target: MarkTarget) throws { lock.withLock { marksByKey["\(sceneID)|\(target)"] = nil } }
+    public func removeMark(sceneID: String, target: AnnotationMark.Target) throws { lock.withLock { marksByKey["\(sceneID)|\(target)"] = nil } }
 
     public func index(progress: @escaping @Sendable (IndexProgress) -> Void, cancel: CancellationFlag) throws {
         progress(IndexProgress(done: summaries.count, total: summaries.count, finished: true))

@@ -1,3 +1,4 @@
+import EmbeddingCache
 import Explorer
 import Foundation
 import Imaging
@@ -10,7 +11,7 @@ import SceneWorkspace
 final class FakeExplorerBackend: ExplorerBackend, @unchecked Sendable {
     let datasetName = "fake"
     private let lock = NSLock()
-    private var storedMarks: [String: Mark] = [:]
+    private var storedMarks: [String: AnnotationMark] = [:]
     private(set) var searchCalls: [QueryRequest] = []
     var searchDelay: TimeInterval = 0
     var indexed = true
@@ -93,7 +94,7 @@ final class FakeExplorerBackend: ExplorerBackend, @unchecked Sendable {
         return Array(hits.prefix(request.limit))
     }
 
-    func moreLikeThis(sceneID: String, target: MarkTarget, limit: Int) throws -> [QueryHit] {
+    func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [QueryHit] {
         let action = try detail(sceneID: sceneID).action
         return details.filter { $0.action == action && $0.id != sceneID }.map {
             QueryHit(sceneID: $0.id, level: .global, label: $0.action, region: nil, itemIndex: nil, score: 0.95)
@@ -122,15 +123,15 @@ final class FakeExplorerBackend: ExplorerBackend, @unchecked Sendable {
             .filter { $0.1 > 0 }.sorted { ($0.1, $1.0) > ($1.1, $0.0) }.map(\.0)
     }
 
-    private func key(_ id: String, _ target: MarkTarget) -> String { "\(id)|\(target)" }
+    private func key(_ id: String, _ target: AnnotationMark.Target) -> String { "\(id)|\(target)" }
 
-    func marks(sceneID: String?) throws -> [Mark] {
+    func marks(sceneID: String?) throws -> [AnnotationMark] {
         lock.withLock { storedMarks.values.filter { sceneID == nil || $0.sceneID == sceneID }.sorted { ($0.sceneID, $0.target.description) < ($1.sceneID, $1.target.description) } }
     }
 
-    func setMark(_ mark: Mark) throws { lock.withLock { storedMarks[key(mark.sceneID, mark.target)] = mark } }
+    func setMark(_ mark: AnnotationMark) throws { lock.withLock { storedMarks[key(mark.sceneID, mark.target)] = mark } }
 
-    func removeMark(sceneID: String, target: MarkTarget) throws { lock.withLock { storedMarks[key(sceneID, target)] = nil } }
+    func removeMark(sceneID: String, target: AnnotationMark.Target) throws { lock.withLock { storedMarks[key(sceneID, target)] = nil } }
 
     func index(progress: @escaping @Sendable (IndexProgress) -> Void, cancel: CancellationFlag) throws {
         for i in 1...4 {
