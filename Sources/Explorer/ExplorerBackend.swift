@@ -18,9 +18,9 @@ public protocol ExplorerBackend: AnyObject, Sendable {
     /// The scene's picture, decoded.
     func image(sceneID: String) throws -> RGBImage
     /// Ranks scenes or regions for a query. Throws ``ExplorerError/unavailable(_:)`` without model or index.
-    func search(_ request: QueryRequest) throws -> [QueryHit]
+    func search(_ request: QueryRequest) throws -> [WorkspaceHit]
     /// Scenes or regions most like the scene (or its object/relation `item`).
-    func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [QueryHit]
+    func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [WorkspaceHit]
     /// The model's zero-shot ranking for the scene at every level.
     func zeroShot(sceneID: String) throws -> SceneZeroShot
     /// Scene ids ordered by how much the model disagrees with their annotation, most first.

@@ -26,7 +26,7 @@ public enum ExplorerEvent: Sendable {
     case mouse(column: Int, row: Int, MouseAction)
     case resize(GridSize)
     /// A search (or more-like-this) finished; `generation` tells stale results from the latest.
-    case searchFinished(generation: Int, Result<[QueryHit], ExplorerError>)
+    case searchFinished(generation: Int, Result<[WorkspaceHit], ExplorerError>)
     case zeroShotLoaded(sceneID: String, Result<SceneZeroShot, ExplorerError>)
     case reviewQueueLoaded(Result<[String], ExplorerError>)
     case duplicatesLoaded(Result<[DuplicateRow], ExplorerError>)

@@ -1,3 +1,4 @@
+import SceneWorkspace
 import EmbeddingCache
 import Dispatch
 import Foundation
@@ -373,7 +374,7 @@ public final class ExplorerSession: @unchecked Sendable {
     }
 
     /// Runs at most one search at a time; while one runs, only the newest request waits (older ones are dropped).
-    private func enqueueSearch(generation: Int, _ work: @escaping @Sendable () -> Result<[QueryHit], ExplorerError>) {
+    private func enqueueSearch(generation: Int, _ work: @escaping @Sendable () -> Result<[WorkspaceHit], ExplorerError>) {
         guard runsInBackground else {
             send(.searchFinished(generation: generation, work()))
             return

@@ -1,3 +1,4 @@
+import SceneWorkspace
 import EmbeddingCache
 import Scenes
 
@@ -412,11 +413,11 @@ extension ExplorerState {
     }
 
     /// Shows the scene of a hit with its region highlighted and its item selected.
-    mutating func showHit(_ hit: QueryHit) -> [ExplorerEffect] {
+    mutating func showHit(_ hit: WorkspaceHit) -> [ExplorerEffect] {
         hitRegion = hit.region
         switch hit.level {
-        case .object: objectCursor = hit.itemIndex ?? 0
-        case .relation: relationCursor = hit.itemIndex ?? 0
+        case .object: objectCursor = hit.index
+        case .relation: relationCursor = hit.index
         case .global: break
         }
         return hit.sceneID == detail?.id ? [] : [.loadScene(hit.sceneID)]

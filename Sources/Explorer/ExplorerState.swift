@@ -126,7 +126,7 @@ public struct ExplorerState: Sendable {
     public var listScroll = 0
 
     // Results, marks and review lists.
-    public var results: [QueryHit] = []
+    public var results: [WorkspaceHit] = []
     public var resultsTitle = ""
     public var resultCursor = 0
     public var allMarks: [AnnotationMark] = []

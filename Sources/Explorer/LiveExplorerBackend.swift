@@ -284,29 +284,22 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         }
     }
 
-    /// A workspace hit as the explorer shows it: the region to highlight comes from the annotation.
-    private static func hit(_ hit: WorkspaceHit, in workspace: Workspace) -> QueryHit {
-        QueryHit(sceneID: hit.sceneID, level: hit.level, label: hit.label,
-            region: workspace.region(sceneID: hit.sceneID, level: hit.level, index: hit.index),
-            itemIndex: hit.level == .global ? nil : hit.index, score: hit.score)
-    }
-
     /// Searches the request's levels (all three for ``QueryScope/all``, merged by score) with the workspace.
     /// Text terms go through the level's text tower; image terms (`img:path`) through its vision tower.
-    public func search(_ request: QueryRequest) throws -> [QueryHit] {
+    public func search(_ request: QueryRequest) throws -> [WorkspaceHit] {
         let expression: QueryExpression
         do { expression = try QueryExpression(parsing: request.text) } catch { throw ExplorerError.query("\(error)") }
         let levels: [Level] = request.scope == .all ? Level.allCases : [Level(rawValue: request.scope.rawValue)!]
         return try withWorkspace { workspace in
-            var hits: [QueryHit] = []
+            var hits: [WorkspaceHit] = []
             for level in levels {
-                hits += try workspace.search(expression, level: level, k: request.limit).map { Self.hit($0, in: workspace) }
+                hits += try workspace.search(expression, level: level, k: request.limit)
             }
             return Array(hits.sorted { $0.score > $1.score }.prefix(request.limit))
         }
     }
 
-    public func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [QueryHit] {
+    public func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [WorkspaceHit] {
         let (level, item): (Level, Int)
         switch target {
         case .scene: (level, item) = (.global, 0)
@@ -314,7 +307,7 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         case .relation(let i): (level, item) = (.relation, i)
         }
         return try withWorkspace { workspace in
-            try workspace.similar(toScene: sceneID, level: level, index: item, k: limit).map { Self.hit($0, in: workspace) }
+            try workspace.similar(toScene: sceneID, level: level, index: item, k: limit)
         }
     }
 

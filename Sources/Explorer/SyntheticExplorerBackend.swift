@@ -92,7 +92,7 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
         return v
     }
 
-    public func search(_ request: QueryRequest) throws -> [QueryHit] {
+    public func search(_ request: QueryRequest) throws -> [WorkspaceHit] {
         let query: [Float]
         do {
             query = try QueryExpression(parsing: request.text).embedding { term in
@@ -110,15 +110,15 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
             let id = vectors.sceneIDs[row], item = vectors.itemIndices[row]
             let d = try detail(sceneID: id)
             return useObjects
-                ? QueryHit(sceneID: id, level: .object, label: d.objects[item].name, region: d.objects[item].box, itemIndex: item, score: score)
-                : QueryHit(sceneID: id, level: .global, label: d.action, region: nil, itemIndex: nil, score: score)
+                ? WorkspaceHit(sceneID: id, level: .object, index: item, label: d.objects[item].name, region: d.objects[item].box, score: score)
+                : WorkspaceHit(sceneID: id, level: .global, index: 0, label: d.action, region: nil, score: score)
         }
     }
 
-    public func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [QueryHit] {
+    public func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [WorkspaceHit] {
         let row = try index(of: sceneID)
         return try global.top(global.vector(row), limit: limit + 1).filter { $0.0 != row }.map {
-            QueryHit(sceneID: global.sceneIDs[$0.0], level: .global, label: summaries[$0.0].action, region: nil, itemIndex: nil, score: $0.1)
+            WorkspaceHit(sceneID: global.sceneIDs[$0.0], level: .global, index: 0, label: summaries[$0.0].action, region: nil, score: $0.1)
         }
     }
 

@@ -71,33 +71,33 @@ final class FakeExplorerBackend: ExplorerBackend, @unchecked Sendable {
         return image
     }
 
-    func search(_ request: QueryRequest) throws -> [QueryHit] {
+    func search(_ request: QueryRequest) throws -> [WorkspaceHit] {
         lock.withLock { searchCalls.append(request) }
         if searchDelay > 0 { Thread.sleep(forTimeInterval: searchDelay) }
         let needle = request.text.lowercased()
         if needle.hasPrefix("!") { throw ExplorerError.query("cannot parse '\(request.text)'") }
-        var hits: [QueryHit] = []
+        var hits: [WorkspaceHit] = []
         for d in details {
             switch request.scope {
             case .global, .all:
-                if d.action.contains(needle) { hits.append(QueryHit(sceneID: d.id, level: .global, label: d.action, region: nil, itemIndex: nil, score: 0.9 - Float(hits.count) * 0.01)) }
+                if d.action.contains(needle) { hits.append(WorkspaceHit(sceneID: d.id, level: .global, index: 0, label: d.action, region: nil, score: 0.9 - Float(hits.count) * 0.01)) }
             case .object:
                 for (i, o) in d.objects.enumerated() where o.name.contains(needle) {
-                    hits.append(QueryHit(sceneID: d.id, level: .object, label: o.name, region: o.box, itemIndex: i, score: 0.8 - Float(hits.count) * 0.01))
+                    hits.append(WorkspaceHit(sceneID: d.id, level: .object, index: i, label: o.name, region: o.box, score: 0.8 - Float(hits.count) * 0.01))
                 }
             case .relation:
                 for (i, r) in d.relations.enumerated() where r.text.contains(needle) {
-                    hits.append(QueryHit(sceneID: d.id, level: .relation, label: r.text, region: r.region, itemIndex: i, score: 0.7 - Float(hits.count) * 0.01))
+                    hits.append(WorkspaceHit(sceneID: d.id, level: .relation, index: i, label: r.text, region: r.region, score: 0.7 - Float(hits.count) * 0.01))
                 }
             }
         }
         return Array(hits.prefix(request.limit))
     }
 
-    func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [QueryHit] {
+    func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [WorkspaceHit] {
         let action = try detail(sceneID: sceneID).action
         return details.filter { $0.action == action && $0.id != sceneID }.map {
-            QueryHit(sceneID: $0.id, level: .global, label: $0.action, region: nil, itemIndex: nil, score: 0.95)
+            WorkspaceHit(sceneID: $0.id, level: .global, index: 0, label: $0.action, region: nil, score: 0.95)
         }
     }
 

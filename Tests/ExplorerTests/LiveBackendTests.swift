@@ -58,7 +58,7 @@ import Testing
         #expect(hits.count == 6)
         for hit in hits {
             let record = try #require(f.workspace.dataset.record(id: hit.sceneID))
-            #expect(hit.level == .object && hit.itemIndex == 1)
+            #expect(hit.level == .object && hit.index == 1)
             #expect(hit.label == record.objects[1].name && hit.region == record.objects[1].box)
         }
         #expect(hits.map(\.score) == hits.map(\.score).sorted(by: >))
@@ -68,7 +68,7 @@ import Testing
 
         // Whole scenes: no region; relations: the union of subject and object boxes.
         let global = try f.backend.search(QueryRequest(text: "green", scope: .global, limit: 3))
-        #expect(global.count == 3 && global.allSatisfy { $0.region == nil && $0.itemIndex == nil && $0.level == .global })
+        #expect(global.count == 3 && global.allSatisfy { $0.region == nil && $0.index == 0 && $0.level == .global })
         let relation = try #require(try f.backend.search(QueryRequest(text: "orange", scope: .relation, limit: 1)).first)
         let record = try #require(f.workspace.dataset.record(id: relation.sceneID))
         #expect(relation.region == record.unionBox(of: record.relations[0]))
@@ -98,8 +98,8 @@ import Testing
         try f.index()
         let similar = try f.backend.moreLikeThis(sceneID: "tiny-000", target: .object(1), limit: 3)
         #expect(similar.count == 3)
-        #expect(!similar.contains { $0.sceneID == "tiny-000" && $0.itemIndex == 1 })
-        #expect(similar.allSatisfy { $0.itemIndex == 1 })  // the other yellow objects
+        #expect(!similar.contains { $0.sceneID == "tiny-000" && $0.index == 1 })
+        #expect(similar.allSatisfy { $0.index == 1 })  // the other yellow objects
     }
 
     @Test func zeroShotMatchesTheWorkspaceAndReadsClassTextsFromTheCache() throws {
