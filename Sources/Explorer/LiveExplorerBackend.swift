@@ -11,7 +11,8 @@ import SceneWorkspace
 /// "more like this", zero-shot, review queue, class-text vectors read from the cache) and ``SceneIndexer``,
 /// plus the dataset's annotations and pictures and the marks in the ``EmbeddingCache``. The model loads in
 /// the background; until it is there (or when it cannot load) browsing and marks work and model features
-/// report why they cannot run instead of inventing results.
+/// report why they cannot run instead of inventing results. Each model feature is one workspace call; what the
+/// backend adds is waiting for the model and turning workspace errors into the explorer's.
 public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
     // @unchecked Sendable: `lock` guards every mutable field; the workspace is itself thread-safe.
     public let datasetName: String
@@ -290,13 +291,7 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         let expression: QueryExpression
         do { expression = try QueryExpression(parsing: request.text) } catch { throw ExplorerError.query("\(error)") }
         let levels: [Level] = request.scope == .all ? Level.allCases : [Level(rawValue: request.scope.rawValue)!]
-        return try withWorkspace { workspace in
-            var hits: [WorkspaceHit] = []
-            for level in levels {
-                hits += try workspace.search(expression, level: level, k: request.limit)
-            }
-            return Array(hits.sorted { $0.score > $1.score }.prefix(request.limit))
-        }
+        return try withWorkspace { try $0.search(expression, levels: levels, k: request.limit) }
     }
 
     public func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [WorkspaceHit] {
@@ -312,18 +307,14 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
     }
 
     /// The workspace's zero-shot ranking (top ``agreementTopK`` per item) of the corrected labels
-    /// (``SceneWorkspace/Workspace/zeroShot(sceneID:k:corrections:)``).
+    /// (``SceneWorkspace/Workspace/zeroShot(sceneID:k:corrections:)`` with the stored corrections).
     public func zeroShot(sceneID: String) throws -> SceneZeroShot {
-        let corrections = try cache.corrections(for: sceneID)
-        return try withWorkspace { try $0.zeroShot(sceneID: sceneID, k: Self.agreementTopK, corrections: corrections) }
+        try withWorkspace { try $0.zeroShot(sceneID: sceneID, k: Self.agreementTopK) }
     }
 
-    /// Ordered by disagreement with the corrected labels.
+    /// The workspace's review queue: scenes ordered by disagreement with their corrected labels.
     public func reviewQueue(limit: Int) throws -> [String] {
-        let corrections = try cache.correctionsByScene()
-        return try withWorkspace {
-            try $0.reviewQueue(k: Self.agreementTopK, limit: limit, corrections: corrections).map(\.sceneID)
-        }
+        try withWorkspace { try $0.reviewQueue(k: Self.agreementTopK, limit: limit).map(\.sceneID) }
     }
 
     /// Indexes what the cache lacks for this model (``SceneIndexer``: batches committed one by one, so cancelling

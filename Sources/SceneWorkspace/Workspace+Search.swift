@@ -52,6 +52,13 @@ extension Workspace {
         try search(vector: queryVector(expression, level: level), level: level, k: k)
     }
 
+    /// The `k` best items over several levels for a query expression, merged by score (best first).
+    public func search(_ expression: QueryExpression, levels: [Level], k: Int) throws -> [WorkspaceHit] {
+        var hits: [WorkspaceHit] = []
+        for level in levels { hits += try search(expression, level: level, k: k) }
+        return Array(hits.sorted { $0.score > $1.score }.prefix(k))
+    }
+
     /// The `k` best items of `level` for a query vector (any scale).
     /// Uses the level's IVF lists when they are stored and fresh (``listIndex(_:)``), else the int8 or exact scan.
     public func search(vector: [Float], level: Level, k: Int) throws -> [WorkspaceHit] {
