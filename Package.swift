@@ -56,7 +56,7 @@ let package = Package(
                 "CLIP", "Weights", "Imaging", "Tokenizer", "Numerics", "BundledAssets",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "Scenes", dependencies: ["Imaging", "Numerics"]),
+        .target(name: "Scenes", dependencies: ["Imaging"]),
         .target(
             name: "EmbeddingCache",
             dependencies: [
