@@ -10,18 +10,16 @@ public enum HalfFloatConversion {
     /// Widens one IEEE binary16 value.
     @inline(__always)
     public static func float(fromHalf h: UInt16) -> Float {
-        var bits = h
         var value: Float = 0
-        numerics_f16_to_f32(&bits, &value, 1)
+        withUnsafePointer(to: h) { numerics_f16_to_f32($0, &value, 1) }
         return value
     }
 
     /// Narrows one `Float` to IEEE binary16.
     @inline(__always)
     public static func half(from f: Float) -> UInt16 {
-        var value = f
         var bits: UInt16 = 0
-        numerics_f32_to_f16(&value, &bits, 1)
+        withUnsafePointer(to: f) { numerics_f32_to_f16($0, &bits, 1) }
         return bits
     }
 
