@@ -56,22 +56,22 @@ let package = Package(
                 "CLIP", "Weights", "Imaging", "Tokenizer", "Numerics", "BundledAssets",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "Scenes", dependencies: ["Imaging", "Numerics"]),
+        .target(name: "Scenes", dependencies: ["Imaging"]),
         .target(
             name: "EmbeddingCache",
             dependencies: [
-                "Numerics", "Scenes", "CRetrieval", .product(name: "GRDB", package: "GRDB.swift"),
+                "Numerics", "Scenes", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "CRetrieval", path: "Sources/CRetrieval"),
         .target(name: "Retrieval", dependencies: ["Numerics", "CRetrieval"]),
         .target(name: "Evaluation", dependencies: ["Numerics"]),
-        .target(name: "SceneGenerator", dependencies: ["Imaging", "Scenes"]),
+        .target(name: "SceneGenerator", dependencies: ["Imaging", "Numerics"]),
         .target(name: "SceneImport", dependencies: ["Scenes", "Imaging", "Weights", "Numerics"]),
         .target(
             name: "SceneWorkspace",
             dependencies: ["Scenes", "EmbeddingCache", "ScenarioModel", "Retrieval", "Evaluation", "Imaging", "Numerics", "Weights"]),
-        .target(name: "Training", dependencies: ["Numerics", "CLIP", "ScenarioModel", "Scenes", "Imaging", "Tokenizer"]),
+        .target(name: "Training", dependencies: ["Numerics", "CLIP", "ScenarioModel", "Scenes", "Imaging", "Tokenizer", "Evaluation"]),
 
         // MARK: Front ends
         .target(

@@ -1,5 +1,5 @@
-import CRetrieval
 import Foundation
+import Numerics
 
 /// How vectors are stored in the cache's blobs (chosen when the database is created, recorded in its
 /// `schema_info` table). Both are little-endian.
@@ -18,9 +18,7 @@ public enum VectorEncoding: String, Sendable, CaseIterable, Codable {
         data.withUnsafeMutableBytes { raw in
             switch self {
             case .f16:
-                for (i, value) in values.enumerated() {
-                    raw.storeBytes(of: Float16(value).bitPattern.littleEndian, toByteOffset: 2 * i, as: UInt16.self)
-                }
+                raw.copyBytes(from: HalfFloatConversion.narrow(littleEndian: values, bfloat: false))
             case .f32:
                 for (i, value) in values.enumerated() {
                     raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self)
@@ -36,39 +34,23 @@ public enum VectorEncoding: String, Sendable, CaseIterable, Codable {
     }
 
     /// Decodes `blob` into `width` floats at `destination`; `false` when the blob has the wrong size.
-    /// O(width); f16 uses the CPU's F16C conversion when it has one (else a 65,536-entry table), f32 is a copy
-    /// on little-endian hosts.
+    /// O(width); f16 through ``Numerics/HalfFloatConversion`` (the CPU's F16C conversion when it has one), f32 is a
+    /// copy on little-endian hosts.
     @discardableResult
     public func decode(_ blob: UnsafeRawBufferPointer, width: Int, into destination: UnsafeMutablePointer<Float>) -> Bool {
         guard blob.count == width * bytesPerValue else { return false }
         guard width > 0 else { return true }
-        #if _endian(little)
         switch self {
         case .f16:
-            // The C kernel reads aligned UInt16s; blobs from SQLite are at least 2-byte aligned in practice,
-            // but check and fall back to the table when not.
-            if Int(bitPattern: blob.baseAddress!) % 2 == 0 {
-                retrieval_half_to_float(blob.baseAddress!.assumingMemoryBound(to: UInt16.self), destination, width)
-                return true
-            }
+            HalfFloatConversion.widen(littleEndian: blob.baseAddress!, count: width, bfloat: false, into: destination)
         case .f32:
+            #if _endian(little)
             UnsafeMutableRawPointer(destination).copyMemory(from: blob.baseAddress!, byteCount: 4 * width)
-            return true
-        }
-        #endif
-        switch self {
-        case .f16:
-            let table = halfTable
-            table.withUnsafeBufferPointer { lookup in
-                for i in 0..<width {
-                    let bits = UInt16(littleEndian: blob.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
-                    destination[i] = lookup[Int(bits)]
-                }
-            }
-        case .f32:
+            #else
             for i in 0..<width {
                 destination[i] = Float(bitPattern: UInt32(littleEndian: blob.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
             }
+            #endif
         }
         return true
     }
@@ -84,6 +66,3 @@ public enum VectorEncoding: String, Sendable, CaseIterable, Codable {
         return ok ? result : nil
     }
 }
-
-/// Every half-precision bit pattern as a `Float`.
-private let halfTable: [Float] = (0...UInt16.max).map { Float(Float16(bitPattern: $0)) }

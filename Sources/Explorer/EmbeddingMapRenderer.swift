@@ -1,3 +1,4 @@
+import EmbeddingCache
 import Foundation
 import ScenarioModel
 
@@ -23,7 +24,7 @@ enum EmbeddingMapRenderer {
         case .split:
             return (points.splits.map { Int(min($0, 2)) }, ["train", "val", "test"])
         case .mark:
-            var verdicts: [String: MarkVerdict] = [:]
+            var verdicts: [String: AnnotationMark.Verdict] = [:]
             for mark in state.allMarks {
                 switch (points.level, mark.target) {
                 case (.global, .scene): verdicts[mark.sceneID + "#0"] = mark.verdict

@@ -1,3 +1,4 @@
+import EmbeddingCache
 import Imaging
 import ScenarioModel
 import SceneWorkspace
@@ -17,19 +18,19 @@ public protocol ExplorerBackend: AnyObject, Sendable {
     /// The scene's picture, decoded.
     func image(sceneID: String) throws -> RGBImage
     /// Ranks scenes or regions for a query. Throws ``ExplorerError/unavailable(_:)`` without model or index.
-    func search(_ request: QueryRequest) throws -> [QueryHit]
+    func search(_ request: QueryRequest) throws -> [WorkspaceHit]
     /// Scenes or regions most like the scene (or its object/relation `item`).
-    func moreLikeThis(sceneID: String, target: MarkTarget, limit: Int) throws -> [QueryHit]
+    func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [WorkspaceHit]
     /// The model's zero-shot ranking for the scene at every level.
-    func zeroShot(sceneID: String) throws -> ZeroShotReport
+    func zeroShot(sceneID: String) throws -> SceneZeroShot
     /// Scene ids ordered by how much the model disagrees with their annotation, most first.
     func reviewQueue(limit: Int) throws -> [String]
     /// Marks of one scene, or of every scene when `sceneID` is `nil`.
-    func marks(sceneID: String?) throws -> [Mark]
+    func marks(sceneID: String?) throws -> [AnnotationMark]
     /// Stores (replaces) a mark.
-    func setMark(_ mark: Mark) throws
+    func setMark(_ mark: AnnotationMark) throws
     /// Deletes the mark of `target` in the scene.
-    func removeMark(sceneID: String, target: MarkTarget) throws
+    func removeMark(sceneID: String, target: AnnotationMark.Target) throws
     /// Embeds whatever is not cached yet, reporting progress, until done or `cancel` is set.
     /// Returns at once with a finished progress when nothing is missing.
     func index(progress: @escaping @Sendable (IndexProgress) -> Void, cancel: CancellationFlag) throws

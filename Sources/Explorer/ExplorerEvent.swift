@@ -1,4 +1,6 @@
+import EmbeddingCache
 import Scenes
+import SceneWorkspace
 
 /// A key the explorer understands, decoded from the terminal.
 public enum Key: Hashable, Sendable {
@@ -24,8 +26,8 @@ public enum ExplorerEvent: Sendable {
     case mouse(column: Int, row: Int, MouseAction)
     case resize(GridSize)
     /// A search (or more-like-this) finished; `generation` tells stale results from the latest.
-    case searchFinished(generation: Int, Result<[QueryHit], ExplorerError>)
-    case zeroShotLoaded(sceneID: String, Result<ZeroShotReport, ExplorerError>)
+    case searchFinished(generation: Int, Result<[WorkspaceHit], ExplorerError>)
+    case zeroShotLoaded(sceneID: String, Result<SceneZeroShot, ExplorerError>)
     case reviewQueueLoaded(Result<[String], ExplorerError>)
     case duplicatesLoaded(Result<[DuplicateRow], ExplorerError>)
     /// An export (`E`) finished: the number of scenes written and the folder, or why nothing was written.
@@ -43,13 +45,13 @@ public enum ExplorerEffect: Equatable, Sendable {
     /// Run a search in the background.
     case search(QueryRequest, generation: Int)
     /// Run more-like-this in the background.
-    case moreLikeThis(sceneID: String, target: MarkTarget, generation: Int)
+    case moreLikeThis(sceneID: String, target: AnnotationMark.Target, generation: Int)
     case loadZeroShot(String)
     case loadReviewQueue
     /// Find the dataset's duplicate groups in the background.
     case loadDuplicates
-    case setMark(Mark)
-    case removeMark(sceneID: String, target: MarkTarget)
+    case setMark(AnnotationMark)
+    case removeMark(sceneID: String, target: AnnotationMark.Target)
     /// Reload the list of every mark (for the marks view).
     case loadAllMarks
     case startIndexing

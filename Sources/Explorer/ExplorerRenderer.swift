@@ -1,5 +1,8 @@
+import EmbeddingCache
 import Foundation
 import Imaging
+import ScenarioModel
+import SceneWorkspace
 
 /// Draws the explorer: `render(state) → CellGrid`. Reads the state only.
 public enum ExplorerRenderer {
@@ -268,7 +271,7 @@ public enum ExplorerRenderer {
         }
     }
 
-    static func markBadge(_ state: ExplorerState, _ target: MarkTarget) -> (String, CellStyle)? {
+    static func markBadge(_ state: ExplorerState, _ target: AnnotationMark.Target) -> (String, CellStyle)? {
         guard let mark = state.sceneMarks[target] else { return nil }
         let role: ThemeRole
         switch mark.verdict {
@@ -328,51 +331,54 @@ public enum ExplorerRenderer {
             writer.wrapped(&grid, state.zeroShotProblem ?? "ranking…", style: state.zeroShotProblem == nil ? theme[.dim] : theme[.error])
             return
         }
-        func verdict(_ item: ZeroShotItem) -> (String, CellStyle) {
-            if item.top.isEmpty { return ("?", theme[.dim]) }  // not ranked: no cached vector yet
-            return item.disagrees ? ("✗", theme[.disagree]) : ("✓", theme[.agree])
+        // The scene's items in the detail's order, each with its ranking (nil: not ranked, no cached vector yet).
+        let objects = detail.objects.indices.map { (annotated: detail.objects[$0].name, ranked: report.item(.object, $0)) }
+        let relations = detail.relations.indices.map { (annotated: detail.relations[$0].text, ranked: report.item(.relation, $0)) }
+        func verdict(_ item: ZeroShotItem?) -> (String, CellStyle) {
+            guard let item else { return ("?", theme[.dim]) }
+            return item.agrees ? ("✓", theme[.agree]) : ("✗", theme[.disagree])
         }
-        func topLine(_ item: ZeroShotItem) -> String {
-            guard let best = item.top.first else { return "—" }
+        func topLine(_ item: ZeroShotItem?) -> String {
+            guard let best = item?.ranking.first else { return "—" }
             return best.label + String(format: " %.2f", best.score)
         }
-        let (mark, markStyle) = verdict(report.action)
+        let action = report.item(.global, 0)
+        let (mark, markStyle) = verdict(action)
         writer.line(&grid, [(mark + " action: ", markStyle), (detail.action, theme[.label])])
-        for (rank, scored) in report.action.top.prefix(5).enumerated() {
-            let style = scored.label == report.action.annotated ? theme[.agree] : theme[.normal]
+        for (rank, scored) in (action?.ranking ?? []).prefix(5).enumerated() {
+            let style = scored.label == action?.annotated ? theme[.agree] : theme[.normal]
             writer.line(&grid, [(String(format: "  %d %.2f ", rank + 1, scored.score), theme[.score]), (scored.label, style)])
         }
         writer.blank()
         writer.line(&grid, [("Objects: annotation → model", theme[state.focus == .objects ? .heading : .dim])])
-        for (i, item) in report.objects.enumerated() {
+        for (i, item) in objects.enumerated() {
             let selected = state.focus == .objects && i == state.objectCursor
-            let (m, s) = verdict(item)
-            writer.line(&grid, [(selected ? "▸" : " ", theme[.normal]), (m + " ", s), (item.annotated + " → " + topLine(item), selected ? theme[.selection] : theme[.normal])])
+            let (m, s) = verdict(item.ranked)
+            writer.line(&grid, [(selected ? "▸" : " ", theme[.normal]), (m + " ", s), (item.annotated + " → " + topLine(item.ranked), selected ? theme[.selection] : theme[.normal])])
         }
         writer.blank()
         writer.line(&grid, [("Relations: annotation → model", theme[state.focus == .relations ? .heading : .dim])])
-        for (i, item) in report.relations.enumerated() {
+        for (i, item) in relations.enumerated() {
             let selected = state.focus == .relations && i == state.relationCursor
-            let (m, s) = verdict(item)
-            writer.line(&grid, [(selected ? "▸" : " ", theme[.normal]), (m + " ", s), (item.annotated + " → " + topLine(item), selected ? theme[.selection] : theme[.normal])])
+            let (m, s) = verdict(item.ranked)
+            writer.line(&grid, [(selected ? "▸" : " ", theme[.normal]), (m + " ", s), (item.annotated + " → " + topLine(item.ranked), selected ? theme[.selection] : theme[.normal])])
         }
         // The focused item's ranking.
-        let focusedItem: ZeroShotItem?
+        let focusedItem: (annotated: String, ranked: ZeroShotItem?)?
         switch state.focus {
-        case .objects: focusedItem = report.objects.indices.contains(state.objectCursor) ? report.objects[state.objectCursor] : nil
-        case .relations: focusedItem = report.relations.indices.contains(state.relationCursor) ? report.relations[state.relationCursor] : nil
+        case .objects: focusedItem = objects.indices.contains(state.objectCursor) ? objects[state.objectCursor] : nil
+        case .relations: focusedItem = relations.indices.contains(state.relationCursor) ? relations[state.relationCursor] : nil
         case .list: focusedItem = nil
         }
         if let item = focusedItem {
             writer.blank()
             writer.line(&grid, [("Model's top for “\(item.annotated)”", theme[.heading])])
-            for (rank, scored) in item.top.prefix(5).enumerated() {
+            for (rank, scored) in (item.ranked?.ranking ?? []).prefix(5).enumerated() {
                 let style = scored.label == item.annotated ? theme[.agree] : theme[.normal]
                 writer.line(&grid, [(String(format: "  %d %.2f ", rank + 1, scored.score), theme[.score]), (scored.label, style)])
             }
         }
-        writer.blank()
-        writer.line(&grid, [("\(report.disagreementCount) disagreement(s)", report.disagreementCount > 0 ? theme[.disagree] : theme[.agree])])
+        writer.line(&grid, [("\(report.disagreements) disagreement(s)", report.disagreements > 0 ? theme[.disagree] : theme[.agree])])
     }
 
     static func drawInputLine(_ grid: inout CellGrid, _ state: ExplorerState, _ rect: CellRect) {

@@ -1,3 +1,5 @@
+import SceneWorkspace
+import EmbeddingCache
 import Dispatch
 import Foundation
 import Imaging
@@ -285,7 +287,7 @@ public final class ExplorerSession: @unchecked Sendable {
             if state.focus == .objects && detail.objects.isEmpty || state.focus == .relations && detail.relations.isEmpty {
                 state.focus = .list
             }
-            var marks: [MarkTarget: Mark] = [:]
+            var marks: [AnnotationMark.Target: AnnotationMark] = [:]
             for mark in try backend.marks(sceneID: id) { marks[mark.target] = mark }
             state.sceneMarks = marks
             state.picture = nil
@@ -372,7 +374,7 @@ public final class ExplorerSession: @unchecked Sendable {
     }
 
     /// Runs at most one search at a time; while one runs, only the newest request waits (older ones are dropped).
-    private func enqueueSearch(generation: Int, _ work: @escaping @Sendable () -> Result<[QueryHit], ExplorerError>) {
+    private func enqueueSearch(generation: Int, _ work: @escaping @Sendable () -> Result<[WorkspaceHit], ExplorerError>) {
         guard runsInBackground else {
             send(.searchFinished(generation: generation, work()))
             return

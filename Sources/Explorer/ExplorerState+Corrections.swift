@@ -1,3 +1,4 @@
+import EmbeddingCache
 import Imaging
 import Scenes
 

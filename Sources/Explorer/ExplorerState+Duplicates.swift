@@ -1,3 +1,4 @@
+import EmbeddingCache
 /// The duplicates list (`W`): every exact or near-duplicate group of whole scenes, its members on adjacent rows
 /// with their splits, the groups that span splits (leaks) called out. Moving through the list shows each member's
 /// picture and annotation in turn, so a group's members are compared one after another; `]` and `[` jump to the
@@ -41,7 +42,7 @@ extension ExplorerState {
             say("\(row.sceneID) is the member its group keeps; drop another")
             return []
         }
-        let mark = Mark(sceneID: row.sceneID, target: .scene, verdict: .wrong, note: "duplicate of \(row.keptID)")
+        let mark = AnnotationMark(sceneID: row.sceneID, target: .scene, verdict: .wrong, note: "duplicate of \(row.keptID)")
         if detail?.id == row.sceneID { sceneMarks[.scene] = mark }
         say("dropped \(row.sceneID) as a duplicate of \(row.keptID) (a wrong mark; x removes it)")
         return [.setMark(mark)]

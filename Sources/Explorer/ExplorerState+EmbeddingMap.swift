@@ -1,3 +1,4 @@
+import SceneWorkspace
 import ScenarioModel
 
 /// State of the embedding map view: the points, a cursor cell, an optional rectangle anchor and the colouring.
@@ -115,8 +116,7 @@ extension ExplorerState {
         let level = points.level
         results = chosen.map { i in
             let label = points.labels[i] >= 0 ? points.classNames[Int(points.labels[i])] : ""
-            return QueryHit(sceneID: points.sceneIDs[i], level: level, label: label, region: nil,
-                            itemIndex: level == .global ? nil : points.itemIndices[i], score: 1)
+            return WorkspaceHit(sceneID: points.sceneIDs[i], level: level, index: level == .global ? 0 : points.itemIndices[i], label: label, region: nil, score: 1)
         }
         resultsTitle = "map selection (\(results.count) \(level.rawValue) items)"
         queryText = resultsTitle

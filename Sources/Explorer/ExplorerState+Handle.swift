@@ -1,3 +1,5 @@
+import SceneWorkspace
+import EmbeddingCache
 import Scenes
 
 /// Key, mouse and result handling: `handle(event) → effects`. Nothing here calls the backend.
@@ -216,7 +218,7 @@ extension ExplorerState {
             case .note(let target):
                 guard let id = detail?.id else { return [] }
                 let verdict = sceneMarks[target]?.verdict ?? .unsure
-                let mark = Mark(sceneID: id, target: target, verdict: verdict, note: line.text)
+                let mark = AnnotationMark(sceneID: id, target: target, verdict: verdict, note: line.text)
                 sceneMarks[target] = mark
                 say("note saved on \(target)")
                 return [.setMark(mark)]
@@ -411,17 +413,17 @@ extension ExplorerState {
     }
 
     /// Shows the scene of a hit with its region highlighted and its item selected.
-    mutating func showHit(_ hit: QueryHit) -> [ExplorerEffect] {
+    mutating func showHit(_ hit: WorkspaceHit) -> [ExplorerEffect] {
         hitRegion = hit.region
         switch hit.level {
-        case .object: objectCursor = hit.itemIndex ?? 0
-        case .relation: relationCursor = hit.itemIndex ?? 0
+        case .object: objectCursor = hit.index
+        case .relation: relationCursor = hit.index
         case .global: break
         }
         return hit.sceneID == detail?.id ? [] : [.loadScene(hit.sceneID)]
     }
 
-    mutating func showMark(_ mark: Mark) -> [ExplorerEffect] {
+    mutating func showMark(_ mark: AnnotationMark) -> [ExplorerEffect] {
         hitRegion = nil
         switch mark.target {
         case .object(let i): objectCursor = i
@@ -443,7 +445,7 @@ extension ExplorerState {
 
     // MARK: Marks
 
-    mutating func toggleMark(_ verdict: MarkVerdict) -> [ExplorerEffect] {
+    mutating func toggleMark(_ verdict: AnnotationMark.Verdict) -> [ExplorerEffect] {
         guard let id = detail?.id else { return [] }
         let target = focusedTarget
         if let existing = sceneMarks[target], existing.verdict == verdict {
@@ -451,7 +453,7 @@ extension ExplorerState {
             say("mark removed from \(target)")
             return [.removeMark(sceneID: id, target: target)]
         }
-        let mark = Mark(sceneID: id, target: target, verdict: verdict, note: sceneMarks[target]?.note ?? "")
+        let mark = AnnotationMark(sceneID: id, target: target, verdict: verdict, note: sceneMarks[target]?.note ?? "")
         sceneMarks[target] = mark
         say("marked \(target) of \(id) \(verdict.rawValue)")
         return [.setMark(mark)]

@@ -1,6 +1,8 @@
+import EmbeddingCache
 import Foundation
 import Imaging
 import Scenes
+import SceneWorkspace
 
 /// Which pane the movement keys act on.
 public enum Focus: String, Sendable, CaseIterable {
@@ -23,7 +25,7 @@ public enum ListMode: Equatable, Sendable {
 /// The line being typed at the bottom of the screen.
 public struct InputLine: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
-        case query, filter, note(MarkTarget)
+        case query, filter, note(AnnotationMark.Target)
         /// The folder to export the list in view into (`E`).
         case export
         /// A correction of the scene in view (``CorrectionField``); Tab completes from the dataset's classes.
@@ -124,10 +126,10 @@ public struct ExplorerState: Sendable {
     public var listScroll = 0
 
     // Results, marks and review lists.
-    public var results: [QueryHit] = []
+    public var results: [WorkspaceHit] = []
     public var resultsTitle = ""
     public var resultCursor = 0
-    public var allMarks: [Mark] = []
+    public var allMarks: [AnnotationMark] = []
     public var markCursor = 0
     public var reviewIDs: [String] = []
     public var reviewCursor = 0
@@ -137,7 +139,7 @@ public struct ExplorerState: Sendable {
     // Scene view.
     public var focus: Focus = .list
     public var detail: SceneDetail?
-    public var sceneMarks: [MarkTarget: Mark] = [:]
+    public var sceneMarks: [AnnotationMark.Target: AnnotationMark] = [:]
     public var objectCursor = 0
     public var relationCursor = 0
     /// Region of the query hit being shown, highlighted over the picture.
@@ -162,7 +164,7 @@ public struct ExplorerState: Sendable {
 
     // Zero-shot view.
     public var zeroShotVisible = false
-    public var zeroShot: ZeroShotReport?
+    public var zeroShot: SceneZeroShot?
     public var zeroShotProblem: String?
 
     // Query.
@@ -212,7 +214,7 @@ public struct ExplorerState: Sendable {
     }
 
     /// The mark target the focus points at.
-    public var focusedTarget: MarkTarget {
+    public var focusedTarget: AnnotationMark.Target {
         switch focus {
         case .list: return .scene
         case .objects: return .object(objectCursor)

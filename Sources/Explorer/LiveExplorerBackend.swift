@@ -11,7 +11,8 @@ import SceneWorkspace
 /// "more like this", zero-shot, review queue, class-text vectors read from the cache) and ``SceneIndexer``,
 /// plus the dataset's annotations and pictures and the marks in the ``EmbeddingCache``. The model loads in
 /// the background; until it is there (or when it cannot load) browsing and marks work and model features
-/// report why they cannot run instead of inventing results.
+/// report why they cannot run instead of inventing results. Each model feature is one workspace call; what the
+/// backend adds is waiting for the model and turning workspace errors into the explorer's.
 public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
     // @unchecked Sendable: `lock` guards every mutable field; the workspace is itself thread-safe.
     public let datasetName: String
@@ -205,35 +206,16 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
 
     // MARK: Marks
 
-    public func marks(sceneID: String?) throws -> [Mark] {
-        try cache.marks(sceneID: sceneID).map { mark in
-            let target: MarkTarget
-            switch mark.targetKind {
-            case .scene: target = .scene
-            case .object: target = .object(mark.targetIndex)
-            case .relation: target = .relation(mark.targetIndex)
-            }
-            return Mark(sceneID: mark.sceneID, target: target, verdict: MarkVerdict(rawValue: mark.verdict.rawValue) ?? .unsure, note: mark.note)
-        }
+    public func marks(sceneID: String?) throws -> [AnnotationMark] {
+        try cache.marks(sceneID: sceneID)
     }
 
-    static func kindAndIndex(_ target: MarkTarget) -> (AnnotationMark.TargetKind, Int) {
-        switch target {
-        case .scene: return (.scene, 0)
-        case .object(let i): return (.object, i)
-        case .relation(let i): return (.relation, i)
-        }
+    public func setMark(_ mark: AnnotationMark) throws {
+        try cache.upsertMark(mark)
     }
 
-    public func setMark(_ mark: Mark) throws {
-        let (kind, index) = LiveExplorerBackend.kindAndIndex(mark.target)
-        try cache.upsertMark(AnnotationMark(sceneID: mark.sceneID, targetKind: kind, targetIndex: index,
-            verdict: AnnotationMark.Verdict(rawValue: mark.verdict.rawValue)!, note: mark.note))
-    }
-
-    public func removeMark(sceneID: String, target: MarkTarget) throws {
-        let (kind, index) = LiveExplorerBackend.kindAndIndex(target)
-        try cache.deleteMark(sceneID: sceneID, targetKind: kind, targetIndex: index)
+    public func removeMark(sceneID: String, target: AnnotationMark.Target) throws {
+        try cache.deleteMark(sceneID: sceneID, targetKind: target.kind, targetIndex: target.index)
     }
 
     // MARK: Corrections
@@ -303,29 +285,16 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         }
     }
 
-    /// A workspace hit as the explorer shows it: the region to highlight comes from the annotation.
-    private static func hit(_ hit: WorkspaceHit, in workspace: Workspace) -> QueryHit {
-        QueryHit(sceneID: hit.sceneID, level: hit.level, label: hit.label,
-            region: workspace.region(sceneID: hit.sceneID, level: hit.level, index: hit.index),
-            itemIndex: hit.level == .global ? nil : hit.index, score: hit.score)
-    }
-
     /// Searches the request's levels (all three for ``QueryScope/all``, merged by score) with the workspace.
     /// Text terms go through the level's text tower; image terms (`img:path`) through its vision tower.
-    public func search(_ request: QueryRequest) throws -> [QueryHit] {
+    public func search(_ request: QueryRequest) throws -> [WorkspaceHit] {
         let expression: QueryExpression
         do { expression = try QueryExpression(parsing: request.text) } catch { throw ExplorerError.query("\(error)") }
         let levels: [Level] = request.scope == .all ? Level.allCases : [Level(rawValue: request.scope.rawValue)!]
-        return try withWorkspace { workspace in
-            var hits: [QueryHit] = []
-            for level in levels {
-                hits += try workspace.search(expression, level: level, k: request.limit).map { Self.hit($0, in: workspace) }
-            }
-            return Array(hits.sorted { $0.score > $1.score }.prefix(request.limit))
-        }
+        return try withWorkspace { try $0.search(expression, levels: levels, k: request.limit) }
     }
 
-    public func moreLikeThis(sceneID: String, target: MarkTarget, limit: Int) throws -> [QueryHit] {
+    public func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [WorkspaceHit] {
         let (level, item): (Level, Int)
         switch target {
         case .scene: (level, item) = (.global, 0)
@@ -333,26 +302,19 @@ public final class LiveExplorerBackend: ExplorerBackend, @unchecked Sendable {
         case .relation(let i): (level, item) = (.relation, i)
         }
         return try withWorkspace { workspace in
-            try workspace.similar(toScene: sceneID, level: level, index: item, k: limit).map { Self.hit($0, in: workspace) }
+            try workspace.similar(toScene: sceneID, level: level, index: item, k: limit)
         }
     }
 
-    /// The workspace's zero-shot ranking (top ``agreementTopK`` per item) arranged by the scene's annotation;
-    /// an item without a cached vector gets an empty ranking.
-    /// Corrected labels are what is compared (``SceneWorkspace/Workspace/zeroShot(sceneID:k:corrections:)``).
-    public func zeroShot(sceneID: String) throws -> ZeroShotReport {
-        let corrections = try cache.corrections(for: sceneID)
-        let record = try record(sceneID).applying(corrections)
-        let result = try withWorkspace { try $0.zeroShot(sceneID: sceneID, k: Self.agreementTopK, corrections: corrections) }
-        return ZeroShotReport(result, record: record)
+    /// The workspace's zero-shot ranking (top ``agreementTopK`` per item) of the corrected labels
+    /// (``SceneWorkspace/Workspace/zeroShot(sceneID:k:corrections:)`` with the stored corrections).
+    public func zeroShot(sceneID: String) throws -> SceneZeroShot {
+        try withWorkspace { try $0.zeroShot(sceneID: sceneID, k: Self.agreementTopK) }
     }
 
-    /// Ordered by disagreement with the corrected labels.
+    /// The workspace's review queue: scenes ordered by disagreement with their corrected labels.
     public func reviewQueue(limit: Int) throws -> [String] {
-        let corrections = try cache.correctionsByScene()
-        return try withWorkspace {
-            try $0.reviewQueue(k: Self.agreementTopK, limit: limit, corrections: corrections).map(\.sceneID)
-        }
+        try withWorkspace { try $0.reviewQueue(k: Self.agreementTopK, limit: limit).map(\.sceneID) }
     }
 
     /// Indexes what the cache lacks for this model (``SceneIndexer``: batches committed one by one, so cancelling

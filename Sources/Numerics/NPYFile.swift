@@ -57,10 +57,8 @@ public enum NPYFile {
         }
         return data.withUnsafeBytes { raw in
             Tensor(shape: shape) { out in
-                if elementSize == 2 {
-                    for i in 0..<count {
-                        out[i] = Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + 2 * i, as: UInt16.self))))
-                    }
+                if elementSize == 2, count > 0 {
+                    HalfFloatConversion.widen(littleEndian: raw.baseAddress! + dataStart, count: count, bfloat: false, into: out.baseAddress!)
                 } else if elementSize == 4 {
                     for i in 0..<count {
                         out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: dataStart + 4 * i, as: UInt32.self)))
@@ -88,7 +86,7 @@ public enum NPYFile {
         tensor.withUnsafeBufferPointer { values in
             data.reserveCapacity(data.count + values.count * (half ? 2 : 4))
             if half {
-                for v in values { withUnsafeBytes(of: Float16(v).bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+                data.append(contentsOf: HalfFloatConversion.narrow(littleEndian: values, bfloat: false))
             } else {
                 for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
             }

@@ -7,8 +7,24 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable, Codable {
     public init(seed: UInt64) { state = seed }
 
     public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
+        state &+= Self.increment
+        return Self.finalize(state)
+    }
+
+    /// The first output of a generator seeded with `value`: a bijection on 64-bit values, for hashing seeds and
+    /// stream numbers into independent starting states.
+    @inline(__always)
+    public static func mix(_ value: UInt64) -> UInt64 {
+        finalize(value &+ increment)
+    }
+
+    /// The golden-ratio step added to the state before each output.
+    private static let increment: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    /// SplitMix64's output function (Stafford's variant 13 of MurmurHash3's finaliser).
+    @inline(__always)
+    private static func finalize(_ value: UInt64) -> UInt64 {
+        var z = value
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)

@@ -16,13 +16,13 @@ extension Tensor {
     ///
     /// For benchmarks and tests; not a cryptographic or statistically rigorous source.
     public static func randomNormal(shape: [Int], std: Float = 1, seed: UInt64) -> Tensor {
-        var state = seed
+        var generator = SplitMix64(seed: seed)
         return Tensor(shape: shape) { buffer in
             var i = 0
             while i < buffer.count {
                 // Box–Muller on two 24-bit uniforms; yields two samples per pair.
-                let u1 = Float(max(nextBits(&state), 1)) * (1.0 / 16_777_216.0)
-                let u2 = Float(nextBits(&state)) * (1.0 / 16_777_216.0)
+                let u1 = Float(max(generator.next() >> 40, 1)) * (1.0 / 16_777_216.0)
+                let u2 = generator.nextUnitFloat()
                 let radius = (-2 * logf(u1)).squareRoot() * std
                 buffer[i] = radius * cosf(2 * .pi * u2)
                 if i + 1 < buffer.count { buffer[i + 1] = radius * sinf(2 * .pi * u2) }
@@ -33,23 +33,13 @@ extension Tensor {
 
     /// Samples uniform in `[low, high)` drawn with a seeded generator.
     public static func randomUniform(shape: [Int], low: Float = 0, high: Float = 1, seed: UInt64) -> Tensor {
-        var state = seed
+        var generator = SplitMix64(seed: seed)
         return Tensor(shape: shape) { buffer in
             for i in 0..<buffer.count {
-                buffer[i] = low + (high - low) * Float(nextBits(&state)) * (1.0 / 16_777_216.0)
+                buffer[i] = low + (high - low) * generator.nextUnitFloat()
             }
         }
     }
-}
-
-/// 24 random bits from a SplitMix64 step.
-@inline(__always)
-private func nextBits(_ state: inout UInt64) -> UInt32 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return UInt32(truncatingIfNeeded: (z ^ (z >> 31)) >> 40)
 }
 
 #if canImport(Glibc)

@@ -51,10 +51,9 @@ struct ClassifyCommand: ParsableCommand {
             guard workspace.dataset.record(id: id) != nil else { throw SceneWorkspaceError.unknownScene(id) }
             return [id]
         } ?? workspace.dataset.records.map(\.id)
-        let corrections = try workspace.cache.correctionsByScene()
         var results: [SceneZeroShot] = []
         for id in ids {
-            let result = try workspace.zeroShot(sceneID: id, k: top, corrections: corrections[id] ?? [])
+            let result = try workspace.zeroShot(sceneID: id, k: top)
             if result.items.isEmpty && scene != nil {
                 throw SceneWorkspaceError.notIndexed(level: "any", hint: "scene \(id) is not indexed; run `scenarioclip index`")
             }

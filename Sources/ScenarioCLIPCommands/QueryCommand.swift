@@ -56,7 +56,7 @@ struct QueryCommand: ParsableCommand {
             let hits = results.filter { $0.level == level }
             print("\(level.rawValue) — \(hits.count) result(s)")
             for (rank, hit) in hits.enumerated() {
-                let box = QueryResult(hit: hit, workspace: workspace).box.map { "  box \($0)" } ?? ""
+                let box = hit.region.map { "  box \([$0.x1, $0.y1, $0.x2, $0.y2])" } ?? ""
                 print(String(format: "%3d. %.4f  ", rank + 1, hit.score) + "scene \(hit.sceneID)  \(hit.label)\(box)")
             }
         }
@@ -89,6 +89,6 @@ struct QueryResult: Encodable {
         score = hit.score
         label = hit.label
         image = workspace.dataset.record(id: hit.sceneID)?.imagePath.path
-        box = workspace.region(sceneID: hit.sceneID, level: hit.level, index: hit.index).map { [$0.x1, $0.y1, $0.x2, $0.y2] }
+        box = hit.region.map { [$0.x1, $0.y1, $0.x2, $0.y2] }
     }
 }

@@ -163,7 +163,7 @@ struct TrainCommand: ParsableCommand {
         try ModelExporter.export(model, source: "scenarioclip train \(arch) on \(URL(fileURLWithPath: dataset).lastPathComponent)", to: modelURL, half: half,
                                  fit: data.fit)
         print("wrote \(modelURL.path)")
-        let report = ZeroShotReport.evaluate(model: model, dataset: data, scenes: data.scenes(inSplit: 2))
+        let report = ZeroShotAccuracy.evaluate(model: model, dataset: data, scenes: data.scenes(inSplit: 2))
         print("zero-shot on the test split:\n" + report.markdownTable)
     }
 

@@ -1,7 +1,7 @@
 /// Draws each object kind as a flat, bold pictogram (shapes in local units, see ``Pen``).
 enum Pictogram {
     /// Draws `object` onto `surface`.
-    static func draw<S: Surface>(_ object: SceneObject, on surface: inout S) {
+    static func draw<S: Surface>(_ object: PlacedObject, on surface: inout S) {
         switch object.kind {
         case .person: drawPerson(object, on: &surface)
         case .dog: drawQuadruped(object, build: .dog, on: &surface)
@@ -22,7 +22,7 @@ enum Pictogram {
     }
 
     /// The pixel bounds `object` may paint (a box a little larger than its ink).
-    static func bounds(of object: SceneObject) -> ShapeBounds {
+    static func bounds(of object: PlacedObject) -> ShapeBounds {
         var b = ShapeBounds()
         draw(object, on: &b)
         if let c = object.clip {
@@ -73,7 +73,7 @@ enum Pictogram {
 
     // MARK: Person
 
-    static func drawPerson<S: Surface>(_ o: SceneObject, on s: inout S) {
+    static func drawPerson<S: Surface>(_ o: PlacedObject, on s: inout S) {
         guard case .person(let k) = o.pose else { return }
         let pen = o.pen
         let shirt = o.style.main, trousers = o.style.second, skin = o.style.third
@@ -147,7 +147,7 @@ enum Pictogram {
         }
     }
 
-    static func drawQuadruped<S: Surface>(_ o: SceneObject, build b: QuadrupedBuild, on s: inout S) {
+    static func drawQuadruped<S: Surface>(_ o: PlacedObject, build b: QuadrupedBuild, on s: inout S) {
         let pen = o.pen
         let fur = o.style.main, dark = o.style.second, light = o.style.third
         let cy = -(b.leg + b.bodyRY * 0.9)
@@ -244,7 +244,7 @@ enum Pictogram {
 
     // MARK: Horse
 
-    static func drawHorse<S: Surface>(_ o: SceneObject, on s: inout S) {
+    static func drawHorse<S: Surface>(_ o: PlacedObject, on s: inout S) {
         let pen = o.pen
         let coat = o.style.main, mane = o.style.second
         let hoof = Colour(40, 35, 30)
@@ -271,7 +271,7 @@ enum Pictogram {
 
     // MARK: Bird
 
-    static func drawBird<S: Surface>(_ o: SceneObject, on s: inout S) {
+    static func drawBird<S: Surface>(_ o: PlacedObject, on s: inout S) {
         let pen = o.pen
         let body = o.style.main, wing = o.style.main.shaded(0.7), beak = Colour(250, 170, 30)
         if o.pose == .flying {
@@ -297,7 +297,7 @@ enum Pictogram {
     /// Ball radius in local units.
     static let ballRadius = 11.0
 
-    static func drawBall<S: Surface>(_ o: SceneObject, on s: inout S) {
+    static func drawBall<S: Surface>(_ o: PlacedObject, on s: inout S) {
         let pen = o.pen
         let r = ballRadius
         s.fill(pen.circle(0, -r, r), o.style.main)
@@ -310,7 +310,7 @@ enum Pictogram {
         s.fill(pen.circle(-r * 0.4, -r * 1.4, r * 0.2), Colour.white, opacity: 0.7)
     }
 
-    static func drawCup<S: Surface>(_ o: SceneObject, on s: inout S) {
+    static func drawCup<S: Surface>(_ o: PlacedObject, on s: inout S) {
         let pen = o.pen
         s.fill(pen.ring(10, -12, 5.5, thickness: 2.8), o.style.main.shaded(0.85))
         s.fill(pen.polygon([(-9.5, -22), (9.5, -22), (7.5, 0), (-7.5, 0)]), o.style.main)
@@ -318,7 +318,7 @@ enum Pictogram {
         s.fill(pen.ellipse(0, -22, 9.5, 2.2), o.style.main.shaded(0.6))
     }
 
-    static func drawBook<S: Surface>(_ o: SceneObject, on s: inout S) {
+    static func drawBook<S: Surface>(_ o: PlacedObject, on s: inout S) {
         let pen = o.pen
         let cover = o.style.main
         if o.pose == .open {
@@ -341,7 +341,7 @@ enum Pictogram {
 
     // MARK: Furniture
 
-    static func drawTable<S: Surface>(_ o: SceneObject, on s: inout S) {
+    static func drawTable<S: Surface>(_ o: PlacedObject, on s: inout S) {
         let pen = o.pen
         let wood = o.style.main
         s.fill(pen.rect(-41, -44, -35, 0), wood.shaded(0.85))
@@ -350,7 +350,7 @@ enum Pictogram {
         s.fill(pen.rect(-46, -50, 46, -44, corner: 1.5), wood)
     }
 
-    static func drawChair<S: Surface>(_ o: SceneObject, on s: inout S) {
+    static func drawChair<S: Surface>(_ o: PlacedObject, on s: inout S) {
         let pen = o.pen
         let c = o.style.main
         s.fill(pen.rect(-17, -64, -12, 0, corner: 1), c.shaded(0.85))
@@ -360,7 +360,7 @@ enum Pictogram {
         s.fill(pen.rect(-17, -30, 17, -24, corner: 1.5), c)
     }
 
-    static func drawSofa<S: Surface>(_ o: SceneObject, on s: inout S) {
+    static func drawSofa<S: Surface>(_ o: PlacedObject, on s: inout S) {
         let pen = o.pen
         let c = o.style.main
         let leg = Colour(60, 40, 25)
@@ -376,7 +376,7 @@ enum Pictogram {
 
     // MARK: Vehicles
 
-    static func drawCar<S: Surface>(_ o: SceneObject, on s: inout S) {
+    static func drawCar<S: Surface>(_ o: PlacedObject, on s: inout S) {
         let pen = o.pen
         let paint = o.style.main
         let glass = Colour(170, 215, 240)
@@ -394,7 +394,7 @@ enum Pictogram {
         }
     }
 
-    static func drawBicycle<S: Surface>(_ o: SceneObject, on s: inout S) {
+    static func drawBicycle<S: Surface>(_ o: PlacedObject, on s: inout S) {
         let pen = o.pen
         let frame = o.style.main
         let tyre = Colour(35, 35, 38)
@@ -422,7 +422,7 @@ enum Pictogram {
     /// The lowest point of a round tree's crown above the ground (local units).
     static let treeCrownBottom = 50.0
 
-    static func drawTree<S: Surface>(_ o: SceneObject, on s: inout S) {
+    static func drawTree<S: Surface>(_ o: PlacedObject, on s: inout S) {
         let pen = o.pen
         let leaf = o.style.main
         let bark = Colour(110, 72, 40)
@@ -440,7 +440,7 @@ enum Pictogram {
         }
     }
 
-    static func drawLamp<S: Surface>(_ o: SceneObject, on s: inout S) {
+    static func drawLamp<S: Surface>(_ o: PlacedObject, on s: inout S) {
         let pen = o.pen
         let shade = o.style.main
         let metal = Colour(70, 70, 75)

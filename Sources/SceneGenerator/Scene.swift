@@ -14,8 +14,9 @@ public enum Place: String, Sendable, CaseIterable {
     }
 }
 
-/// A relation between two objects of a scene, by index into ``Scene/objects``.
-struct SceneRelation: Sendable, Equatable {
+/// A relation between two placed objects of a scene, by index into ``Scene/objects`` (written as a triple of
+/// names, `Scenes.SceneRelation` when the dataset is read back).
+struct PlacedRelation: Sendable, Equatable {
     var subject: Int
     var predicate: ScenePredicate
     var object: Int
@@ -36,9 +37,9 @@ struct Scene: Sendable, Equatable {
     var place: Place
     var action: SceneAction
     /// Objects in drawing order; each kind at most once.
-    var objects: [SceneObject]
+    var objects: [PlacedObject]
     /// Main relation first.
-    var relations: [SceneRelation]
+    var relations: [PlacedRelation]
     var lines: [SceneLine]
     /// Pixel row the ground-standing objects stand on.
     var groundY: Double
@@ -51,7 +52,7 @@ struct Scene: Sendable, Equatable {
 
     func index(of kind: ObjectKind) -> Int? { objects.firstIndex { $0.kind == kind } }
 
-    func triple(_ r: SceneRelation) -> Triple {
+    func triple(_ r: PlacedRelation) -> Triple {
         Triple(objects[r.subject].kind, r.predicate, objects[r.object].kind)
     }
 

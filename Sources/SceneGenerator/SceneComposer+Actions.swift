@@ -17,7 +17,7 @@ extension SceneComposer {
                                          backHand: pen.local(bike.pen.p(17, -50)), frontHand: pen.local(bike.pen.p(19, -50))))
             let b = group.add(bike)
             let p = group.add(person, grounded: false)
-            group.relations.append(SceneRelation(subject: p, predicate: .riding, object: b))
+            group.relations.append(PlacedRelation(subject: p, predicate: .riding, object: b))
 
         case (.person, .riding, .horse):
             var horse = make(.horse, x: 0, y: g, size: vary(0.88, 0.98), facing: f)
@@ -31,13 +31,13 @@ extension SceneComposer {
                                          backHand: pen.local(horse.pen.p(20, -72)), frontHand: pen.local(horse.pen.p(22, -73))))
             let h = group.add(horse)
             let p = group.add(person, grounded: false)
-            group.relations.append(SceneRelation(subject: p, predicate: .riding, object: h))
+            group.relations.append(PlacedRelation(subject: p, predicate: .riding, object: h))
 
         case (.person, .sittingOn, let seat):
             let s = group.add(make(seat, x: 0, y: g, size: vary(1.0, 1.1), facing: f))
             let p = group.add(seatedPerson(on: group.objects[s], groundY: g, facing: seat == .chair ? f : rng.sign(),
                                            handsOnLap: rng.chance(0.5)))
-            group.relations.append(SceneRelation(subject: p, predicate: .sittingOn, object: s))
+            group.relations.append(PlacedRelation(subject: p, predicate: .sittingOn, object: s))
             group.used.insert("\(seat.name):under")
 
         case (.person, .holding, .cup):
@@ -53,12 +53,12 @@ extension SceneComposer {
             let cup = make(.cup, x: handPx.x + f * 8 * cs, y: handPx.y + 11 * cs, size: cs, facing: -f)
             let p = group.add(person)
             let c = group.add(cup, grounded: false)
-            group.relations.append(SceneRelation(subject: p, predicate: .holding, object: c))
+            group.relations.append(PlacedRelation(subject: p, predicate: .holding, object: c))
 
         case (.person, .holding, .book):
             let seated = rng.chance(0.5)
             var seatIndex: Int?
-            var person: SceneObject
+            var person: PlacedObject
             if seated {
                 let seat = rng.chance(0.6) ? ObjectKind.chair : .sofa
                 seatIndex = group.add(make(seat, x: 0, y: g, size: vary(1.0, 1.1), facing: f))
@@ -78,9 +78,9 @@ extension SceneComposer {
             let book = make(.book, x: handPx.x + f * 5 * bs, y: handPx.y + 9 * bs, size: bs, facing: f, pose: .open)
             let p = group.add(person, grounded: !seated)
             let b = group.add(book, grounded: false)
-            group.relations.append(SceneRelation(subject: p, predicate: .holding, object: b))
+            group.relations.append(PlacedRelation(subject: p, predicate: .holding, object: b))
             if let s = seatIndex {
-                group.relations.append(SceneRelation(subject: p, predicate: .sittingOn, object: s))
+                group.relations.append(PlacedRelation(subject: p, predicate: .sittingOn, object: s))
             }
 
         case (.person, .kicking, .ball):
@@ -94,7 +94,7 @@ extension SceneComposer {
             let ball = make(.ball, x: toe.x + f * (r + 0.5), y: g, size: bs, facing: f)
             let p = group.add(person)
             let b = group.add(ball)
-            group.relations.append(SceneRelation(subject: p, predicate: .kicking, object: b))
+            group.relations.append(PlacedRelation(subject: p, predicate: .kicking, object: b))
 
         case (.person, .throwing, .ball):
             let skeleton = PersonSkeleton.posed(hip: Point(0, -46), neck: Point(1, -79), backFoot: Point(-7, 0),
@@ -108,7 +108,7 @@ extension SceneComposer {
             let ball = make(.ball, x: centre.x, y: centre.y + r, size: bs, facing: f)
             let p = group.add(person)
             let b = group.add(ball, grounded: false)
-            group.relations.append(SceneRelation(subject: p, predicate: .throwing, object: b))
+            group.relations.append(PlacedRelation(subject: p, predicate: .throwing, object: b))
 
         case (.person, .walking, .dog):
             let skeleton = PersonSkeleton.posed(hip: Point(0, -45), neck: Point(1, -78), backFoot: Point(-9, 0),
@@ -119,7 +119,7 @@ extension SceneComposer {
                            pose: .standing)
             let p = group.add(person)
             let d = group.add(dog)
-            group.relations.append(SceneRelation(subject: p, predicate: .walking, object: d))
+            group.relations.append(PlacedRelation(subject: p, predicate: .walking, object: d))
 
         case (.person, .petting, let animal):
             // Bent over the animal, shoulders a little above its back; the near hand rests on the back.
@@ -143,7 +143,7 @@ extension SceneComposer {
                                          backHand: Point(hip.x + 18, hip.y - 4), frontHand: Point(reachX, -backHeight)))
             let a = group.add(pet)
             let p = group.add(person)
-            group.relations.append(SceneRelation(subject: p, predicate: .petting, object: a))
+            group.relations.append(PlacedRelation(subject: p, predicate: .petting, object: a))
 
         case (.person, .driving, .car):
             let car = make(.car, x: 0, y: g, size: vary(0.9, 1.0), facing: f)
@@ -159,7 +159,7 @@ extension SceneComposer {
             driver.clip = clip
             let c = group.add(car)
             let p = group.add(driver, grounded: false)
-            group.relations.append(SceneRelation(subject: p, predicate: .driving, object: c))
+            group.relations.append(PlacedRelation(subject: p, predicate: .driving, object: c))
 
         case (.person, .nextTo, .car):
             let car = make(.car, x: 0, y: g, size: vary(0.85, 1.0), facing: f)
@@ -168,7 +168,7 @@ extension SceneComposer {
             place(&person, beside: car, gap: rng.double(3...8) * unit, right: rng.chance(0.5))
             let c = group.add(car)
             let p = group.add(person)
-            group.relations.append(SceneRelation(subject: p, predicate: .nextTo, object: c))
+            group.relations.append(PlacedRelation(subject: p, predicate: .nextTo, object: c))
 
         case (.person, .under, .tree):
             var tree = make(.tree, x: 0, y: g, size: vary(1.02, 1.12), facing: f)
@@ -180,12 +180,12 @@ extension SceneComposer {
                               pose: .person(.sitting(seat: 5, handsOnLap: rng.chance(0.5))))
             let tr = group.add(tree)
             let p = group.add(person)
-            group.relations.append(SceneRelation(subject: p, predicate: .under, object: tr))
+            group.relations.append(PlacedRelation(subject: p, predicate: .under, object: tr))
 
         case (let chaser, .chasing, let target):
             let c = make(chaser, x: 0, y: g, size: chaser == .dog ? vary(0.95, 1.1) : vary(1.0, 1.15), facing: f,
                          pose: .running)
-            var prey: SceneObject
+            var prey: PlacedObject
             switch target {
             case .ball: prey = make(.ball, x: 0, y: g, size: vary(1.0, 1.2), facing: f)
             case .bird:
@@ -197,7 +197,7 @@ extension SceneComposer {
             place(&prey, beside: c, gap: rng.double(8...26) * unit, right: f > 0)
             let ci = group.add(c)
             let pi = group.add(prey, grounded: prey.pose != .flying)
-            group.relations.append(SceneRelation(subject: ci, predicate: .chasing, object: pi))
+            group.relations.append(PlacedRelation(subject: ci, predicate: .chasing, object: pi))
 
         case (let animal, .lyingOn, let seat):
             let s = group.add(make(seat, x: 0, y: g, size: vary(1.0, 1.1), facing: f))
@@ -208,7 +208,7 @@ extension SceneComposer {
             let size = animal == .cat ? vary(0.9, 1.0) : vary(0.85, 0.95)
             let a = group.add(make(animal, x: top.x, y: top.y, size: size, facing: rng.sign(), pose: .sleeping),
                               grounded: false)
-            group.relations.append(SceneRelation(subject: a, predicate: .lyingOn, object: s))
+            group.relations.append(PlacedRelation(subject: a, predicate: .lyingOn, object: s))
 
         case (.dog, .under, .table):
             let table = make(.table, x: 0, y: g, size: vary(1.0, 1.12), facing: f)
@@ -224,7 +224,7 @@ extension SceneComposer {
             dog.origin.x += space.span.lowerBound * table.scale + 2 - b.x1 + rng.double(0...max(room, 0))
             let t = group.add(table)
             let d = group.add(dog, grounded: false)
-            group.relations.append(SceneRelation(subject: d, predicate: .under, object: t))
+            group.relations.append(PlacedRelation(subject: d, predicate: .under, object: t))
             group.used.insert("table:under")
 
         case (.cat, .sittingOn, .table):
@@ -233,7 +233,7 @@ extension SceneComposer {
             let cat = make(.cat, x: top.x, y: top.y, size: vary(1.0, 1.12), facing: rng.sign(), pose: .sitting)
             let t = group.add(table)
             let c = group.add(cat, grounded: false)
-            group.relations.append(SceneRelation(subject: c, predicate: .sittingOn, object: t))
+            group.relations.append(PlacedRelation(subject: c, predicate: .sittingOn, object: t))
             group.used.insert("table:top")
 
         case (.bird, .above, .tree):
@@ -245,7 +245,7 @@ extension SceneComposer {
             bird.origin = Point(cx - (bb.x1 + bb.x2) / 2, tb.y1 - rng.double(4...12) * unit - bb.y2)
             let t = group.add(tree)
             let b = group.add(bird, grounded: false)
-            group.relations.append(SceneRelation(subject: b, predicate: .above, object: t))
+            group.relations.append(PlacedRelation(subject: b, predicate: .above, object: t))
 
         case (.bird, .on, .car):
             let car = make(.car, x: 0, y: g, size: vary(0.88, 1.0), facing: f)
@@ -253,7 +253,7 @@ extension SceneComposer {
             let bird = make(.bird, x: top.x, y: top.y, size: vary(0.95, 1.1), facing: rng.sign(), pose: .standing)
             let c = group.add(car)
             let b = group.add(bird, grounded: false)
-            group.relations.append(SceneRelation(subject: b, predicate: .on, object: c))
+            group.relations.append(PlacedRelation(subject: b, predicate: .on, object: c))
             group.used.insert("car:roof")
 
         case (.horse, .nextTo, .tree):
@@ -262,7 +262,7 @@ extension SceneComposer {
             place(&horse, beside: tree, gap: rng.double(3...8) * unit, right: rng.chance(0.5))
             let t = group.add(tree)
             let h = group.add(horse)
-            group.relations.append(SceneRelation(subject: h, predicate: .nextTo, object: t))
+            group.relations.append(PlacedRelation(subject: h, predicate: .nextTo, object: t))
 
         default:
             preconditionFailure("no composition for action '\(action.name)'")
@@ -271,7 +271,7 @@ extension SceneComposer {
     }
 
     /// A person seated on a chair or sofa, hip on the seat, feet on the floor.
-    mutating func seatedPerson(on seat: SceneObject, groundY g: Double, facing: Double, handsOnLap: Bool) -> SceneObject {
+    mutating func seatedPerson(on seat: PlacedObject, groundY g: Double, facing: Double, handsOnLap: Bool) -> PlacedObject {
         let sp = vary(0.94, 1.02)
         let seatTop = g - Pictogram.supportTop(seat.kind) * seat.scale
         let hipY = seatTop - 4.5 * sp
@@ -283,7 +283,7 @@ extension SceneComposer {
     }
 
     /// Moves `object` horizontally so it stands `gap` pixels to one side of `anchor`.
-    func place(_ object: inout SceneObject, beside anchor: SceneObject, gap: Double, right: Bool) {
+    func place(_ object: inout PlacedObject, beside anchor: PlacedObject, gap: Double, right: Bool) {
         let a = Pictogram.bounds(of: anchor), b = Pictogram.bounds(of: object)
         if right {
             object.origin.x += a.x2 + gap - b.x1

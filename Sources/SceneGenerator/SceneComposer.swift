@@ -14,14 +14,14 @@ struct SceneComposer {
 
     /// A group of objects composed together, x relative to the group (shifted when placed), y absolute.
     struct Group {
-        var objects: [SceneObject] = []
-        var relations: [SceneRelation] = []
+        var objects: [PlacedObject] = []
+        var relations: [PlacedRelation] = []
         /// Indices of objects standing on the ground (candidates for relations with neighbours).
         var grounded: [Int] = []
         /// Surfaces already taken, as "kind:surface" (surfaces: top, under, roof).
         var used: Set<String> = []
 
-        mutating func add(_ o: SceneObject, grounded g: Bool = true) -> Int {
+        mutating func add(_ o: PlacedObject, grounded g: Bool = true) -> Int {
             objects.append(o)
             if g { grounded.append(objects.count - 1) }
             return objects.count - 1
@@ -55,9 +55,9 @@ struct SceneComposer {
     // MARK: Objects
 
     mutating func make(_ kind: ObjectKind, x: Double, y: Double, size: Double, facing: Double, pose: Pose = .standing)
-        -> SceneObject
+        -> PlacedObject
     {
-        SceneObject(kind: kind, origin: Point(x, y), scale: size, facing: facing,
+        PlacedObject(kind: kind, origin: Point(x, y), scale: size, facing: facing,
                     style: .random(for: kind, rng: &rng), pose: pose, clip: nil)
     }
 
@@ -138,15 +138,15 @@ struct SceneComposer {
         }
 
         // Merge into one scene.
-        var objects: [SceneObject] = []
-        var relations: [SceneRelation] = []
+        var objects: [PlacedObject] = []
+        var relations: [PlacedRelation] = []
         var offsets: [Int] = []
         var used: Set<String> = []
         for g in placed {
             let base = objects.count
             offsets.append(base)
             objects += g.objects
-            relations += g.relations.map { SceneRelation(subject: $0.subject + base, predicate: $0.predicate,
+            relations += g.relations.map { PlacedRelation(subject: $0.subject + base, predicate: $0.predicate,
                                                          object: $0.object + base) }
             used.formUnion(g.used)
         }
@@ -154,7 +154,7 @@ struct SceneComposer {
         let mainPosition = order.firstIndex(of: 0)!
         main = placed[mainPosition]
         let mainBase = offsets[mainPosition]
-        let mainRelations = main.relations.map { SceneRelation(subject: $0.subject + mainBase, predicate: $0.predicate,
+        let mainRelations = main.relations.map { PlacedRelation(subject: $0.subject + mainBase, predicate: $0.predicate,
                                                                 object: $0.object + mainBase) }
         relations = mainRelations + relations.filter { !mainRelations.contains($0) }
 
@@ -180,7 +180,7 @@ struct SceneComposer {
             }
             // One relation per pair of objects.
             if relations.contains(where: { Set([$0.subject, $0.object]) == Set([subject, object]) }) { continue }
-            relations.append(SceneRelation(subject: subject, predicate: predicate, object: object))
+            relations.append(PlacedRelation(subject: subject, predicate: predicate, object: object))
         }
 
         var scene = Scene(width: width, height: height, place: place, action: action, objects: objects,
@@ -284,7 +284,7 @@ struct SceneComposer {
                 if kind == .ball { item.scale = table.scale * rng.double(0.8...0.95) }
                 scene.objects.insert(item, at: t + 1)
                 shiftIndices(&scene, from: t + 1)
-                scene.relations.append(SceneRelation(subject: t + 1, predicate: .on, object: t))
+                scene.relations.append(PlacedRelation(subject: t + 1, predicate: .on, object: t))
                 used.insert("table:top")
             }
         }
@@ -314,7 +314,7 @@ struct SceneComposer {
                 item.origin.x += spanX1 - b.x1 + rng.double(0...max(room, 0))
                 scene.objects.insert(item, at: t + 1)
                 shiftIndices(&scene, from: t + 1)
-                scene.relations.append(SceneRelation(subject: t + 1, predicate: .under, object: t))
+                scene.relations.append(PlacedRelation(subject: t + 1, predicate: .under, object: t))
                 used.insert("\(support.name):under")
                 break
             }
@@ -328,7 +328,7 @@ struct SceneComposer {
                                 pose: kind == .cat ? rng.pick([.sitting, .lying, .sleeping]) : .standing)
                 scene.objects.insert(item, at: c + 1)
                 shiftIndices(&scene, from: c + 1)
-                scene.relations.append(SceneRelation(subject: c + 1, predicate: .on, object: c))
+                scene.relations.append(PlacedRelation(subject: c + 1, predicate: .on, object: c))
                 used.insert("car:roof")
                 break
             }
@@ -352,7 +352,7 @@ struct SceneComposer {
                 }
                 if bottom - birdHeight > 2, clear {
                     scene.objects.append(bird)
-                    scene.relations.append(SceneRelation(subject: scene.objects.count - 1, predicate: .above, object: t))
+                    scene.relations.append(PlacedRelation(subject: scene.objects.count - 1, predicate: .above, object: t))
                 }
             }
         }

@@ -1,34 +1,26 @@
-/// A small deterministic pseudo-random generator (SceneRNG), so a seed always yields the same scenes
-/// on every platform and Swift version (the standard library's generators and `random(in:)` make no such promise).
+import Numerics
+
+/// The generator's random choices (uniform doubles, integers in a range, picks, shuffles) over ``SplitMix64``,
+/// so a seed always yields the same scenes on every platform and Swift version (the standard library's
+/// generators and `random(in:)` make no such promise).
 public struct SceneRNG: Sendable {
-    private var state: UInt64
+    private var source: SplitMix64
 
     /// Starts the sequence at `seed`.
     init(seed: UInt64) {
-        state = seed
+        source = SplitMix64(seed: seed)
     }
 
     /// A generator for one item of a larger stream, independent of how many items come before it.
     init(seed: UInt64, stream: UInt64) {
         // Hash seed and stream separately so streams are not shifted copies of one sequence.
-        state = Self.mix(Self.mix(seed ^ 0x5851_F42D_4C95_7F2D) ^ Self.mix(stream &+ 0x2545_F491_4F6C_DD1D))
-    }
-
-    /// The SplitMix64 output function (a bijection on 64-bit values).
-    static func mix(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        let mix = SplitMix64.mix
+        source = SplitMix64(seed: mix(mix(seed ^ 0x5851_F42D_4C95_7F2D) ^ mix(stream &+ 0x2545_F491_4F6C_DD1D)))
     }
 
     /// The next 64 random bits.
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        source.next()
     }
 
     /// A uniform double in `[0, 1)` (53 random bits).

@@ -32,7 +32,7 @@ enum SceneRenderer {
     }
 
     /// Draws one object alone on a plain background (used to check boxes against the pictogram's own pixels).
-    static func renderAlone(_ object: SceneObject, width: Int, height: Int, background: Colour) -> RGBImage {
+    static func renderAlone(_ object: PlacedObject, width: Int, height: Int, background: Colour) -> RGBImage {
         var canvas = Canvas(width: width, height: height, fill: background)
         if let c = object.clip { canvas.clip = c }
         Pictogram.draw(object, on: &canvas)

@@ -4,15 +4,30 @@ import Numerics
 import Retrieval
 import ScenarioModel
 
-/// One ranked search result: a scene, or an object or relation region of it.
+/// One ranked search result: a scene, or an object or relation region of it. What it adds to the vector index's
+/// ``Retrieval/SearchHit`` (a row and its score) is the dataset item the row stands for: its scene, level, index,
+/// annotation and picture region — what `query` prints and the explorer lists.
 public struct WorkspaceHit: Sendable, Equatable, Codable {
     public var sceneID: String
     public var level: Level
     /// Object or relation index (0 at the global level).
     public var index: Int
-    public var score: Float
     /// The annotation of the hit: the scene's action, the object's name, or the relation triple.
     public var label: String
+    /// The matching region in image pixels: the object's box, or the union of a relation's subject and object
+    /// boxes; `nil` for whole-scene hits.
+    public var region: PixelBox?
+    /// Cosine similarity.
+    public var score: Float
+
+    public init(sceneID: String, level: Level, index: Int, label: String, region: PixelBox?, score: Float) {
+        self.sceneID = sceneID
+        self.level = level
+        self.index = index
+        self.label = label
+        self.region = region
+        self.score = score
+    }
 }
 
 extension Workspace {
@@ -37,6 +52,13 @@ extension Workspace {
         try search(vector: queryVector(expression, level: level), level: level, k: k)
     }
 
+    /// The `k` best items over several levels for a query expression, merged by score (best first).
+    public func search(_ expression: QueryExpression, levels: [Level], k: Int) throws -> [WorkspaceHit] {
+        var hits: [WorkspaceHit] = []
+        for level in levels { hits += try search(expression, level: level, k: k) }
+        return Array(hits.sorted { $0.score > $1.score }.prefix(k))
+    }
+
     /// The `k` best items of `level` for a query vector (any scale).
     /// Uses the level's IVF lists when they are stored and fresh (``listIndex(_:)``), else the int8 or exact scan.
     public func search(vector: [Float], level: Level, k: Int) throws -> [WorkspaceHit] {
@@ -47,8 +69,8 @@ extension Workspace {
         return hits.map { hit in
             let scene = loaded.sceneIDs[hit.row]
             let item = Int(loaded.itemIndices[hit.row])
-            return WorkspaceHit(sceneID: scene, level: level, index: item, score: hit.score,
-                                label: label(sceneID: scene, level: level, index: item))
+            return WorkspaceHit(sceneID: scene, level: level, index: item, label: label(sceneID: scene, level: level, index: item),
+                                region: region(sceneID: scene, level: level, index: item), score: hit.score)
         }
     }
 

@@ -27,12 +27,40 @@ public struct ZeroShotItem: Sendable, Equatable, Codable {
     public var annotatedScore: Float?
     /// `true` when the annotated class is within the ranking shown (top-k).
     public var agrees: Bool
+
+    public init(level: Level, index: Int, annotated: String, ranking: [ClassScore], annotatedScore: Float? = nil,
+                agrees: Bool? = nil) {
+        self.level = level
+        self.index = index
+        self.annotated = annotated
+        self.ranking = ranking
+        self.annotatedScore = annotatedScore
+        self.agrees = agrees ?? ranking.contains { $0.label == annotated }
+    }
 }
 
 /// Zero-shot rankings for a whole scene at all three levels.
+/// Items without a cached vector (an object added by a correction, a scene not indexed yet) are not in `items`.
 public struct SceneZeroShot: Sendable, Equatable, Codable {
     public var sceneID: String
+    /// Level by level (global, object, relation), each in item order.
     public var items: [ZeroShotItem]
+
+    public init(sceneID: String, items: [ZeroShotItem]) {
+        self.sceneID = sceneID
+        self.items = items
+    }
+
+    /// The ranked items of `level`, in item order.
+    public func items(_ level: Level) -> [ZeroShotItem] {
+        items.filter { $0.level == level }
+    }
+
+    /// The ranking of item `index` of `level`, or `nil` when it was not ranked.
+    public func item(_ level: Level, _ index: Int) -> ZeroShotItem? {
+        items.first { $0.level == level && $0.index == index }
+    }
+
     /// Items whose annotation is outside the model's top-k.
     public var disagreements: Int { items.filter { !$0.agrees }.count }
     /// How strongly the model disagrees: the summed gap between its best score and the annotated class's.
@@ -45,13 +73,14 @@ public struct SceneZeroShot: Sendable, Equatable, Codable {
 
 extension Workspace {
     /// Ranks the dataset's classes for every cached item of scene `id` (top `k` per item), beside the annotation
-    /// with `corrections` (the scene's, in the order made) applied: items are numbered and labelled as in the
+    /// with `corrections` (the scene's, in the order made; `nil`: those stored in the cache) applied: items are numbered and labelled as in the
     /// corrected record, deleted items are left out, added objects (not embedded yet) have no ranking, and a moved
     /// box is ranked from its cached (uncorrected) region until the corrected copy is indexed.
     /// - Throws: ``SceneWorkspaceError/unknownScene(_:)``, ``Scenes/ScenesError/invalidCorrection(sceneID:reason:)``;
     ///   levels without cached vectors are left out.
-    public func zeroShot(sceneID id: String, k: Int = 5, corrections: [SceneCorrection] = []) throws -> SceneZeroShot {
+    public func zeroShot(sceneID id: String, k: Int = 5, corrections: [SceneCorrection]? = nil) throws -> SceneZeroShot {
         guard let record = dataset.record(id: id) else { throw SceneWorkspaceError.unknownScene(id) }
+        let corrections = try corrections ?? cache.corrections(for: id)
         let corrected = corrections.isEmpty ? nil : try record.applyingTracked(corrections)
         func placed(_ level: Level, _ original: Int) -> (index: Int, label: String)? {
             guard let corrected else { return (original, label(sceneID: id, level: level, index: original)) }
@@ -109,8 +138,10 @@ extension Workspace {
 
     /// Scenes ordered by how much the model disagrees with their annotation (most first), skipping scenes
     /// with no disagreement: the annotation review queue.
-    /// `corrections` (by scene id) are applied as in ``zeroShot(sceneID:k:corrections:)``.
-    public func reviewQueue(k: Int = 5, limit: Int? = nil, corrections: [String: [SceneCorrection]] = [:]) throws -> [SceneZeroShot] {
+    /// `corrections` (by scene id; `nil`: those stored in the cache) are applied as in
+    /// ``zeroShot(sceneID:k:corrections:)``.
+    public func reviewQueue(k: Int = 5, limit: Int? = nil, corrections: [String: [SceneCorrection]]? = nil) throws -> [SceneZeroShot] {
+        let corrections = try corrections ?? cache.correctionsByScene()
         var results: [SceneZeroShot] = []
         for record in dataset.records {
             let result = try zeroShot(sceneID: record.id, k: k, corrections: corrections[record.id] ?? [])

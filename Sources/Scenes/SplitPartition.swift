@@ -1,5 +1,3 @@
-import Numerics
-
 /// Which records form train, val and test: record positions (into ``SceneDataset/records``), each list in the
 /// order the reference holds them after its shuffle.
 ///

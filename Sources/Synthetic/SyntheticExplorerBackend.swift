@@ -1,3 +1,4 @@
+import EmbeddingCache
 import Explorer
 import Foundation
 import Imaging
@@ -5,6 +6,7 @@ import Numerics
 import Retrieval
 import ScenarioModel
 import Scenes
+import SceneWorkspace
 
 /// A generated dataset of any size held in memory, for benchmarks: scenes built from a small vocabulary,
 /// random unit vectors per scene/object/relation, a hashed bag-of-words text encoder (not a CLIP model),
@@ -18,7 +20,7 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
     let objects: SceneVectors
     let pictures: [URL]
     private let lock = NSLock()
-    private var marksByKey: [String: Mark] = [:]
+    private var marksByKey: [String: AnnotationMark] = [:]
 
     static let subjects = ["person", "dog", "cat", "child", "woman", "man"]
     static let things = ["ball", "cup", "chair", "table", "bicycle", "book", "lamp", "car", "tree"]
@@ -91,7 +93,7 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
         return v
     }
 
-    public func search(_ request: QueryRequest) throws -> [QueryHit] {
+    public func search(_ request: QueryRequest) throws -> [WorkspaceHit] {
         let query: [Float]
         do {
             query = try QueryExpression(parsing: request.text).embedding { term in
@@ -109,19 +111,19 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
             let id = vectors.sceneIDs[row], item = vectors.itemIndices[row]
             let d = try detail(sceneID: id)
             return useObjects
-                ? QueryHit(sceneID: id, level: .object, label: d.objects[item].name, region: d.objects[item].box, itemIndex: item, score: score)
-                : QueryHit(sceneID: id, level: .global, label: d.action, region: nil, itemIndex: nil, score: score)
+                ? WorkspaceHit(sceneID: id, level: .object, index: item, label: d.objects[item].name, region: d.objects[item].box, score: score)
+                : WorkspaceHit(sceneID: id, level: .global, index: 0, label: d.action, region: nil, score: score)
         }
     }
 
-    public func moreLikeThis(sceneID: String, target: MarkTarget, limit: Int) throws -> [QueryHit] {
+    public func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [WorkspaceHit] {
         let row = try index(of: sceneID)
         return try global.top(global.vector(row), limit: limit + 1).filter { $0.0 != row }.map {
-            QueryHit(sceneID: global.sceneIDs[$0.0], level: .global, label: summaries[$0.0].action, region: nil, itemIndex: nil, score: $0.1)
+            WorkspaceHit(sceneID: global.sceneIDs[$0.0], level: .global, index: 0, label: summaries[$0.0].action, region: nil, score: $0.1)
         }
     }
 
-    public func zeroShot(sceneID: String) throws -> ZeroShotReport {
+    public func zeroShot(sceneID: String) throws -> SceneZeroShot {
         throw ExplorerError.unavailable("zero-shot needs a model; the synthetic backend has none")
     }
 
@@ -129,13 +131,13 @@ public final class SyntheticExplorerBackend: ExplorerBackend, @unchecked Sendabl
         throw ExplorerError.unavailable("the review queue needs a model; the synthetic backend has none")
     }
 
-    public func marks(sceneID: String?) throws -> [Mark] {
+    public func marks(sceneID: String?) throws -> [AnnotationMark] {
         lock.withLock { marksByKey.values.filter { sceneID == nil || $0.sceneID == sceneID } }
     }
 
-    public func setMark(_ mark: Mark) throws { lock.withLock { marksByKey["\(mark.sceneID)|\(mark.target)"] = mark } }
+    public func setMark(_ mark: AnnotationMark) throws { lock.withLock { marksByKey["\(mark.sceneID)|\(mark.target)"] = mark } }
 
-    public func removeMark(sceneID: String, target: MarkTarget) throws { lock.withLock { marksByKey["\(sceneID)|\(target)"] = nil } }
+    public func removeMark(sceneID: String, target: AnnotationMark.Target) throws { lock.withLock { marksByKey["\(sceneID)|\(target)"] = nil } }
 
     public func index(progress: @escaping @Sendable (IndexProgress) -> Void, cancel: CancellationFlag) throws {
         progress(IndexProgress(done: summaries.count, total: summaries.count, finished: true))

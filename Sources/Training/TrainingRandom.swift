@@ -1,21 +1,15 @@
 import Foundation
+import Numerics
 
 /// A seeded, reproducible random source (xoshiro256**), whose state is saved with checkpoints.
 public struct TrainingRandom: RandomNumberGenerator, Sendable, Equatable {
     /// The four state words (saved in checkpoints to resume exactly).
     public private(set) var state: (UInt64, UInt64, UInt64, UInt64)
 
-    /// Seeds the generator through SplitMix64.
+    /// Seeds the generator with the first four outputs of ``Numerics/SplitMix64`` seeded with `seed`.
     public init(seed: UInt64) {
-        var s = seed
-        func splitMix() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        state = (splitMix(), splitMix(), splitMix(), splitMix())
+        var seeding = SplitMix64(seed: seed)
+        state = (seeding.next(), seeding.next(), seeding.next(), seeding.next())
     }
 
     /// Restores a saved state.

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// Minimal safetensors reading and writing for training checkpoints and prepared datasets
 /// (little-endian; `F32`, `F16`, `I32`, `I64`, `U8`).
@@ -58,7 +59,12 @@ struct TrainingTensorFile {
         let e = try entry(name, dtype: "F32")
         if e.dtype == "F16" {
             return e.bytes.withUnsafeBytes { raw in
-                (0..<(raw.count / 2)).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)))) }
+                [Float](unsafeUninitializedCapacity: raw.count / 2) { out, initialized in
+                    if let base = raw.baseAddress, let destination = out.baseAddress {
+                        HalfFloatConversion.widen(littleEndian: base, count: raw.count / 2, bfloat: false, into: destination)
+                    }
+                    initialized = raw.count / 2
+                }
             }
         }
         return e.bytes.withUnsafeBytes { raw in
@@ -85,7 +91,7 @@ struct TrainingTensorFile {
     mutating func set(_ name: String, floats: [Float], shape: [Int], half: Bool = false) {
         var d = Data(capacity: floats.count * (half ? 2 : 4))
         if half {
-            for f in floats { withUnsafeBytes(of: Float16(f).bitPattern.littleEndian) { d.append(contentsOf: $0) } }
+            floats.withUnsafeBufferPointer { d.append(contentsOf: HalfFloatConversion.narrow(littleEndian: $0, bfloat: false)) }
         } else {
             floats.withUnsafeBufferPointer { p in
                 for f in p { withUnsafeBytes(of: f.bitPattern.littleEndian) { d.append(contentsOf: $0) } }

@@ -1,3 +1,5 @@
+import Numerics
+
 /// A numpy array read from a pickle as data: numpy's own reconstruction recipe
 /// (`numpy.core.multiarray._reconstruct(numpy.ndarray, (0,), b'b')` then BUILD with
 /// `(version, shape, dtype, is_fortran, raw_bytes_or_object_list)`, or protocol 5's

@@ -70,7 +70,7 @@ public final class SafeTensorsFile: TensorArchive, @unchecked Sendable {
         case .float16, .bfloat16:
             return Tensor(shape: entry.info.shape) { out in
                 HalfFloatConversion.widen(
-                    start, count: count, bfloat: entry.info.dtype == .bfloat16, into: out.baseAddress!)
+                    littleEndian: start, count: count, bfloat: entry.info.dtype == .bfloat16, into: out.baseAddress!)
             }
         case .float64:
             return Tensor(shape: entry.info.shape) { out in

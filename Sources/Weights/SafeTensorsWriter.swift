@@ -90,22 +90,8 @@ public struct SafeTensorsWriter {
     private static func encode(_ item: Item) -> Data {
         item.tensor.withUnsafeBufferPointer { values in
             switch item.dtype {
-            case .float16:
-                var data = Data(count: values.count * 2)
-                data.withUnsafeMutableBytes { raw in
-                    for i in 0..<values.count {
-                        raw.storeBytes(of: HalfFloatConversion.half(from: values[i]).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
-                    }
-                }
-                return data
-            case .bfloat16:
-                var data = Data(count: values.count * 2)
-                data.withUnsafeMutableBytes { raw in
-                    for i in 0..<values.count {
-                        raw.storeBytes(of: HalfFloatConversion.bfloat16(from: values[i]).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
-                    }
-                }
-                return data
+            case .float16, .bfloat16:
+                return Data(HalfFloatConversion.narrow(littleEndian: values, bfloat: item.dtype == .bfloat16))
             default:
                 var data = Data(count: values.count * 4)
                 data.withUnsafeMutableBytes { raw in

@@ -175,7 +175,9 @@ public final class TorchCheckpoint: TensorArchive, @unchecked Sendable {
         }
         let storage = TensorStorage(zeroedCount: count)
         let out = storage.pointer
-        if contiguous {
+        if contiguous, dtype == .float16 || dtype == .bfloat16 {
+            HalfFloatConversion.widen(littleEndian: start, count: count, bfloat: dtype == .bfloat16, into: out)
+        } else if contiguous {
             for i in 0..<count { out[i] = TorchElementConversion.element(start, i, dtype) }
         } else {
             // Row-major walk over the view's multi-index.

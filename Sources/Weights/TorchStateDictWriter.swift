@@ -76,13 +76,8 @@ public struct TorchStateDictWriter: Sendable {
                 case .float32:
                     try zip.add(name: "\(archiveName)/data/\(i)", data: UnsafeRawBufferPointer(values))
                 case .float16, .bfloat16:
-                    var halves = [UInt16](repeating: 0, count: values.count)
-                    for j in 0..<values.count {
-                        halves[j] = dtype == .float16
-                            ? TorchElementConversion.floatToHalf(values[j]).littleEndian
-                            : TorchElementConversion.floatToBFloat16(values[j]).littleEndian
-                    }
-                    try halves.withUnsafeBytes { try zip.add(name: "\(archiveName)/data/\(i)", data: $0) }
+                    let bytes = HalfFloatConversion.narrow(littleEndian: values, bfloat: dtype == .bfloat16)
+                    try bytes.withUnsafeBytes { try zip.add(name: "\(archiveName)/data/\(i)", data: $0) }
                 default:
                     preconditionFailure("unreachable: dtype checked in init")
                 }

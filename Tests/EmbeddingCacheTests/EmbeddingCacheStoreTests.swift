@@ -22,7 +22,7 @@ import Testing
         #expect(try cache.schemaInfo() == ["format": "5", "vector_encoding": encoding.rawValue])
     }
 
-    @Test func halfTableMatchesFloat16Conversion() {
+    @Test func f16EncodingRoundsLikeFloat16() {
         for value: Float in [0, -0, 1, -2.5, 65504, 1e-7, 0.333, .infinity] {
             let blob = VectorEncoding.f16.encode([value])
             #expect(VectorEncoding.f16.decode(blob) == [Float(Float16(value))])

@@ -209,30 +209,33 @@ import Testing
         try f.live.index()
         let backend = f.live.backend
         let before = try backend.zeroShot(sceneID: "tiny-001")
-        #expect(before.disagreementCount == 0)
+        #expect(before.disagreements == 0)
         #expect(try !backend.reviewQueue(limit: 10).contains("tiny-001"))
 
         // A class the model cannot rank (not in classes.json) disagrees; deleting the cup drops its item.
         _ = try backend.correct(sceneID: "tiny-001", change: .objectClass(index: 0, name: "zebra"))
         let after = try backend.zeroShot(sceneID: "tiny-001")
-        #expect(after.objects.map(\.annotated) == ["zebra", "cup"])
-        #expect(after.objects[0].disagrees && after.objects[0].top.map(\.label) == before.objects[0].top.map(\.label))
-        #expect(after.relations.map(\.annotated) == ["zebra holding cup"])
+        #expect(after.items(.object).map(\.annotated) == ["zebra", "cup"])
+        #expect(after.items(.object)[0].agrees == false
+                && after.items(.object)[0].ranking.map(\.label) == before.items(.object)[0].ranking.map(\.label))
+        #expect(after.items(.relation).map(\.annotated) == ["zebra holding cup"])
         #expect(try backend.reviewQueue(limit: 10).first == "tiny-001")
         _ = try backend.correct(sceneID: "tiny-001", change: .deleteObject(index: 1))
         let deleted = try backend.zeroShot(sceneID: "tiny-001")
-        #expect(deleted.objects.map(\.annotated) == ["zebra"] && deleted.relations.isEmpty)
-        // An added object has no vector yet: listed, not ranked.
+        #expect(deleted.items(.object).map(\.annotated) == ["zebra"] && deleted.items(.relation).isEmpty)
+        // An added object has no vector yet: not ranked.
         _ = try backend.correct(sceneID: "tiny-001", change: .addObject(name: "cup", box: PixelBox(x1: 70, y1: 50, x2: 95, y2: 75)))
         let added = try backend.zeroShot(sceneID: "tiny-001")
-        #expect(added.objects.map(\.annotated) == ["zebra", "cup"] && added.objects[1].top.isEmpty)
+        #expect(added.items(.object).map(\.annotated) == ["zebra"] && added.item(.object, 1) == nil)
 
         // In the explorer: z shows the corrected labels; undoing every correction restores the agreement.
         f.press(.down)
         f.type("z")
-        #expect(f.state.zeroShot?.objects.map(\.annotated) == ["zebra", "cup"])
+        #expect(f.state.zeroShot?.items(.object).map(\.annotated) == ["zebra"] && f.state.zeroShot?.item(.object, 1) == nil)
+        // The pane lists the added cup from the corrected annotation, marked as not ranked.
+        #expect(f.session.frame().text.contains("? cup → —"))
         f.type("UUU")
-        #expect(f.state.zeroShot?.objects.map(\.annotated) == ["person", "cup"] && f.state.zeroShot?.disagreementCount == 0)
+        #expect(f.state.zeroShot?.items(.object).map(\.annotated) == ["person", "cup"] && f.state.zeroShot?.disagreements == 0)
         #expect(try !backend.reviewQueue(limit: 10).contains("tiny-001"))
     }
 

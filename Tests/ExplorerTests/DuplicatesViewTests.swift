@@ -1,3 +1,4 @@
+import EmbeddingCache
 import Explorer
 import Foundation
 import SceneWorkspace
@@ -31,8 +32,8 @@ import Testing
         f.type([.char("j")])
         #expect(f.session.state.detail?.id == second.sceneID)
         f.type([.char("d")])
-        #expect(try f.live.backend.marks(sceneID: second.sceneID)
-            == [Mark(sceneID: second.sceneID, target: .scene, verdict: .wrong, note: "duplicate of \(first.sceneID)")])
+        #expect(try f.live.backend.marks(sceneID: second.sceneID).said
+            == [AnnotationMark(sceneID: second.sceneID, target: .scene, verdict: .wrong, note: "duplicate of \(first.sceneID)").said])
 
         // ] and [ jump between groups' first members.
         f.type([.char("]")])

@@ -1,15 +1,17 @@
+import EmbeddingCache
 import Explorer
 import Foundation
 import Imaging
 import ScenarioModel
 import Scenes
+import SceneWorkspace
 
 /// An in-memory backend with a handful of scenes: search is substring matching scored by position, zero-shot
 /// answers are fixed per scene, marks live in a dictionary. Counts calls so tests can check what ran.
 final class FakeExplorerBackend: ExplorerBackend, @unchecked Sendable {
     let datasetName = "fake"
     private let lock = NSLock()
-    private var storedMarks: [String: Mark] = [:]
+    private var storedMarks: [String: AnnotationMark] = [:]
     private(set) var searchCalls: [QueryRequest] = []
     var searchDelay: TimeInterval = 0
     var indexed = true
@@ -69,62 +71,67 @@ final class FakeExplorerBackend: ExplorerBackend, @unchecked Sendable {
         return image
     }
 
-    func search(_ request: QueryRequest) throws -> [QueryHit] {
+    func search(_ request: QueryRequest) throws -> [WorkspaceHit] {
         lock.withLock { searchCalls.append(request) }
         if searchDelay > 0 { Thread.sleep(forTimeInterval: searchDelay) }
         let needle = request.text.lowercased()
         if needle.hasPrefix("!") { throw ExplorerError.query("cannot parse '\(request.text)'") }
-        var hits: [QueryHit] = []
+        var hits: [WorkspaceHit] = []
         for d in details {
             switch request.scope {
             case .global, .all:
-                if d.action.contains(needle) { hits.append(QueryHit(sceneID: d.id, level: .global, label: d.action, region: nil, itemIndex: nil, score: 0.9 - Float(hits.count) * 0.01)) }
+                if d.action.contains(needle) { hits.append(WorkspaceHit(sceneID: d.id, level: .global, index: 0, label: d.action, region: nil, score: 0.9 - Float(hits.count) * 0.01)) }
             case .object:
                 for (i, o) in d.objects.enumerated() where o.name.contains(needle) {
-                    hits.append(QueryHit(sceneID: d.id, level: .object, label: o.name, region: o.box, itemIndex: i, score: 0.8 - Float(hits.count) * 0.01))
+                    hits.append(WorkspaceHit(sceneID: d.id, level: .object, index: i, label: o.name, region: o.box, score: 0.8 - Float(hits.count) * 0.01))
                 }
             case .relation:
                 for (i, r) in d.relations.enumerated() where r.text.contains(needle) {
-                    hits.append(QueryHit(sceneID: d.id, level: .relation, label: r.text, region: r.region, itemIndex: i, score: 0.7 - Float(hits.count) * 0.01))
+                    hits.append(WorkspaceHit(sceneID: d.id, level: .relation, index: i, label: r.text, region: r.region, score: 0.7 - Float(hits.count) * 0.01))
                 }
             }
         }
         return Array(hits.prefix(request.limit))
     }
 
-    func moreLikeThis(sceneID: String, target: MarkTarget, limit: Int) throws -> [QueryHit] {
+    func moreLikeThis(sceneID: String, target: AnnotationMark.Target, limit: Int) throws -> [WorkspaceHit] {
         let action = try detail(sceneID: sceneID).action
         return details.filter { $0.action == action && $0.id != sceneID }.map {
-            QueryHit(sceneID: $0.id, level: .global, label: $0.action, region: nil, itemIndex: nil, score: 0.95)
+            WorkspaceHit(sceneID: $0.id, level: .global, index: 0, label: $0.action, region: nil, score: 0.95)
         }
     }
 
-    func zeroShot(sceneID: String) throws -> ZeroShotReport {
+    func zeroShot(sceneID: String) throws -> SceneZeroShot {
         lock.withLock { zeroShotCalls += 1 }
         let d = try detail(sceneID: sceneID)
         // The model always puts "dog chasing a ball" first, and mistakes every cup for a bowl.
-        let actions = [ScoredLabel("dog chasing a ball", 0.41), ScoredLabel("person holding a cup", 0.30), ScoredLabel("cat sleeping on a chair", 0.12)]
-        return ZeroShotReport(
-            sceneID: sceneID,
-            action: ZeroShotItem(annotated: d.action, top: Array(actions.prefix(1))),
-            objects: d.objects.map { o in ZeroShotItem(annotated: o.name, top: [ScoredLabel(o.name == "cup" ? "bowl" : o.name, 0.33)]) },
-            relations: d.relations.map { r in ZeroShotItem(annotated: r.text, top: [ScoredLabel(r.text, 0.28)]) })
+        let actions = [ClassScore(label: "dog chasing a ball", score: 0.41), ClassScore(label: "person holding a cup", score: 0.30),
+                       ClassScore(label: "cat sleeping on a chair", score: 0.12)]
+        return SceneZeroShot(sceneID: sceneID, items:
+            [ZeroShotItem(level: .global, index: 0, annotated: d.action, ranking: Array(actions.prefix(1)))]
+            + d.objects.enumerated().map { i, o in
+                ZeroShotItem(level: .object, index: i, annotated: o.name,
+                             ranking: [ClassScore(label: o.name == "cup" ? "bowl" : o.name, score: 0.33)])
+            }
+            + d.relations.enumerated().map { i, r in
+                ZeroShotItem(level: .relation, index: i, annotated: r.text, ranking: [ClassScore(label: r.text, score: 0.28)])
+            })
     }
 
     func reviewQueue(limit: Int) throws -> [String] {
-        try details.map { ($0.id, try zeroShot(sceneID: $0.id).disagreementCount) }
+        try details.map { ($0.id, try zeroShot(sceneID: $0.id).disagreements) }
             .filter { $0.1 > 0 }.sorted { ($0.1, $1.0) > ($1.1, $0.0) }.map(\.0)
     }
 
-    private func key(_ id: String, _ target: MarkTarget) -> String { "\(id)|\(target)" }
+    private func key(_ id: String, _ target: AnnotationMark.Target) -> String { "\(id)|\(target)" }
 
-    func marks(sceneID: String?) throws -> [Mark] {
+    func marks(sceneID: String?) throws -> [AnnotationMark] {
         lock.withLock { storedMarks.values.filter { sceneID == nil || $0.sceneID == sceneID }.sorted { ($0.sceneID, $0.target.description) < ($1.sceneID, $1.target.description) } }
     }
 
-    func setMark(_ mark: Mark) throws { lock.withLock { storedMarks[key(mark.sceneID, mark.target)] = mark } }
+    func setMark(_ mark: AnnotationMark) throws { lock.withLock { storedMarks[key(mark.sceneID, mark.target)] = mark } }
 
-    func removeMark(sceneID: String, target: MarkTarget) throws { lock.withLock { storedMarks[key(sceneID, target)] = nil } }
+    func removeMark(sceneID: String, target: AnnotationMark.Target) throws { lock.withLock { storedMarks[key(sceneID, target)] = nil } }
 
     func index(progress: @escaping @Sendable (IndexProgress) -> Void, cancel: CancellationFlag) throws {
         for i in 1...4 {

@@ -58,7 +58,7 @@ import Testing
         #expect(hits.count == 6)
         for hit in hits {
             let record = try #require(f.workspace.dataset.record(id: hit.sceneID))
-            #expect(hit.level == .object && hit.itemIndex == 1)
+            #expect(hit.level == .object && hit.index == 1)
             #expect(hit.label == record.objects[1].name && hit.region == record.objects[1].box)
         }
         #expect(hits.map(\.score) == hits.map(\.score).sorted(by: >))
@@ -68,7 +68,7 @@ import Testing
 
         // Whole scenes: no region; relations: the union of subject and object boxes.
         let global = try f.backend.search(QueryRequest(text: "green", scope: .global, limit: 3))
-        #expect(global.count == 3 && global.allSatisfy { $0.region == nil && $0.itemIndex == nil && $0.level == .global })
+        #expect(global.count == 3 && global.allSatisfy { $0.region == nil && $0.index == 0 && $0.level == .global })
         let relation = try #require(try f.backend.search(QueryRequest(text: "orange", scope: .relation, limit: 1)).first)
         let record = try #require(f.workspace.dataset.record(id: relation.sceneID))
         #expect(relation.region == record.unionBox(of: record.relations[0]))
@@ -98,8 +98,8 @@ import Testing
         try f.index()
         let similar = try f.backend.moreLikeThis(sceneID: "tiny-000", target: .object(1), limit: 3)
         #expect(similar.count == 3)
-        #expect(!similar.contains { $0.sceneID == "tiny-000" && $0.itemIndex == 1 })
-        #expect(similar.allSatisfy { $0.itemIndex == 1 })  // the other yellow objects
+        #expect(!similar.contains { $0.sceneID == "tiny-000" && $0.index == 1 })
+        #expect(similar.allSatisfy { $0.index == 1 })  // the other yellow objects
     }
 
     @Test func zeroShotMatchesTheWorkspaceAndReadsClassTextsFromTheCache() throws {
@@ -108,17 +108,13 @@ import Testing
         try f.index()
         let report = try f.backend.zeroShot(sceneID: "tiny-001")
         let direct = try f.workspace.zeroShot(sceneID: "tiny-001", k: LiveExplorerBackend.agreementTopK)
-        #expect(report.action.annotated == "person holding a cup")
-        #expect(report.objects.map(\.annotated) == ["person", "cup"])
+        #expect(report.item(.global, 0)?.annotated == "person holding a cup")
+        #expect(report.items(.object).map(\.annotated) == ["person", "cup"])
         // The orange person ranks the orange classes first; the yellow cup the yellow ones.
-        #expect(Set(report.objects[0].top.prefix(3).map(\.label)) == ["cat", "dog", "person"])
-        #expect(Set(report.objects[1].top.prefix(3).map(\.label)) == ["ball", "chair", "cup"])
-        #expect(report.disagreementCount == 0)
-        for (i, item) in report.objects.enumerated() {
-            let ranked = try #require(direct.items.first { $0.level == .object && $0.index == i })
-            #expect(item.top.map(\.label) == ranked.ranking.map(\.label))
-            #expect(item.disagrees == !ranked.agrees)
-        }
+        #expect(Set(report.items(.object)[0].ranking.prefix(3).map(\.label)) == ["cat", "dog", "person"])
+        #expect(Set(report.items(.object)[1].ranking.prefix(3).map(\.label)) == ["ball", "chair", "cup"])
+        #expect(report.disagreements == 0)
+        #expect(report == direct)
         #expect(try f.backend.reviewQueue(limit: 10) == (try f.workspace.reviewQueue(k: LiveExplorerBackend.agreementTopK, limit: 10).map(\.sceneID)))
 
         // A second start over the same cache ranks without embedding a single class text again.
@@ -126,7 +122,7 @@ import Testing
         let again = try LiveExplorerBackend(
             workspace: Workspace(dataset: f.workspace.dataset, cache: f.workspace.cache, model: model), modelName: "colours")
         let second = try again.zeroShot(sceneID: "tiny-001")
-        #expect(second.objects.map { $0.top.map(\.label) } == report.objects.map { $0.top.map(\.label) })
+        #expect(second.items(.object).map { $0.ranking.map(\.label) } == report.items(.object).map { $0.ranking.map(\.label) })
         #expect(model.textsEmbedded == 0)
     }
 

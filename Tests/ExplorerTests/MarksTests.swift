@@ -1,3 +1,4 @@
+import EmbeddingCache
 import Explorer
 import Foundation
 import Testing
@@ -6,7 +7,7 @@ import Testing
     @Test func marksSceneObjectAndRelationAndTogglesOff() throws {
         let h = try Harness()
         h.type("c")
-        #expect(try h.backend.marks(sceneID: "scene-000") == [Mark(sceneID: "scene-000", target: .scene, verdict: .correct)])
+        #expect(try h.backend.marks(sceneID: "scene-000").said == [AnnotationMark(sceneID: "scene-000", target: .scene, verdict: .correct).said])
         #expect(h.text.contains("scene-000 scene ✓"))
         h.press(.tab)
         h.type("jx")
@@ -14,8 +15,8 @@ import Testing
         h.type("u")
         let marks = try h.backend.marks(sceneID: "scene-000")
         #expect(marks.count == 3)
-        #expect(marks.contains(Mark(sceneID: "scene-000", target: .object(1), verdict: .wrong)))
-        #expect(marks.contains(Mark(sceneID: "scene-000", target: .relation(0), verdict: .unsure)))
+        #expect(marks.said.contains(AnnotationMark(sceneID: "scene-000", target: .object(1), verdict: .wrong).said))
+        #expect(marks.said.contains(AnnotationMark(sceneID: "scene-000", target: .relation(0), verdict: .unsure).said))
         #expect(h.text.contains("▸ dog chasing ball ?"))
         h.type("u")  // same verdict again removes it
         #expect(try h.backend.marks(sceneID: "scene-000").count == 2)
@@ -25,7 +26,7 @@ import Testing
         let h = try Harness()
         h.type("x")
         h.type("nlabel is wrong⏎")
-        #expect(try h.backend.marks(sceneID: "scene-000") == [Mark(sceneID: "scene-000", target: .scene, verdict: .wrong, note: "label is wrong")])
+        #expect(try h.backend.marks(sceneID: "scene-000").said == [AnnotationMark(sceneID: "scene-000", target: .scene, verdict: .wrong, note: "label is wrong").said])
         h.type("jk")  // reload the scene from the backend
         #expect(h.state.sceneMarks[.scene]?.note == "label is wrong")
         #expect(h.text.contains("note: label is wrong"))

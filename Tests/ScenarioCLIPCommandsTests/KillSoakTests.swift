@@ -1,5 +1,6 @@
 import EmbeddingCache
 import Foundation
+import Numerics
 import GRDB
 import Testing
 
@@ -15,15 +16,12 @@ import Testing
     static let kills = ProcessInfo.processInfo.environment["SCENARIOCLIP_KILL_SOAK_KILLS"].flatMap(Int.init) ?? 10
     static let seed = ProcessInfo.processInfo.environment["SCENARIOCLIP_KILL_SOAK_SEED"].flatMap(UInt64.init) ?? 23
 
-    /// SplitMix64: the soak's kill moments, reproducible from the seed.
+    /// The soak's kill moments, reproducible from the seed.
     struct Moments {
-        var state: UInt64
+        var generator: SplitMix64
+        init(state: UInt64) { generator = SplitMix64(seed: state) }
         mutating func next(upTo bound: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(max(1, bound)))
+            Int(generator.next() % UInt64(max(1, bound)))
         }
     }
 

@@ -8,7 +8,7 @@ struct ObjectMask {
     let height: Int
     var bits: [Bool]
 
-    init(_ object: SceneObject, width: Int, height: Int) {
+    init(_ object: PlacedObject, width: Int, height: Int) {
         self.width = width
         self.height = height
         let black = SceneRenderer.renderAlone(object, width: width, height: height, background: Colour(0, 0, 0))

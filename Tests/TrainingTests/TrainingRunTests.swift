@@ -96,13 +96,13 @@ import Testing
                                   outputDirectory: dir, checkpointEvery: 0, logEvery: 6) { lines.append($0) }
         let before = try #require(run.validationLosses())
         let testScenes = data.scenes(inSplit: 2)
-        let accuracyBefore = ZeroShotReport.evaluate(model: model, dataset: data, scenes: testScenes)
+        let accuracyBefore = ZeroShotAccuracy.evaluate(model: model, dataset: data, scenes: testScenes)
         try run.run()
         let after = try #require(run.validationLosses())
-        let accuracyAfter = ZeroShotReport.evaluate(model: model, dataset: data, scenes: testScenes)
+        let accuracyAfter = ZeroShotAccuracy.evaluate(model: model, dataset: data, scenes: testScenes)
         #expect(after.total < 0.8 * before.total, "validation loss \(before.total) → \(after.total)")
-        let objBefore = accuracyBefore.cells["object"]!["all"]!.top1Accuracy
-        let objAfter = accuracyAfter.cells["object"]!["all"]!.top1Accuracy
+        let objBefore = accuracyBefore.accuracy(.object, .all).accuracy(at: 1)
+        let objAfter = accuracyAfter.accuracy(.object, .all).accuracy(at: 1)
         #expect(objAfter >= 0.6 && objAfter > objBefore, "object top-1 \(objBefore) → \(objAfter)")
         #expect(lines.contains { $0.contains("scenes/s") && $0.contains("ETA") && $0.contains("relation") })
         #expect(lines.contains { $0.hasPrefix("epoch 12 validation") })

@@ -101,13 +101,4 @@ import Testing
             #expect(error.description.contains("torch_plain.pt"))
         }
     }
-
-    @Test func halfPrecisionConversionRoundTrips() {
-        for value: Float in [0, -0, 1, -2.5, 65504, 6.1035156e-05, 5.9604645e-08, 0.333251953125] {
-            let half = TorchElementConversion.floatToHalf(value)
-            #expect(TorchElementConversion.halfToFloat(half) == value, "\(value)")
-        }
-        #expect(TorchElementConversion.halfToFloat(TorchElementConversion.floatToHalf(1e6)).isInfinite)
-        #expect(TorchElementConversion.bfloat16ToFloat(TorchElementConversion.floatToBFloat16(1.5)) == 1.5)
-    }
 }

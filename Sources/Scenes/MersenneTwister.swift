@@ -2,8 +2,9 @@
 /// `getrandbits`, `random()`, `_randbelow` and `shuffle` drawing exactly as CPython's `random` module does, so a
 /// seeded Python shuffle can be reproduced element for element (Modules/_randommodule.c, Lib/random.py).
 ///
-/// Use ``SplitMix64`` where only reproducibility within this package matters; use this type where a result must
-/// equal what a Python program computes.
+/// Use `Numerics.SplitMix64` where only reproducibility within this package matters; use this type where a result
+/// must equal what a Python program computes. It lives in `Scenes` because its one use is the reference's split
+/// (``SplitPartition``), which must equal the reference's Python shuffle.
 public struct MersenneTwister: Sendable, Equatable {
     private static let n = 624
     private static let m = 397

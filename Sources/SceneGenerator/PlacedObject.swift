@@ -23,8 +23,9 @@ struct ObjectStyle: Sendable, Equatable {
     var variant: Int
 }
 
-/// One object placed in a scene: what, where (its ground-contact point in pixels), how big, which way.
-struct SceneObject: Sendable, Equatable {
+/// One object as the generator places and draws it: what, where (its ground-contact point in pixels), how big,
+/// which way. The record written for it is a name and a box (`Scenes.SceneObject` when the dataset is read back).
+struct PlacedObject: Sendable, Equatable {
     var kind: ObjectKind
     /// Pixel position of the pictogram's local origin (bottom centre for things standing on something).
     var origin: Point
@@ -39,7 +40,7 @@ struct SceneObject: Sendable, Equatable {
 
     var pen: Pen { Pen(origin: origin, scale: scale, facing: facing) }
 
-    static func == (a: SceneObject, b: SceneObject) -> Bool {
+    static func == (a: PlacedObject, b: PlacedObject) -> Bool {
         a.kind == b.kind && a.origin == b.origin && a.scale == b.scale && a.facing == b.facing
             && a.style == b.style && a.pose == b.pose && a.clip.map { [$0.x1, $0.y1, $0.x2, $0.y2] }
             == b.clip.map { [$0.x1, $0.y1, $0.x2, $0.y2] }

@@ -1,26 +1,38 @@
-import Numerics
+import Evaluation
 import Foundation
+import Numerics
 import ScenarioModel
 
-/// Zero-shot top-1/5 accuracy per level, on seen and unseen compositions, with the reference's hit rules
-/// (actions: the scene's action among the top k; objects / relations: any top-k class among that image's
-/// annotated objects / relations).
-public struct ZeroShotReport: Sendable, Codable, Equatable {
-    /// Hits at k = 1 and 5, and item count, per level name and subset ("seen" / "unseen" / "all").
-    public struct Cell: Sendable, Codable, Equatable {
-        public var top1: Int = 0
-        public var top5: Int = 0
-        public var total: Int = 0
-        public var top1Accuracy: Double { total == 0 ? 0 : Double(top1) / Double(total) }
-        public var top5Accuracy: Double { total == 0 ? 0 : Double(top5) / Double(total) }
+/// Zero-shot top-1/5/10 accuracy of a model in training, per level, on seen and unseen compositions: the
+/// counting is ``Evaluation/TopKAccuracy``'s, with the reference's hit rules (actions: the scene's action among
+/// the top k; objects / relations: any top-k class among that image's annotated objects / relations). What this
+/// type adds is the evaluation of a ``TrainableModel`` on a ``PreparedDataset`` split by held-out composition.
+public struct ZeroShotAccuracy: Sendable, Equatable {
+    /// Which scenes a count covers.
+    public enum Subset: String, Sendable, CaseIterable {
+        /// Scenes whose composition the training split also has.
+        case seen
+        /// Scenes whose composition is held out from training (the generator's `unseen`).
+        case unseen
+        /// Both.
+        case all
     }
 
-    /// `cells["object"]["seen"]`.
-    public var cells: [String: [String: Cell]] = [:]
+    /// The k values counted.
+    public static let ks = [1, 5, 10]
+
+    private var counts: [Level: [Subset: TopKAccuracy]] = [:]
+
+    public init() {}
+
+    /// The counts of `level` on `subset` (empty when nothing was evaluated there).
+    public func accuracy(_ level: Level, _ subset: Subset) -> TopKAccuracy {
+        counts[level]?[subset] ?? TopKAccuracy(ks: Self.ks)
+    }
 
     /// Evaluates `model` on `scenes` of `dataset` (no augmentation).
     public static func evaluate(model: TrainableModel, dataset: PreparedDataset, scenes: [Int],
-                                batchSize: Int = 64) -> ZeroShotReport {
+                                batchSize: Int = 64) -> ZeroShotAccuracy {
         let dim = model.config.embedDim, c = dataset.context
         var classEmbeddings: [Level: [Float]] = [:]
         for level in Level.allCases {
@@ -29,7 +41,7 @@ public struct ZeroShotReport: Sendable, Codable, Equatable {
             classEmbeddings[level] = ContrastiveLoss.normalizeRows(
                 model.embedTexts(ids, count: n, tokens: c, level: level), rows: n, dim: dim).0
         }
-        var report = ZeroShotReport()
+        var report = ZeroShotAccuracy()
         let builder = BatchBuilder(dataset: dataset)
         var rng = TrainingRandom(seed: 0)
         var start = 0
@@ -70,15 +82,12 @@ public struct ZeroShotReport: Sendable, Codable, Equatable {
                         truth = Set(items.map { dataset.relationClass[$0] })
                     }
                     for _ in items {
-                        let ranked = (0..<k).sorted { scores[row * k + $0] > scores[row * k + $1] || (scores[row * k + $0] == scores[row * k + $1] && $0 < $1) }
-                        let hit1 = truth.contains(ranked[0])
-                        let hit5 = ranked.prefix(5).contains { truth.contains($0) }
-                        for subset in ["all", dataset.unseen[scene] ? "unseen" : "seen"] {
-                            var cell = report.cells[level.rawValue, default: [:]][subset, default: Cell()]
-                            cell.total += 1
-                            if hit1 { cell.top1 += 1 }
-                            if hit5 { cell.top5 += 1 }
-                            report.cells[level.rawValue, default: [:]][subset] = cell
+                        let ranking = scores.withUnsafeBufferPointer {
+                            Similarity.topIndices(UnsafeBufferPointer(rebasing: $0[(row * k)..<((row + 1) * k)]), k: Self.ks.last!)
+                        }
+                        for subset in [Subset.all, dataset.unseen[scene] ? .unseen : .seen] {
+                            report.counts[level, default: [:]][subset, default: TopKAccuracy(ks: Self.ks)]
+                                .record(ranking: ranking, truth: truth)
                         }
                         row += 1
                     }
@@ -88,16 +97,19 @@ public struct ZeroShotReport: Sendable, Codable, Equatable {
         return report
     }
 
-    /// A Markdown table: rows action/object/relation, columns top-1/top-5 for seen and unseen.
+    /// A Markdown table: rows action/object/relation, columns top-1/5/10 for seen and unseen.
     public var markdownTable: String {
-        var lines = ["| level | seen top-1 | seen top-5 | unseen top-1 | unseen top-5 | n seen / unseen |",
-                     "|---|---|---|---|---|---|"]
-        for (level, label) in [("global", "action"), ("object", "object"), ("relation", "relation")] {
-            let seen = cells[level]?["seen"] ?? Cell(), unseen = cells[level]?["unseen"] ?? Cell()
-            func pct(_ x: Double, _ n: Int) -> String { n == 0 ? "–" : String(format: "%.1f%%", 100 * x) }
-            lines.append("| \(label) | \(pct(seen.top1Accuracy, seen.total)) | \(pct(seen.top5Accuracy, seen.total)) | "
-                         + "\(pct(unseen.top1Accuracy, unseen.total)) | \(pct(unseen.top5Accuracy, unseen.total)) | "
-                         + "\(seen.total) / \(unseen.total) |")
+        let columns = Self.ks.map { "top-\($0)" }
+        var lines = ["| level | " + (columns.map { "seen \($0)" } + columns.map { "unseen \($0)" }).joined(separator: " | ")
+                         + " | n seen / unseen |",
+                     "|---|" + String(repeating: "---|", count: 2 * Self.ks.count + 1)]
+        for (level, label) in [(Level.global, "action"), (.object, "object"), (.relation, "relation")] {
+            let seen = accuracy(level, .seen), unseen = accuracy(level, .unseen)
+            func cells(_ counts: TopKAccuracy) -> [String] {
+                Self.ks.map { counts.total == 0 ? "–" : String(format: "%.1f%%", 100 * counts.accuracy(at: $0)) }
+            }
+            lines.append("| \(label) | " + (cells(seen) + cells(unseen)).joined(separator: " | ")
+                         + " | \(seen.total) / \(unseen.total) |")
         }
         return lines.joined(separator: "\n")
     }
