@@ -45,8 +45,8 @@ def main():
     path = os.path.join(root, "Tests", "NumericsTests", "BFloat16Fixtures.swift")
 
     def rows(values, digits):
-        items = [f"0x{v:0{digits}X}" for v in values]
-        return "\n".join("        " + ", ".join(items[i:i + 8]) + "," for i in range(0, len(items), 8))
+        # One line per array: the data is not meant to be read line by line.
+        return "        " + ", ".join(f"0x{v:0{digits}X}" for v in values) + ","
 
     with open(path, "w") as out:
         out.write(

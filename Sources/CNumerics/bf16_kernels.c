@@ -270,14 +270,31 @@ static void bf_portable(size_t m, size_t n, size_t k, const float *a, const uint
 #define BF_ROW_GROUPS(most)                                                                                           \
     size_t groups = (m + (most) - 1) / (most), base = m / groups, extra = m % groups
 
+/* The MR × NP accumulators of a 16-lane tile, zeroed. */
+#define BF512_ACCUMULATORS(MR, NP)                                                                                    \
+    __m512 acc[MR][NP];                                                                                               \
+    for (int i = 0; i < MR; i++)                                                                                      \
+        for (int p = 0; p < NP; p++) acc[i][p] = _mm512_setzero_ps()
+
+/* The accumulators stored in (or, with `add`, added to) C: `cols` columns from `c`, the last panel masked. */
+#define BF512_STORE(MR, NP)                                                                                           \
+    for (int i = 0; i < MR; i++) {                                                                                    \
+        float *out = c + i * ldc;                                                                                     \
+        for (int p = 0; p < NP; p++) {                                                                                \
+            size_t left = cols - (size_t)p * BF_W;                                                                    \
+            __mmask16 mask = left >= BF_W ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);                        \
+            __m512 v = acc[i][p];                                                                                     \
+            if (add) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, out + p * BF_W), v);                               \
+            _mm512_mask_storeu_ps(out + p * BF_W, mask, v);                                                           \
+        }                                                                                                             \
+    }
+
 /* ---- vdpbf16ps: MR rows × NP panels (16 columns each) over one k block of `pairs` pairs. ---- */
 #define DEFINE_DP_TILE(MR, NP)                                                                                        \
     __attribute__((target("avx512f,avx512bf16"))) static void dp_tile_##MR##_##NP(                                 \
         size_t pairs, const uint16_t *a, size_t lda, const uint16_t *panel, size_t panel_stride, float *c,           \
         size_t ldc, size_t cols, int add) {                                                                           \
-        __m512 acc[MR][NP];                                                                                           \
-        for (int i = 0; i < MR; i++)                                                                                  \
-            for (int p = 0; p < NP; p++) acc[i][p] = _mm512_setzero_ps();                                             \
+        BF512_ACCUMULATORS(MR, NP);                                                                                   \
         for (size_t s = 0; s < pairs; s++) {                                                                          \
             __m512bh b[NP];                                                                                           \
             for (int p = 0; p < NP; p++) b[p] = (__m512bh)_mm512_loadu_si512(panel + p * panel_stride + 32 * s);      \
@@ -288,16 +305,7 @@ static void bf_portable(size_t m, size_t n, size_t k, const float *a, const uint
                 for (int p = 0; p < NP; p++) acc[i][p] = _mm512_dpbf16_ps(acc[i][p], x, b[p]);                        \
             }                                                                                                         \
         }                                                                                                             \
-        for (int i = 0; i < MR; i++) {                                                                                \
-            float *out = c + i * ldc;                                                                                 \
-            for (int p = 0; p < NP; p++) {                                                                            \
-                size_t left = cols - (size_t)p * BF_W;                                                                \
-                __mmask16 mask = left >= BF_W ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);                    \
-                __m512 v = acc[i][p];                                                                                 \
-                if (add) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, out + p * BF_W), v);                           \
-                _mm512_mask_storeu_ps(out + p * BF_W, mask, v);                                                       \
-            }                                                                                                         \
-        }                                                                                                             \
+        BF512_STORE(MR, NP);                                                                                          \
     }
 
 /* ---- AVX-512F: the same pairs widened in registers (even element: shifted up 16 bits; odd: the upper half kept),
@@ -306,9 +314,7 @@ static void bf_portable(size_t m, size_t n, size_t k, const float *a, const uint
     __attribute__((target("avx512f"))) static void wide_tile_##MR##_##NP(                                          \
         size_t pairs, const float *a, size_t lda, const uint16_t *panel, size_t panel_stride, float *c, size_t ldc,  \
         size_t cols, int add) {                                                                                       \
-        __m512 acc[MR][NP];                                                                                           \
-        for (int i = 0; i < MR; i++)                                                                                  \
-            for (int p = 0; p < NP; p++) acc[i][p] = _mm512_setzero_ps();                                             \
+        BF512_ACCUMULATORS(MR, NP);                                                                                   \
         const __m512i upper = _mm512_set1_epi32((int)0xffff0000u);                                                    \
         for (size_t s = 0; s < pairs; s++) {                                                                          \
             __m512 even[NP], odd[NP];                                                                                 \
@@ -325,16 +331,7 @@ static void bf_portable(size_t m, size_t n, size_t k, const float *a, const uint
                 }                                                                                                     \
             }                                                                                                         \
         }                                                                                                             \
-        for (int i = 0; i < MR; i++) {                                                                                \
-            float *out = c + i * ldc;                                                                                 \
-            for (int p = 0; p < NP; p++) {                                                                            \
-                size_t left = cols - (size_t)p * BF_W;                                                                \
-                __mmask16 mask = left >= BF_W ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);                    \
-                __m512 v = acc[i][p];                                                                                 \
-                if (add) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, out + p * BF_W), v);                           \
-                _mm512_mask_storeu_ps(out + p * BF_W, mask, v);                                                       \
-            }                                                                                                         \
-        }                                                                                                             \
+        BF512_STORE(MR, NP);                                                                                          \
     }
 
 /* ---- AVX2 + FMA: MR rows × one panel (two 8-column halves), widened as above. ---- */

@@ -6,28 +6,22 @@ import CNumerics
 /// memory of float32, read by `numerics_sgemm_packed_bf16` (`vdpbf16ps` where the CPU has it, otherwise widened to
 /// float32 in registers; see ``BFloat16Kernel``).
 public final class PackedBFloat16Matrix: @unchecked Sendable {
-    /// Number of rows (a layer's output width).
-    public let rows: Int
-    /// Number of columns (a layer's input width).
-    public let columns: Int
-    /// The panels, `numerics_bf16_packed_count(rows, columns)` values from ``PanelArena/shared`` (page-aligned);
-    /// never written after `init`.
-    let panels: UnsafeMutablePointer<UInt16>
-    /// Bytes of `panels`.
-    private let byteCount: Int
+    /// `[rows, columns]`: the layer's output and input widths.
+    public let rows: Int, columns: Int
+    /// `numerics_bf16_packed_count(rows, columns)` values, page-aligned; never written after `init`.
+    private let memory: ArenaElements<UInt16>
+
+    /// The panels from the first column on.
+    var panels: UnsafeMutablePointer<UInt16> { memory.base }
 
     /// `matrix` (`[rows, columns]`) rounded to bfloat16 in panel layout (a copy: the source may be freed afterwards).
     public init(_ matrix: Tensor) {
-        precondition(matrix.rank == 2, "a packed matrix needs a [rows, columns] tensor, got \(matrix.shape)")
-        rows = matrix.shape[0]
-        columns = matrix.shape[1]
-        let count = max(1, numerics_bf16_packed_count(rows, columns))
-        byteCount = count * MemoryLayout<UInt16>.stride
-        panels = PanelArena.shared.allocate(byteCount: byteCount).bindMemory(to: UInt16.self, capacity: count)
-        matrix.withUnsafeBufferPointer { numerics_pack_nt_bf16(rows, columns, $0.baseAddress!, columns, panels) }
+        precondition(matrix.rank == 2, "a packed bf16 matrix needs a [rows, columns] tensor, got \(matrix.shape)")
+        (rows, columns) = (matrix.shape[0], matrix.shape[1])
+        memory = ArenaElements(count: max(1, numerics_bf16_packed_count(rows, columns)))
+        let (n, k, panels) = (rows, columns, memory.base)
+        matrix.withUnsafeBufferPointer { numerics_pack_nt_bf16(n, k, $0.baseAddress!, k, panels) }
     }
-
-    deinit { PanelArena.shared.deallocate(panels, byteCount: byteCount) }
 
     /// The bfloat16 values widened back to a row-major `[rows, columns]` float tensor (exact).
     public var floatTensor: Tensor {
@@ -97,4 +91,18 @@ final class BFloat16Rows: @unchecked Sendable {
     }
 
     deinit { memory.deallocate() }
+}
+
+/// `count` elements carved from ``PanelArena/shared`` (page-aligned, huge pages when it advises them), given back
+/// when the value goes.
+final class ArenaElements<Element>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>
+    private let byteCount: Int
+
+    init(count: Int) {
+        byteCount = count * MemoryLayout<Element>.stride
+        base = PanelArena.shared.allocate(byteCount: byteCount).bindMemory(to: Element.self, capacity: count)
+    }
+
+    deinit { PanelArena.shared.deallocate(base, byteCount: byteCount) }
 }
