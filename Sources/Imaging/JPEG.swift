@@ -1,6 +1,5 @@
 import CJPEG
 import Foundation
-import Numerics
 
 /// JPEG decoding and encoding through libjpeg (the C target `CJPEG` catches libjpeg's longjmp errors). Code that
 /// reads a picture of any format goes through ``Picture``, which sends JPEG data here.
@@ -107,7 +106,7 @@ public enum JPEG {
         return Data(bytes: output, count: size)
     }
 
-    /// Encodes RGB as JPEG and writes it to `url` whole or not at all (``Numerics/AtomicFile``).
+    /// Encodes RGB as JPEG and writes it to `url` whole or not at all (``AtomicFile``).
     /// - Throws: ``ImagingError/encodeFailed(detail:)`` or ``ImagingError/writeFailed(file:reason:)``.
     public static func write(_ image: RGBImage, to url: URL, quality: Int) throws {
         let data = try encode(image, quality: quality)

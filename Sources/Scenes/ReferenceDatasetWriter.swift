@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import Imaging
 
 /// Writes scene records as a dataset in the reference format: one `metadata.json` (`{"data": [...]}`, one
 /// record a line) and a `classes.json` collected from the records written.
@@ -106,7 +106,8 @@ public struct ReferenceDatasetWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Writes `classes.json` whole or not at all (``Numerics/AtomicFile``; pretty-printed, keys `actions`, `objects`, `relations`).
+    /// Writes `classes.json` whole or not at all (``Imaging/AtomicFile``), pretty-printed, keys `actions`, `objects`,
+    /// `relations`.
     public static func writeClasses(_ classes: SceneClasses, to url: URL) throws {
         var out: [UInt8] = Array("{\n".utf8)
         let lists: [(String, [String])] = [("actions", classes.actions), ("objects", classes.objects),

@@ -1,5 +1,5 @@
 import Foundation
-import Numerics
+import Imaging
 import Testing
 
 /// Files written whole or not at all, and the partials of killed writers cleaned by the next writer.
