@@ -83,6 +83,22 @@ static inline int32_t vnni_sum(uint32_t lanes, const vnni_query *q) { return (in
 /// One row group of the 512-bit kernel: `R` rows, accumulators `256·hiSum + loSum` per lane.
 #define VNNI512_ROWS 4
 
+/// Adds 64 codes of each of four rows (`c0`…`c3`) times the query halves at `ql`, `qh` to their accumulators.
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static inline void vnni512_step4(__m512i lo[4], __m512i hi[4], const uint8_t *ql, const int8_t *qh, __m512i c0,
+                                 __m512i c1, __m512i c2, __m512i c3) {
+    const __m512i bias = _mm512_set1_epi8((char)0x80);
+    const __m512i l = _mm512_load_si512((const void *)ql), h = _mm512_load_si512((const void *)qh);
+    lo[0] = _mm512_dpbusd_epi32(lo[0], l, c0);
+    lo[1] = _mm512_dpbusd_epi32(lo[1], l, c1);
+    lo[2] = _mm512_dpbusd_epi32(lo[2], l, c2);
+    lo[3] = _mm512_dpbusd_epi32(lo[3], l, c3);
+    hi[0] = _mm512_dpbusd_epi32(hi[0], _mm512_xor_si512(c0, bias), h);
+    hi[1] = _mm512_dpbusd_epi32(hi[1], _mm512_xor_si512(c1, bias), h);
+    hi[2] = _mm512_dpbusd_epi32(hi[2], _mm512_xor_si512(c2, bias), h);
+    hi[3] = _mm512_dpbusd_epi32(hi[3], _mm512_xor_si512(c3, bias), h);
+}
+
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
 static void int8_sums_vnni512(const int8_t *codes, size_t rows, size_t dim, const int16_t *query, int32_t *sums) {
     vnni_query q;
@@ -94,57 +110,29 @@ static void int8_sums_vnni512(const int8_t *codes, size_t rows, size_t dim, cons
     size_t r = 0;
     for (; r + VNNI512_ROWS <= rows; r += VNNI512_ROWS) {
         const int8_t *row = codes + r * dim;
-        __m512i lo0 = _mm512_setzero_si512(), lo1 = lo0, lo2 = lo0, lo3 = lo0;
-        __m512i hi0 = lo0, hi1 = lo0, hi2 = lo0, hi3 = lo0;
+        __m512i lo[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+        __m512i hi[4] = {lo[0], lo[0], lo[0], lo[0]};
         size_t j = 0;
         for (; j < full; j += 64) {
-            __m512i ql = _mm512_load_si512((const void *)(q.lo + j));
-            __m512i qh = _mm512_load_si512((const void *)(q.hi + j));
-            __m512i c0 = _mm512_loadu_si512((const void *)(row + j));
-            __m512i c1 = _mm512_loadu_si512((const void *)(row + dim + j));
-            __m512i c2 = _mm512_loadu_si512((const void *)(row + 2 * dim + j));
-            __m512i c3 = _mm512_loadu_si512((const void *)(row + 3 * dim + j));
-            lo0 = _mm512_dpbusd_epi32(lo0, ql, c0);
-            lo1 = _mm512_dpbusd_epi32(lo1, ql, c1);
-            lo2 = _mm512_dpbusd_epi32(lo2, ql, c2);
-            lo3 = _mm512_dpbusd_epi32(lo3, ql, c3);
-            hi0 = _mm512_dpbusd_epi32(hi0, _mm512_xor_si512(c0, bias), qh);
-            hi1 = _mm512_dpbusd_epi32(hi1, _mm512_xor_si512(c1, bias), qh);
-            hi2 = _mm512_dpbusd_epi32(hi2, _mm512_xor_si512(c2, bias), qh);
-            hi3 = _mm512_dpbusd_epi32(hi3, _mm512_xor_si512(c3, bias), qh);
+            vnni512_step4(lo, hi, q.lo + j, q.hi + j, _mm512_loadu_si512((const void *)(row + j)),
+                          _mm512_loadu_si512((const void *)(row + dim + j)), _mm512_loadu_si512((const void *)(row + 2 * dim + j)),
+                          _mm512_loadu_si512((const void *)(row + 3 * dim + j)));
         }
-        if (tail) {
-            __m512i ql = _mm512_load_si512((const void *)(q.lo + j));
-            __m512i qh = _mm512_load_si512((const void *)(q.hi + j));
-            __m512i c0 = _mm512_maskz_loadu_epi8(tail, row + j);
-            __m512i c1 = _mm512_maskz_loadu_epi8(tail, row + dim + j);
-            __m512i c2 = _mm512_maskz_loadu_epi8(tail, row + 2 * dim + j);
-            __m512i c3 = _mm512_maskz_loadu_epi8(tail, row + 3 * dim + j);
-            lo0 = _mm512_dpbusd_epi32(lo0, ql, c0);
-            lo1 = _mm512_dpbusd_epi32(lo1, ql, c1);
-            lo2 = _mm512_dpbusd_epi32(lo2, ql, c2);
-            lo3 = _mm512_dpbusd_epi32(lo3, ql, c3);
-            hi0 = _mm512_dpbusd_epi32(hi0, _mm512_xor_si512(c0, bias), qh);
-            hi1 = _mm512_dpbusd_epi32(hi1, _mm512_xor_si512(c1, bias), qh);
-            hi2 = _mm512_dpbusd_epi32(hi2, _mm512_xor_si512(c2, bias), qh);
-            hi3 = _mm512_dpbusd_epi32(hi3, _mm512_xor_si512(c3, bias), qh);
+        if (tail) {  // the last, partial 64 bytes, read as zeros past `dim`
+            vnni512_step4(lo, hi, q.lo + j, q.hi + j, _mm512_maskz_loadu_epi8(tail, row + j),
+                          _mm512_maskz_loadu_epi8(tail, row + dim + j), _mm512_maskz_loadu_epi8(tail, row + 2 * dim + j),
+                          _mm512_maskz_loadu_epi8(tail, row + 3 * dim + j));
         }
-        sums[r] = vnni_sum((uint32_t)_mm512_reduce_add_epi32(_mm512_add_epi32(_mm512_slli_epi32(hi0, 8), lo0)), &q);
-        sums[r + 1] = vnni_sum((uint32_t)_mm512_reduce_add_epi32(_mm512_add_epi32(_mm512_slli_epi32(hi1, 8), lo1)), &q);
-        sums[r + 2] = vnni_sum((uint32_t)_mm512_reduce_add_epi32(_mm512_add_epi32(_mm512_slli_epi32(hi2, 8), lo2)), &q);
-        sums[r + 3] = vnni_sum((uint32_t)_mm512_reduce_add_epi32(_mm512_add_epi32(_mm512_slli_epi32(hi3, 8), lo3)), &q);
+        sums[r] = vnni_sum((uint32_t)_mm512_reduce_add_epi32(_mm512_add_epi32(_mm512_slli_epi32(hi[0], 8), lo[0])), &q);
+        sums[r + 1] = vnni_sum((uint32_t)_mm512_reduce_add_epi32(_mm512_add_epi32(_mm512_slli_epi32(hi[1], 8), lo[1])), &q);
+        sums[r + 2] = vnni_sum((uint32_t)_mm512_reduce_add_epi32(_mm512_add_epi32(_mm512_slli_epi32(hi[2], 8), lo[2])), &q);
+        sums[r + 3] = vnni_sum((uint32_t)_mm512_reduce_add_epi32(_mm512_add_epi32(_mm512_slli_epi32(hi[3], 8), lo[3])), &q);
     }
     for (; r < rows; r++) {
         const int8_t *row = codes + r * dim;
         __m512i lo = _mm512_setzero_si512(), hi = lo;
-        size_t j = 0;
-        for (; j < full; j += 64) {
-            __m512i c = _mm512_loadu_si512((const void *)(row + j));
-            lo = _mm512_dpbusd_epi32(lo, _mm512_load_si512((const void *)(q.lo + j)), c);
-            hi = _mm512_dpbusd_epi32(hi, _mm512_xor_si512(c, bias), _mm512_load_si512((const void *)(q.hi + j)));
-        }
-        if (tail) {
-            __m512i c = _mm512_maskz_loadu_epi8(tail, row + j);
+        for (size_t j = 0; j < dim; j += 64) {
+            __m512i c = _mm512_maskz_loadu_epi8(j < full ? ~(__mmask64)0 : tail, row + j);
             lo = _mm512_dpbusd_epi32(lo, _mm512_load_si512((const void *)(q.lo + j)), c);
             hi = _mm512_dpbusd_epi32(hi, _mm512_xor_si512(c, bias), _mm512_load_si512((const void *)(q.hi + j)));
         }
