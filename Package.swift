@@ -82,7 +82,7 @@ let package = Package(
             ]),
         // What the commands and the benchmarks share: progress lines, the Ctrl-C flag, process memory figures and the
         // command-line conformances of library enums.
-        .target(name: "CommandSupport", dependencies: ["Explorer", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "CommandSupport", dependencies: ["Explorer", "Numerics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(
             name: "ScenarioCLIPCommands",
             dependencies: [

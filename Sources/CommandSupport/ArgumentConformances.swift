@@ -1,5 +1,7 @@
 import ArgumentParser
 import Explorer
+import Numerics
 
-/// Library enums given on the command line, shared by `explore` and `bench explorer`.
+/// Library enums given on the command line, shared by the commands and the benchmarks.
 extension PictureOption: ExpressibleByArgument {}
+extension KernelLevel: ExpressibleByArgument {}

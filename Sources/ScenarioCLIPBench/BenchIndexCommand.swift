@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLIP
+import CommandSupport
 import EmbeddingCache
 import Foundation
 import Numerics

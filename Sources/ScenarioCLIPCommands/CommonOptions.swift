@@ -1,10 +1,11 @@
 import ArgumentParser
 import BundledAssets
+import CommandSupport
 import EmbeddingCache
 import Foundation
 import ScenarioModel
-import SceneWorkspace
 import Scenes
+import SceneWorkspace
 
 /// `--model`, `--ema` and `--kernels`: which model a command uses (the bundled one when omitted).
 struct ModelOptions: ParsableArguments {

@@ -1,8 +1,7 @@
 import ArgumentParser
+import CommandSupport
 import Numerics
 import ScenarioModel
-
-extension KernelLevel: ExpressibleByArgument {}
 
 /// `--kernels`: the highest instruction set the model's C kernels may use (the CPU's best by default), to compare
 /// levels or to rule one out. Shared by every command that runs a model.

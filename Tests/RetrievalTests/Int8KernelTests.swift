@@ -1,4 +1,5 @@
 import Numerics
+import Synthetic
 import Testing
 
 @testable import Retrieval

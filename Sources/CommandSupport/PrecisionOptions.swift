@@ -1,20 +1,23 @@
 import ArgumentParser
+import Foundation
 import Numerics
 
 /// `--precision`: how a model's linear weights are stored while it runs (every command that runs a model).
-struct PrecisionOptions: ParsableArguments {
+public struct PrecisionOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Weights of the model's products: float32 (default, matches PyTorch), float16 (half the memory) or bf16 "
             + "(half the memory; vdpbf16ps on CPUs with AVX512_BF16, else widened to float32). Vectors of another "
             + "precision are cached as another model.", valueName: "precision"))
-    var precision: Linear.Precision = .float32
+    public var precision: Linear.Precision = .float32
+
+    public init() {}
 
     /// For bf16, a line on standard error naming the product kernel when the CPU has no bfloat16 dot products
     /// (the option still works, at float32 arithmetic speed).
-    func announce() {
+    public func announce() {
         guard precision == .bfloat16, BFloat16Kernel.current != .dpbf16 else { return }
-        printError(
-            "note: this CPU reports no AVX512_BF16; bf16 products run on \(BFloat16Kernel.current) (same results)")
+        FileHandle.standardError.write(Data(
+            "note: this CPU reports no AVX512_BF16; bf16 products run on \(BFloat16Kernel.current) (same results)\n".utf8))
     }
 }
 
