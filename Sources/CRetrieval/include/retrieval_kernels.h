@@ -49,8 +49,4 @@ int retrieval_int8_kernel_select(int kernel);
 /// Short name of `kernel` ("avx512-vnni", "vnni-256", "avx2", "portable"); "unknown" out of range.
 const char *retrieval_int8_kernel_name(int kernel);
 
-/// Converts `n` IEEE half-precision values (host byte order) to single precision: F16C when the CPU has
-/// it (checked at run time), portable C otherwise. Exact for every input (NaN payloads kept).
-void retrieval_half_to_float(const uint16_t *in, float *out, size_t n);
-
 #endif
