@@ -186,8 +186,8 @@ enum CacheSchema {
             """)
         var setIDs: [String: Int64] = [:]
         while let row = try rows.next() {
-            let fingerprint: String = row[0], level: String = row[1], width: Int = row[3]
-            let vector: Data = row[4]
+            let fingerprint: String = try row.decode(atIndex: 0), level: String = try row.decode(atIndex: 1), width: Int = try row.decode(atIndex: 3)
+            let vector: Data = try row.decode(atIndex: 4)
             guard width > 0, vector.count == width * encoding.bytesPerValue else { continue }
             let name = fingerprint + "\u{0}" + level
             let set: Int64
@@ -203,7 +203,7 @@ enum CacheSchema {
                 pendingSet = set
                 pendingWidth = width
             }
-            keyIDs.append(row[2])
+            keyIDs.append(try row.decode(atIndex: 2))
             blob.append(vector)
         }
         try flush()

@@ -126,7 +126,7 @@ public struct CacheWriteBatch {
         var removed = 0
         let sets = try Row.fetchAll(db, sql: "SELECT id, level FROM vector_sets WHERE fingerprint = ?", arguments: [fingerprint])
         for set in sets {
-            let id: Int64 = set[0], level: String = set[1]
+            let id: Int64 = try set.decode(atIndex: 0), level: String = try set.decode(atIndex: 1)
             let unused = try Int64.fetchSet(
                 db,
                 sql: """

@@ -49,7 +49,7 @@ extension EmbeddingCache {
                     return nil
                 }
                 let correction = try Self.correction(row)
-                try db.execute(sql: "DELETE FROM corrections WHERE id = ?", arguments: [row[0] as Int64])
+                try db.execute(sql: "DELETE FROM corrections WHERE id = ?", arguments: [try row.decode(Int64.self, atIndex: 0)])
                 return correction
             }
         }
@@ -66,11 +66,12 @@ extension EmbeddingCache {
     }
 
     private static func correction(_ row: Row) throws -> SceneCorrection {
-        let sceneID: String = row[1], kindText: String = row[2]
+        let id: Int64 = try row.decode(atIndex: 0)
+        let sceneID: String = try row.decode(atIndex: 1), kindText: String = try row.decode(atIndex: 2)
         guard let kind = SceneCorrection.Kind(rawValue: kindText) else {
-            throw ScenesError.invalidCorrection(sceneID: sceneID, reason: "stored correction \(row[0] as Int64) has unknown kind \"\(kindText)\"")
+            throw ScenesError.invalidCorrection(sceneID: sceneID, reason: "stored correction \(id) has unknown kind \"\(kindText)\"")
         }
-        return try SceneCorrection(sceneID: sceneID, kind: kind, index: row[3], oldValue: row[4], newValue: row[5],
-                                   timestamp: Date(timeIntervalSince1970: row[6]))
+        return try SceneCorrection(sceneID: sceneID, kind: kind, index: row.decode(atIndex: 3), oldValue: row.decode(atIndex: 4),
+                                   newValue: row.decode(atIndex: 5), timestamp: Date(timeIntervalSince1970: row.decode(atIndex: 6)))
     }
 }

@@ -76,21 +76,20 @@ extension EmbeddingCache {
                         db, sql: "SELECT count, key_ids, coordinates, method, created_at FROM embedding_maps WHERE set_id = ?",
                         arguments: [setID])
                 else { return nil }
-                let count: Int = stored[0]
-                let keys: Data = stored[1], points: Data = stored[2]
+                let count: Int = try stored.decode(atIndex: 0)
+                let keys: Data = try stored.decode(atIndex: 1), points: Data = try stored.decode(atIndex: 2)
                 guard count >= 0, keys.count == count * 8, points.count == count * 8 else {
                     throw EmbeddingCacheError.badVector(fingerprint: fingerprint, level: level.rawValue, key: "embedding map",
                                                        detail: "blob sizes \(keys.count) and \(points.count) do not match \(count) points")
                 }
-                // Point of each key id (dense array: key ids are small integers).
-                var pointOfKey: [Int32] = []
+                // Point of each key id.
+                func key(_ raw: UnsafeRawBufferPointer, _ j: Int) -> Int {
+                    Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * j, as: Int64.self)))
+                }
+                let largestKey = keys.withUnsafeBytes { raw in (0..<count).reduce(-1) { max($0, key(raw, $1)) } }
+                var pointOfKey = KeyIDTable(entries: count, largestKey: largestKey)
                 keys.withUnsafeBytes { raw in
-                    for j in 0..<count {
-                        let key = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * j, as: Int64.self)))
-                        guard key >= 0, key < 1 << 31 else { continue }
-                        if key >= pointOfKey.count { pointOfKey += [Int32](repeating: -1, count: max(key + 1, pointOfKey.count * 2) - pointOfKey.count) }
-                        pointOfKey[key] = Int32(j)
-                    }
+                    for j in 0..<count { pointOfKey[key(raw, j)] = Int32(j) }
                 }
                 var sceneIDs: [String] = []
                 var indices: [Int32] = []
@@ -100,20 +99,21 @@ extension EmbeddingCache {
                     db, sql: "SELECT scene_id, item_index, key_id FROM items WHERE level = ? ORDER BY position", arguments: [level.rawValue])
                 try points.withUnsafeBytes { raw in
                     while let row = try items.next() {
-                        let key = Int(row[2] as Int64)
-                        guard key >= 0, key < pointOfKey.count, pointOfKey[key] >= 0 else {
+                        let point = pointOfKey[Int(try row.decode(Int64.self, atIndex: 2))]
+                        guard point >= 0 else {
                             missing += 1
                             continue
                         }
-                        let p = Int(pointOfKey[key])
-                        sceneIDs.append(row[0])
-                        indices.append(Int32(truncatingIfNeeded: row[1] as Int))
+                        let p = Int(point)
+                        sceneIDs.append(try row.decode(atIndex: 0))
+                        indices.append(Int32(truncatingIfNeeded: try row.decode(Int.self, atIndex: 1)))
                         coordinates.append(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * p, as: UInt32.self))))
                         coordinates.append(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * p + 4, as: UInt32.self))))
                     }
                 }
                 return CachedEmbeddingMap(sceneIDs: sceneIDs, itemIndices: indices, coordinates: coordinates, missing: missing,
-                                          method: stored[3], createdAt: Date(timeIntervalSince1970: stored[4]))
+                                          method: try stored.decode(atIndex: 3),
+                                          createdAt: Date(timeIntervalSince1970: try stored.decode(atIndex: 4)))
             }
         }
     }

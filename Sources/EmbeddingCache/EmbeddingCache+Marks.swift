@@ -32,12 +32,13 @@ extension EmbeddingCache {
                 }
                 sql += " ORDER BY scene_id, CASE target_kind WHEN 'scene' THEN 0 WHEN 'object' THEN 1 ELSE 2 END, target_index"
                 return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
-                    guard let kind = AnnotationMark.TargetKind(rawValue: row[1]),
-                        let verdict = AnnotationMark.Verdict(rawValue: row[3])
+                    guard let kind = try AnnotationMark.TargetKind(rawValue: row.decode(atIndex: 1)),
+                        let verdict = try AnnotationMark.Verdict(rawValue: row.decode(atIndex: 3))
                     else { return nil }
                     return AnnotationMark(
-                        sceneID: row[0], targetKind: kind, targetIndex: row[2], verdict: verdict, note: row[4],
-                        timestamp: Date(timeIntervalSince1970: row[5]))
+                        sceneID: try row.decode(atIndex: 0), targetKind: kind, targetIndex: try row.decode(atIndex: 2),
+                        verdict: verdict, note: try row.decode(atIndex: 4),
+                        timestamp: Date(timeIntervalSince1970: try row.decode(atIndex: 5)))
                 }
             }
         }

@@ -67,7 +67,9 @@ extension EmbeddingCache {
                     GROUP BY v.id HAVING sum(c.count) > 0 ORDER BY v.fingerprint, v.level
                     """)
                     .compactMap { row in
-                        CacheLevel(rawValue: row[1]).map { (fingerprint: row[0], level: $0, count: row[2]) }
+                        try CacheLevel(rawValue: row.decode(atIndex: 1)).map {
+                            (fingerprint: try row.decode(atIndex: 0), level: $0, count: try row.decode(atIndex: 2))
+                        }
                     }
             }
         }
@@ -100,25 +102,25 @@ extension EmbeddingCache {
         // Items in dataset order; rows of one key are chained (first row per key, next row per row).
         var sceneIDs: [String] = []
         var indices: [Int32] = []
-        var firstRowOfKey: [Int32] = []
-        var nextRow: [Int32] = []
+        var keyOfRow: [Int64] = []
+        var largestKey = -1
         let items = try Row.fetchCursor(
             db, sql: "SELECT scene_id, item_index, key_id FROM items WHERE level = ? ORDER BY position", arguments: [level.rawValue])
-        var lastRowOfKey: [Int32] = []
         while let row = try items.next() {
-            let key = Int(row[2] as Int64)
+            let key: Int64 = try row.decode(atIndex: 2)
             guard key >= 0 else { continue }
-            if key >= firstRowOfKey.count {
-                let grown = max(key + 1, firstRowOfKey.count * 2)
-                firstRowOfKey += [Int32](repeating: -1, count: grown - firstRowOfKey.count)
-                lastRowOfKey += [Int32](repeating: -1, count: grown - lastRowOfKey.count)
-            }
-            let r = Int32(sceneIDs.count)
-            if firstRowOfKey[key] < 0 { firstRowOfKey[key] = r } else { nextRow[Int(lastRowOfKey[key])] = r }
-            lastRowOfKey[key] = r
-            nextRow.append(-1)
-            sceneIDs.append(row[0])
-            indices.append(Int32(truncatingIfNeeded: row[1] as Int))
+            largestKey = max(largestKey, Int(key))
+            keyOfRow.append(key)
+            sceneIDs.append(try row.decode(atIndex: 0))
+            indices.append(Int32(truncatingIfNeeded: try row.decode(Int.self, atIndex: 1)))
+        }
+        var firstRowOfKey = KeyIDTable(entries: keyOfRow.count, largestKey: largestKey)
+        var lastRowOfKey = KeyIDTable(entries: keyOfRow.count, largestKey: largestKey)
+        var nextRow = [Int32](repeating: -1, count: keyOfRow.count)
+        for (r, key) in keyOfRow.enumerated() {
+            let last = lastRowOfKey[Int(key)]
+            if last < 0 { firstRowOfKey[Int(key)] = Int32(r) } else { nextRow[Int(last)] = Int32(r) }
+            lastRowOfKey[Int(key)] = Int32(r)
         }
         let total = sceneIDs.count
         if total == 0 { return LevelVectors(matrix: Tensor(zeros: [0, 0]), sceneIDs: [], itemIndices: []) }
@@ -128,7 +130,8 @@ extension EmbeddingCache {
         let chunks = try Row.fetchCursor(
             db, sql: "SELECT id, width, count, key_ids, vectors FROM vector_chunks WHERE set_id = ? ORDER BY id", arguments: [setID])
         while let chunk = try chunks.next() {
-            let id: Int64 = chunk[0], chunkWidth: Int = chunk[1], count: Int = chunk[2]
+            let id: Int64 = try chunk.decode(atIndex: 0)
+            let chunkWidth: Int = try chunk.decode(atIndex: 1), count: Int = try chunk.decode(atIndex: 2)
             func damage(_ detail: String) -> EmbeddingCacheError {
                 .damaged(path: path, detail: "vector chunk \(id) (model \(fingerprint), level \(level.rawValue)): \(detail)")
             }
@@ -165,7 +168,6 @@ extension EmbeddingCache {
                         vectors.withUnsafeBytes { vectorBytes in
                             for j in 0..<count {
                                 let key = Int(Int64(littleEndian: keyBytes.loadUnaligned(fromByteOffset: 8 * j, as: Int64.self)))
-                                guard key >= 0, key < firstRowOfKey.count else { continue }
                                 var r = firstRowOfKey[key]
                                 guard r >= 0 else { continue }
                                 let source = UnsafeRawBufferPointer(rebasing: vectorBytes[(j * rowBytes)..<((j + 1) * rowBytes)])
@@ -183,21 +185,13 @@ extension EmbeddingCache {
             guard ok else { throw damage("\(count) rows of width \(width) do not match the chunk's blob sizes") }
         }
         guard let storage else { return LevelVectors(matrix: Tensor(zeros: [0, 0]), sceneIDs: [], itemIndices: []) }
-        // Key id and stored list of each row.
-        var keyOfRow = [Int64](repeating: -1, count: total)
-        for key in firstRowOfKey.indices {
-            var r = firstRowOfKey[key]
-            while r >= 0 {
-                keyOfRow[Int(r)] = Int64(key)
-                r = nextRow[Int(r)]
-            }
-        }
         var lists: (count: Int, centroids: [Float], rows: [Int32])?
         if let stored = try Row.fetchOne(
             db, sql: "SELECT width, lists, centroids, key_ids, assignments FROM vector_lists WHERE set_id = ?", arguments: [setID]),
-            (stored[0] as Int) == width {
-            let count: Int = stored[1]
-            let centroids: Data = stored[2], keys: Data = stored[3], assigned: Data = stored[4]
+            try stored.decode(Int.self, atIndex: 0) == width {
+            let count: Int = try stored.decode(atIndex: 1)
+            let centroids: Data = try stored.decode(atIndex: 2), keys: Data = try stored.decode(atIndex: 3)
+            let assigned: Data = try stored.decode(atIndex: 4)
             let n = keys.count / 8
             let (centroidValues, overflow) = count.multipliedReportingOverflow(by: width)
             guard count > 0, !overflow, centroidValues <= centroids.count / 4, centroids.count == centroidValues * 4, keys.count % 8 == 0,
@@ -213,7 +207,7 @@ extension EmbeddingCache {
                     for j in 0..<n {
                         let key = Int(Int64(littleEndian: keyBytes.loadUnaligned(fromByteOffset: 8 * j, as: Int64.self)))
                         let list = Int32(littleEndian: listBytes.loadUnaligned(fromByteOffset: 4 * j, as: Int32.self))
-                        guard key >= 0, key < firstRowOfKey.count, list >= 0, Int(list) < count else { continue }
+                        guard list >= 0, Int(list) < count else { continue }
                         var r = firstRowOfKey[key]
                         while r >= 0 {
                             rows[Int(r)] = list
@@ -261,8 +255,8 @@ extension EmbeddingCache {
                     sql: "SELECT width, vector FROM text_vectors WHERE fingerprint = ? AND level = ? AND text = ?")
                 for text in texts where result[text] == nil {
                     guard let row = try Row.fetchOne(statement, arguments: [fingerprint, level.rawValue, text]) else { continue }
-                    let width: Int = row[0]
-                    guard let values = encoding.decode(row[1] as Data), values.count == width else {
+                    let width: Int = try row.decode(atIndex: 0)
+                    guard let values = encoding.decode(try row.decode(Data.self, atIndex: 1)), values.count == width else {
                         throw EmbeddingCacheError.badVector(fingerprint: fingerprint, level: level.rawValue, key: "text \"\(text)\"",
                                                            detail: "blob does not hold \(width) values")
                     }
@@ -280,8 +274,9 @@ extension EmbeddingCache {
                 let sql = "SELECT i.scene_id, i.level, i.item_index, k.key FROM items i JOIN item_keys k ON k.id = i.key_id"
                     + (level == nil ? "" : " WHERE i.level = ?") + " ORDER BY i.position"
                 return try Row.fetchAll(db, sql: sql, arguments: level.map { [$0.rawValue] } ?? []).compactMap { row in
-                    CacheLevel(rawValue: row[1]).map {
-                        DatasetItem(sceneID: row[0], level: $0, index: row[2], key: ItemKey(rawValue: row[3]))
+                    try CacheLevel(rawValue: row.decode(atIndex: 1)).map {
+                        DatasetItem(sceneID: try row.decode(atIndex: 0), level: $0, index: try row.decode(atIndex: 2),
+                                    key: ItemKey(rawValue: try row.decode(atIndex: 3)))
                     }
                 }
             }
@@ -307,7 +302,8 @@ extension EmbeddingCache {
                 var result: [String: (size: Int, modified: Double, hash: ContentHash)] = [:]
                 let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtime, hash FROM file_hashes")
                 while let row = try rows.next() {
-                    result[row[0]] = (row[1], row[2], ContentHash(hex: row[3]))
+                    result[try row.decode(atIndex: 0)] = (
+                        try row.decode(atIndex: 1), try row.decode(atIndex: 2), ContentHash(hex: try row.decode(atIndex: 3)))
                 }
                 return result
             }

@@ -185,6 +185,11 @@ public final class EmbeddingCache: Sendable {
 
     static func mapError(_ error: Error, path: String, busyTimeout: Double, during: String) -> Error {
         if let error = error as? EmbeddingCacheError { return error }
+        // The cache's columns are written with one type each, so a NULL or a value of another type where a number,
+        // text or blob belongs is a damaged page.
+        if let error = error as? RowDecodingError {
+            return EmbeddingCacheError.damaged(path: path, detail: "a stored value has the wrong type (\(error)) while \(during)")
+        }
         guard let error = error as? DatabaseError else { return error }
         let message = error.message ?? "\(error.resultCode)"
         switch error.resultCode {

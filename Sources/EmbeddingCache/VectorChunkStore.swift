@@ -64,14 +64,16 @@ enum VectorChunkStore {
         var removals: Set<Int64> = []
         for (i, id) in keyIDs.enumerated() where lastRowOfKey[id] == i {
             if let slot = try Row.fetchOne(lookup, arguments: [setID, id]) {
-                let chunk: Int64 = slot[0], row: Int = slot[1]
+                let chunk: Int64 = try slot.decode(atIndex: 0), row: Int = try slot.decode(atIndex: 1)
                 // Replaced in place only in a sound chunk of this width that has the slot's row; otherwise the
                 // key's vector is removed (a damaged chunk is dropped whole) and appended again.
                 if let stored = try Row.fetchOne(
                     db, sql: "SELECT width, count, length(key_ids), length(vectors) FROM vector_chunks WHERE id = ?",
                     arguments: [chunk]),
-                    stored[0] as Int == width, row >= 0, row < stored[1] as Int,
-                    Self.rowBytes(width: width, count: stored[1], keyBytes: stored[2], vectorBytes: stored[3], encoding: encoding) != nil {
+                    case let (storedWidth, storedCount): (Int, Int) = (try stored.decode(atIndex: 0), try stored.decode(atIndex: 1)),
+                    storedWidth == width, row >= 0, row < storedCount,
+                    Self.rowBytes(width: width, count: storedCount, keyBytes: try stored.decode(atIndex: 2),
+                                  vectorBytes: try stored.decode(atIndex: 3), encoding: encoding) != nil {
                     replacements[chunk, default: []].append((row, i))
                     continue
                 }
@@ -98,9 +100,9 @@ enum VectorChunkStore {
         if let last = try Row.fetchOne(
             db, sql: "SELECT id, width, count, key_ids, vectors FROM vector_chunks WHERE set_id = ? ORDER BY id DESC LIMIT 1",
             arguments: [setID]) {
-            let id: Int64 = last[0], lastWidth: Int = last[1], count: Int = last[2]
-            var keys: Data = last[3]
-            var vectors: Data = last[4]
+            let id: Int64 = try last.decode(atIndex: 0), lastWidth: Int = try last.decode(atIndex: 1), count: Int = try last.decode(atIndex: 2)
+            var keys: Data = try last.decode(atIndex: 3)
+            var vectors: Data = try last.decode(atIndex: 4)
             // A damaged last chunk is left as it is (loading reports it); the rows go to a new chunk.
             if lastWidth == width && count < capacity,
                 Self.rowBytes(width: width, count: count, keyBytes: keys.count, vectorBytes: vectors.count, encoding: encoding) != nil {
@@ -145,9 +147,9 @@ enum VectorChunkStore {
         for chunk in chunks.sorted() {
             guard let row = try Row.fetchOne(db, sql: "SELECT width, count, key_ids, vectors FROM vector_chunks WHERE id = ?", arguments: [chunk])
             else { continue }
-            let width: Int = row[0], count: Int = row[1]
-            let keys: Data = row[2]
-            let vectors: Data = row[3]
+            let width: Int = try row.decode(atIndex: 0), count: Int = try row.decode(atIndex: 1)
+            let keys: Data = try row.decode(atIndex: 2)
+            let vectors: Data = try row.decode(atIndex: 3)
             guard count > 0,
                 let rowBytes = Self.rowBytes(width: width, count: count, keyBytes: keys.count, vectorBytes: vectors.count, encoding: encoding)
             else {

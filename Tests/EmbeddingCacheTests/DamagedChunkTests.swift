@@ -110,4 +110,74 @@ import Testing
             }
         }
     }
+
+    /// Runs `body` on the 8-item cache after `sql` ran outside a transaction with foreign keys off (so a row can
+    /// point at a key that does not exist), then on a second connection that reads the schema anew.
+    private func withCache(damagedOutsideTransactionBy sql: String, _ body: (EmbeddingCache) throws -> Void) throws {
+        try withCache(damagedBy: "SELECT 1") { cache in
+            try cache.writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                try db.execute(sql: sql)
+                try db.execute(sql: "PRAGMA foreign_keys = ON")
+            }
+            try body(try EmbeddingCache.open(at: URL(fileURLWithPath: cache.path)))
+        }
+    }
+
+    @Test(arguments: [Int64.max, 1 << 60, 1 << 22])
+    func anItemWithAHugeKeyIDSizesNoAllocation(key: Int64) throws {
+        // A key id past the bound of the dense table; the item has no vector, the other seven keep theirs.
+        try withCache(damagedOutsideTransactionBy: "UPDATE items SET key_id = \(key) WHERE position = 3") { cache in
+            let level = try cache.loadLevel(fingerprint: "m", level: .global)
+            #expect(level.count == 7)
+            #expect(level.sceneIDs == ["s0", "s1", "s2", "s4", "s5", "s6", "s7"])
+            #expect(level.matrix.scalars == [0, 1, 2, 4, 5, 6, 7].flatMap { testVector($0, width: 4).map { Float(Float16($0)) } })
+            // The map stored for those rows lays onto them again, and the item without a key is missing.
+            try cache.write { try $0.storeEmbeddingMap([Float](repeating: 1, count: 14), for: level, fingerprint: "m", level: .global, method: "t") }
+            let map = try #require(try cache.embeddingMap(fingerprint: "m", level: .global))
+            #expect(map.sceneIDs == level.sceneIDs)
+            #expect(map.missing == 1)
+        }
+    }
+
+    @Test(arguments: [Int64.max, 1 << 40])
+    func anEmbeddingMapWithAHugeKeyIDSizesNoAllocation(key: Int64) throws {
+        try withCache(damagedBy: "SELECT 1") { cache in
+            let level = try cache.loadLevel(fingerprint: "m", level: .global)
+            try cache.write { try $0.storeEmbeddingMap([Float](repeating: 1, count: 16), for: level, fingerprint: "m", level: .global, method: "t") }
+            // The map's first key id replaced by a huge one: that item is missing, the others keep their points.
+            try cache.writer.write { db in
+                var keys = try #require(try Data.fetchOne(db, sql: "SELECT key_ids FROM embedding_maps"))
+                withUnsafeBytes(of: key.littleEndian) { keys.replaceSubrange(0..<8, with: $0) }
+                try db.execute(sql: "UPDATE embedding_maps SET key_ids = ?", arguments: [keys])
+            }
+            let map = try #require(try cache.embeddingMap(fingerprint: "m", level: .global))
+            #expect(map.missing == 1)
+            #expect(map.sceneIDs == ["s1", "s2", "s3", "s4", "s5", "s6", "s7"])
+        }
+    }
+
+    @Test(arguments: ["items SET item_index", "items SET scene_id", "vector_chunks SET width", "marks SET note"])
+    func aNullWhereTheSchemaSaysNotNullIsDamageNotATrap(update: String) throws {
+        // Only a damaged page can hold it: the schema's NOT NULL is lifted to write one.
+        let column = update.split(separator: " ").last!
+        let sql = """
+            INSERT INTO marks (scene_id, target_kind, target_index, verdict, note, updated_at) VALUES ('s0', 'scene', 0, 'wrong', '', 0);
+            PRAGMA writable_schema = ON;
+            UPDATE sqlite_schema SET sql = replace(sql, '\(column) INTEGER NOT NULL', '\(column) INTEGER')
+                WHERE name IN ('items', 'vector_chunks', 'marks');
+            UPDATE sqlite_schema SET sql = replace(sql, '\(column) TEXT NOT NULL', '\(column) TEXT')
+                WHERE name IN ('items', 'vector_chunks', 'marks');
+            PRAGMA writable_schema = OFF;
+            """
+        try withCache(damagedOutsideTransactionBy: sql) { cache in
+            try cache.writer.write { try $0.execute(sql: "UPDATE \(update) = NULL") }
+            let reopened = try EmbeddingCache.open(at: URL(fileURLWithPath: cache.path))
+            expectDamaged(reopened, mentioning: "a stored value has the wrong type") {
+                _ = try reopened.loadLevel(fingerprint: "m", level: .global)
+                _ = try reopened.items()
+                _ = try reopened.marks()
+            }
+        }
+    }
 }
