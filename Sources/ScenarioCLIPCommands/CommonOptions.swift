@@ -7,28 +7,46 @@ import ScenarioModel
 import Scenes
 import SceneWorkspace
 
-/// `--model`, `--ema` and `--kernels`: which model a command uses (the bundled one when omitted).
+/// Which model a command runs and how: `--model` (the bundled one when omitted), how its file is read (`--ema`,
+/// `--vision-heads`, `--text-heads`), `--kernels` and `--precision`. The one option group of every command that
+/// loads a model.
 struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Model: a Hugging Face CLIP folder, a Lightning .ckpt, a .pt state dict or a ScenarioCLIP .safetensors file. "
             + "Default: the bundled demo model.", valueName: "path"))
     var model: String?
 
-    @Flag(name: .long, help: "Prefer the EMA teacher saved beside a Lightning checkpoint (*_ema_teacher.pt).")
-    var ema = false
+    @OptionGroup var file: ModelFileOptions
 
     @OptionGroup var kernelOptions: KernelOptions
 
     @OptionGroup var precision: PrecisionOptions
 
+    /// The file behind `--model`, or the bundled model's.
+    func modelURL() throws -> URL {
+        if let model { return URL(fileURLWithPath: model) }
+        return try AssetLocator.url(for: ScenarioModelLoader.bundledModelPath)
+    }
+
+    /// Opens the chosen model without building it.
+    func open() throws -> ScenarioCheckpoint { try file.open(modelURL()) }
+
+    /// Loads the chosen model with its weights in the chosen precision, running its kernels under `--kernels`.
+    /// A function that loads it on every call, for callers that load later or elsewhere (the explorer).
+    func loader() throws -> @Sendable () throws -> any SceneEmbedder {
+        let url = try modelURL(), preferEMA = file.preferEMA, overrides = file.overrides
+        let precision = self.precision.precision, kernels = kernelOptions.kernels
+        return {
+            KernelCeilingEmbedder.wrapping(
+                try ScenarioModelLoader.open(url: url, preferEMA: preferEMA, overrides: overrides).makeEmbedder(precision: precision),
+                ceiling: kernels)
+        }
+    }
+
     /// Loads the chosen model with its weights in the chosen precision (running its kernels under `--kernels`).
     func load() throws -> any SceneEmbedder {
         precision.announce()
-        if let model {
-            return kernelOptions.applied(
-                to: try ScenarioModelLoader.load(url: URL(fileURLWithPath: model), preferEMA: ema, precision: precision.precision))
-        }
-        return kernelOptions.applied(to: try ScenarioModelLoader.bundled(precision: precision.precision))
+        return try loader()()
     }
 }
 

@@ -38,7 +38,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Stored precision: f32 keeps values and the fingerprint; f16 halves the size.")
     var dtype: Precision = .f32
 
-    @OptionGroup var model: ModelLoadOptions
+    @OptionGroup var model: ModelFileOptions
 
     var target: Target {
         to ?? (output.lowercased().hasSuffix(".safetensors") ? .safetensors : .stateDict)

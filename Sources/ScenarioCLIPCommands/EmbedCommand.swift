@@ -25,8 +25,7 @@ struct EmbedCommand: ParsableCommand {
             pasted back); the output is the level's raw head output, as JSON {"level": ..., "embedding": [...]}.
             """)
 
-    @Option(help: "Model: a Hugging Face CLIP folder; with --level also .ckpt, .pt or .safetensors (default: bundled).")
-    var model: String?
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(help: "ScenarioCLIP level.")
     var level: Level?
@@ -36,8 +35,6 @@ struct EmbedCommand: ParsableCommand {
 
     @Option(help: "With --image: object box x1,y1,x2,y2 in pixels (write --box=-5,0,20,30 for negatives).")
     var box: String?
-
-    @OptionGroup var load: ModelLoadOptions
 
     @Option(help: "Text to embed (tokenized with CLIP's BPE tokenizer).")
     var text: String?
@@ -61,7 +58,7 @@ struct EmbedCommand: ParsableCommand {
             if let box { _ = try ScenarioEmbedding.parseBox(box) }
             return
         }
-        guard model != nil else { throw ValidationError("--model is required without --level") }
+        guard modelOptions.model != nil else { throw ValidationError("--model is required without --level") }
         let given = [text, pixels, ids, image].compactMap { $0 }.count
         guard given == 1 else { throw ValidationError("give exactly one of --text, --pixels, --ids or --image") }
         if box != nil, image == nil { throw ValidationError("--box needs --image") }
@@ -71,14 +68,14 @@ struct EmbedCommand: ParsableCommand {
     func run() throws {
         if let parsed = level {
             try ScenarioEmbedding(
-                modelPath: model, level: parsed, text: text, image: image, box: box, json: json, load: load
+                level: parsed, text: text, image: image, box: box, json: json, modelOptions: modelOptions
             ).run()
             return
         }
-        let clip = try CLIPModel(folder: URL(fileURLWithPath: model ?? ""))
+        let clip = try CLIPModel(folder: URL(fileURLWithPath: modelOptions.model ?? ""))
         let embedding: Tensor
         if let image {
-            let preprocessor = try Self.preprocessor(folder: URL(fileURLWithPath: model ?? ""), clip: clip)
+            let preprocessor = try Self.preprocessor(folder: URL(fileURLWithPath: modelOptions.model ?? ""), clip: clip)
             let decoded = try Picture.decode(contentsOf: URL(fileURLWithPath: image))
             let input = try box.map { try preprocessor.objectTensor(for: decoded, box: ScenarioEmbedding.parseBox($0)) }
                 ?? preprocessor.tensor(for: decoded)

@@ -20,8 +20,7 @@ struct ExploreCommand: ParsableCommand {
     @Argument(help: "Dataset folder (reference format). Default: the bundled demo dataset.")
     var dataset: String?
 
-    @Option(help: "Model: Hugging Face folder, .ckpt, .pt or safetensors. Default: the bundled model.")
-    var model: String?
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(help: "Cache database (vectors and marks). Default: <dataset>/.scenarioclip/cache.sqlite.")
     var cache: String?
@@ -43,28 +42,20 @@ struct ExploreCommand: ParsableCommand {
     @Flag(help: "Do not load a model: browse and mark only.")
     var noModel = false
 
-    @OptionGroup var kernelOptions: KernelOptions
-
-    @OptionGroup var precision: PrecisionOptions
-
     func run() throws {
         guard Terminal.isInteractive else {
             FileHandle.standardError.write(Data("error: \(ExplorerError.notATerminal)\n".utf8))
             throw ExitCode(2)
         }
         let datasetURL = try dataset.map { URL(fileURLWithPath: $0) } ?? AssetLocator.url(for: "demo")
-        let modelURL = model.map { URL(fileURLWithPath: $0) }
+        let modelURL = modelOptions.model.map { URL(fileURLWithPath: $0) }
         let loader: (@Sendable () throws -> any SceneEmbedder)?
-        let kernels = kernelOptions.kernels
         var reason = "--no-model"
-        let precision = self.precision.precision
-        if !noModel { self.precision.announce() }
+        if !noModel { modelOptions.precision.announce() }
         if noModel {
             loader = nil
-        } else if let modelURL {
-            loader = { KernelCeilingEmbedder.wrapping(try ScenarioModelLoader.load(url: modelURL, precision: precision), ceiling: kernels) }
-        } else if (try? AssetLocator.url(for: ScenarioModelLoader.bundledModelPath)) != nil {
-            loader = { KernelCeilingEmbedder.wrapping(try ScenarioModelLoader.bundled(precision: precision), ceiling: kernels) }
+        } else if modelURL != nil || (try? AssetLocator.url(for: ScenarioModelLoader.bundledModelPath)) != nil {
+            loader = try modelOptions.loader()
         } else {
             loader = nil
             reason = "the bundled model (Assets/\(ScenarioModelLoader.bundledModelPath)) is not installed; pass --model"

@@ -70,12 +70,7 @@ struct ImportCommand: ParsableCommand {
 
     /// SHA-256 of the checkpoint file behind --model (the weights file inside a Hugging Face folder).
     private func checkpointSHA256() throws -> String? {
-        var url: URL
-        if let path = modelOptions.model {
-            url = URL(fileURLWithPath: path)
-        } else {
-            url = try AssetLocator.url(for: ScenarioModelLoader.bundledModelPath)
-        }
+        var url = try modelOptions.modelURL()
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
             url = url.appendingPathComponent("model.safetensors")

@@ -16,7 +16,7 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    @OptionGroup var model: ModelLoadOptions
+    @OptionGroup var model: ModelFileOptions
 
     /// What `inspect --json` prints.
     struct Report: Encodable {

@@ -7,14 +7,13 @@ import ScenarioModel
 /// The ScenarioCLIP path of `scenarioclip embed`: one text or image embedded at one level by a model file
 /// (or the bundled demo model), printed as the raw head output (before L2 normalisation).
 struct ScenarioEmbedding {
-    var modelPath: String?
     var level: Level
     var text: String?
     var image: String?
     /// `x1,y1,x2,y2` in pixels: embed the object input (black canvas with only the box pasted back).
     var box: String?
     var json: Bool
-    var load: ModelLoadOptions
+    var modelOptions: ModelOptions
 
     /// Parses `x1,y1,x2,y2` (numbers truncated to integers, as the reference's `int()`).
     static func parseBox(_ text: String) throws -> PixelBox {
@@ -27,12 +26,7 @@ struct ScenarioEmbedding {
     }
 
     func run() throws {
-        let model: any SceneEmbedder
-        if let modelPath {
-            model = load.kernelOptions.applied(to: try load.open(modelPath).makeEmbedder())
-        } else {
-            model = load.kernelOptions.applied(to: try ScenarioModelLoader.bundled())
-        }
+        let model = try modelOptions.load()
         let embedding: Tensor
         if let text {
             embedding = try model.embedTexts([text], level: level)

@@ -106,6 +106,16 @@ public enum ScenarioModelLoader {
             }
             let vision = try TowerConfigDescription.vision(v, source: source)
             let text = try TowerConfigDescription.text(t, source: source)
+            // The file's configs are its own description; a head count given for it must agree with them.
+            for (given, stored, tower) in [(overrides.visionHeads, vision.numAttentionHeads, "vision"),
+                                           (overrides.textHeads, text.numAttentionHeads, "text")] {
+                if let given, given != stored {
+                    throw ScenarioModelError.invalidConfig(
+                        source: source,
+                        reason: "the file stores \(stored) \(tower) attention heads in its config; --\(tower)-heads \(given) disagrees "
+                            + "(leave it out for a ScenarioCLIP .safetensors file)")
+                }
+            }
             var clip: CLIPConfig?
             if architecture == .huggingFaceCLIP {
                 clip = CLIPConfig(visionConfig: vision, textConfig: text,

@@ -3,8 +3,10 @@ import CommandSupport
 import Foundation
 import ScenarioModel
 
-/// Flags shared by commands that open a model file (`inspect`, `convert`, `embed --model`).
-struct ModelLoadOptions: ParsableArguments {
+/// How a model file is read: `--ema`, `--vision-heads`, `--text-heads`. Part of ``ModelOptions`` (every command
+/// that runs a model) and taken alone by `inspect` and `convert`, which read the file named by their argument
+/// without running it.
+struct ModelFileOptions: ParsableArguments {
     @Flag(name: .customLong("ema"), help: "Use the EMA teacher (X_ema_teacher.pt beside X.ckpt, or the checkpoint's own).")
     var preferEMA = false
 
@@ -14,8 +16,6 @@ struct ModelLoadOptions: ParsableArguments {
     @Option(help: "Text attention heads (default: sidecar/hyper-parameters, else width/64).")
     var textHeads: Int?
 
-    @OptionGroup var kernelOptions: KernelOptions
-
     /// Settings given on the command line (they win over sidecar files and hyper-parameters).
     var overrides: TowerOverrides { TowerOverrides(visionHeads: visionHeads, textHeads: textHeads) }
 
@@ -24,8 +24,11 @@ struct ModelLoadOptions: ParsableArguments {
         if let textHeads, textHeads <= 0 { throw ValidationError("--text-heads must be positive") }
     }
 
-    /// Opens `path` with these options.
-    func open(_ path: String) throws -> ScenarioCheckpoint {
-        try ScenarioModelLoader.open(url: URL(fileURLWithPath: path), preferEMA: preferEMA, overrides: overrides)
+    /// Opens `url` with these options, without building the model.
+    func open(_ url: URL) throws -> ScenarioCheckpoint {
+        try ScenarioModelLoader.open(url: url, preferEMA: preferEMA, overrides: overrides)
     }
+
+    /// Opens `path` with these options, without building the model.
+    func open(_ path: String) throws -> ScenarioCheckpoint { try open(URL(fileURLWithPath: path)) }
 }
