@@ -186,7 +186,8 @@ enum CacheSchema {
             """)
         var setIDs: [String: Int64] = [:]
         while let row = try rows.next() {
-            let fingerprint: String = try row.decode(atIndex: 0), level: String = try row.decode(atIndex: 1), width: Int = try row.decode(atIndex: 3)
+            let fingerprint: String = try row.decode(atIndex: 0), level: String = try row.decode(atIndex: 1)
+            let width: Int = try row.decode(atIndex: 3)
             let vector: Data = try row.decode(atIndex: 4)
             guard width > 0, vector.count == width * encoding.bytesPerValue else { continue }
             let name = fingerprint + "\u{0}" + level

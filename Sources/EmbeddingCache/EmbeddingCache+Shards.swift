@@ -98,13 +98,16 @@ extension CacheWriteBatch {
         try source.perform("reading for a merge") {
             try source.writer.read { src in
                 var keyOfID: [Int64: String] = [:]
-                for row in try Row.fetchAll(src, sql: "SELECT id, key FROM item_keys") { keyOfID[try row.decode(atIndex: 0)] = try row.decode(atIndex: 1) }
+                for row in try Row.fetchAll(src, sql: "SELECT id, key FROM item_keys") {
+                    keyOfID[try row.decode(atIndex: 0)] = try row.decode(atIndex: 1)
+                }
                 let chunks = try Row.fetchCursor(src, sql: """
                     SELECT s.fingerprint, s.level, c.width, c.count, c.key_ids, c.vectors
                     FROM vector_chunks c JOIN vector_sets s ON s.id = c.set_id ORDER BY c.set_id, c.id
                     """)
                 while let chunk = try chunks.next() {
-                    let fingerprint: String = try chunk.decode(atIndex: 0), level: String = try chunk.decode(atIndex: 1), width: Int = try chunk.decode(atIndex: 2), count: Int = try chunk.decode(atIndex: 3)
+                    let fingerprint: String = try chunk.decode(atIndex: 0), level: String = try chunk.decode(atIndex: 1)
+                    let width: Int = try chunk.decode(atIndex: 2), count: Int = try chunk.decode(atIndex: 3)
                     let keyIDs: Data = try chunk.decode(atIndex: 4), vectors: Data = try chunk.decode(atIndex: 5)
                     let bytes = width * rowBytes
                     guard width > 0, count >= 0, keyIDs.count == count * 8, vectors.count == count * bytes else {

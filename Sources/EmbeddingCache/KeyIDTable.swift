@@ -10,10 +10,10 @@ struct KeyIDTable {
 
     /// A table for `entries` values whose key ids are at most `largestKey`.
     init(entries: Int, largestKey: Int) {
-        // Dense while the array is at most a few times the entries (plus a floor for small caches): key ids
-        // count every key ever stored, at every level, so they run ahead of one level's entries.
-        let (limit, overflow) = entries.multipliedReportingOverflow(by: 4)
-        isDense = largestKey < (overflow ? Int.max : limit) + (1 << 20)
+        // Dense while the array is at most about 4 × the entries plus 2^20 (a floor for small caches): key ids
+        // count every key ever stored, at every level, so they run ahead of one level's entries. Divided rather
+        // than multiplied, so no operand can overflow.
+        isDense = largestKey / 4 < entries + (1 << 18)
         dense = isDense ? [Int32](repeating: -1, count: max(largestKey + 1, 0)) : []
         sparse = [:]
     }

@@ -69,13 +69,14 @@ enum VectorChunkStore {
                 // key's vector is removed (a damaged chunk is dropped whole) and appended again.
                 if let stored = try Row.fetchOne(
                     db, sql: "SELECT width, count, length(key_ids), length(vectors) FROM vector_chunks WHERE id = ?",
-                    arguments: [chunk]),
-                    case let (storedWidth, storedCount): (Int, Int) = (try stored.decode(atIndex: 0), try stored.decode(atIndex: 1)),
-                    storedWidth == width, row >= 0, row < storedCount,
-                    Self.rowBytes(width: width, count: storedCount, keyBytes: try stored.decode(atIndex: 2),
-                                  vectorBytes: try stored.decode(atIndex: 3), encoding: encoding) != nil {
-                    replacements[chunk, default: []].append((row, i))
-                    continue
+                    arguments: [chunk]) {
+                    let storedWidth: Int = try stored.decode(atIndex: 0), storedCount: Int = try stored.decode(atIndex: 1)
+                    let keyBytes: Int = try stored.decode(atIndex: 2), vectorBytes: Int = try stored.decode(atIndex: 3)
+                    if storedWidth == width, row >= 0, row < storedCount,
+                        Self.rowBytes(width: width, count: storedCount, keyBytes: keyBytes, vectorBytes: vectorBytes, encoding: encoding) != nil {
+                        replacements[chunk, default: []].append((row, i))
+                        continue
+                    }
                 }
                 removals.insert(id)
             }
@@ -100,7 +101,8 @@ enum VectorChunkStore {
         if let last = try Row.fetchOne(
             db, sql: "SELECT id, width, count, key_ids, vectors FROM vector_chunks WHERE set_id = ? ORDER BY id DESC LIMIT 1",
             arguments: [setID]) {
-            let id: Int64 = try last.decode(atIndex: 0), lastWidth: Int = try last.decode(atIndex: 1), count: Int = try last.decode(atIndex: 2)
+            let id: Int64 = try last.decode(atIndex: 0)
+            let lastWidth: Int = try last.decode(atIndex: 1), count: Int = try last.decode(atIndex: 2)
             var keys: Data = try last.decode(atIndex: 3)
             var vectors: Data = try last.decode(atIndex: 4)
             // A damaged last chunk is left as it is (loading reports it); the rows go to a new chunk.

@@ -28,17 +28,15 @@ struct ModelOptions: ParsableArguments {
         return try AssetLocator.url(for: ScenarioModelLoader.bundledModelPath)
     }
 
-    /// Opens the chosen model without building it.
-    func open() throws -> ScenarioCheckpoint { try file.open(modelURL()) }
-
-    /// Loads the chosen model with its weights in the chosen precision, running its kernels under `--kernels`.
-    /// A function that loads it on every call, for callers that load later or elsewhere (the explorer).
+    /// A function that loads the chosen model on each call (weights in the chosen precision, kernels under
+    /// `--kernels`), for callers that load it later or on another thread (the explorer). Throws only when no
+    /// `--model` is given and the bundled model is not installed.
     func loader() throws -> @Sendable () throws -> any SceneEmbedder {
         let url = try modelURL(), preferEMA = file.preferEMA, overrides = file.overrides
         let precision = self.precision.precision, kernels = kernelOptions.kernels
         return {
             KernelCeilingEmbedder.wrapping(
-                try ScenarioModelLoader.open(url: url, preferEMA: preferEMA, overrides: overrides).makeEmbedder(precision: precision),
+                try ScenarioModelLoader.load(url: url, preferEMA: preferEMA, overrides: overrides, precision: precision),
                 ceiling: kernels)
         }
     }

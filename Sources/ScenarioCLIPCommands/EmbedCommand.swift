@@ -59,6 +59,10 @@ struct EmbedCommand: ParsableCommand {
             return
         }
         guard modelOptions.model != nil else { throw ValidationError("--model is required without --level") }
+        guard !modelOptions.file.isGiven, modelOptions.precision.precision == .float32 else {
+            throw ValidationError(
+                "--ema, --vision-heads, --text-heads and --precision need --level (without it the Hugging Face folder runs as its config.json says, in float32)")
+        }
         let given = [text, pixels, ids, image].compactMap { $0 }.count
         guard given == 1 else { throw ValidationError("give exactly one of --text, --pixels, --ids or --image") }
         if box != nil, image == nil { throw ValidationError("--box needs --image") }
@@ -72,18 +76,24 @@ struct EmbedCommand: ParsableCommand {
             ).run()
             return
         }
+        let embedding = try modelOptions.kernelOptions.kernels.map { try KernelLevel.withCeiling($0, folderEmbedding) }
+            ?? folderEmbedding()
+        print(Self.format(embedding.scalars, json: json))
+    }
+
+    /// The projected features of the Hugging Face CLIP folder behind `--model` (the path without `--level`).
+    private func folderEmbedding() throws -> Tensor {
         let clip = try CLIPModel(folder: URL(fileURLWithPath: modelOptions.model ?? ""))
-        let embedding: Tensor
         if let image {
             let preprocessor = try Self.preprocessor(folder: URL(fileURLWithPath: modelOptions.model ?? ""), clip: clip)
             let decoded = try Picture.decode(contentsOf: URL(fileURLWithPath: image))
             let input = try box.map { try preprocessor.objectTensor(for: decoded, box: ScenarioEmbedding.parseBox($0)) }
                 ?? preprocessor.tensor(for: decoded)
-            embedding = try clip.imageFeatures(input.reshaped([1] + input.shape))
+            return try clip.imageFeatures(input.reshaped([1] + input.shape))
         } else if let pixels {
             var image = try NPYFile.read(URL(fileURLWithPath: pixels))
             if image.rank == 3 { image = image.reshaped([1] + image.shape) }
-            embedding = try clip.imageFeatures(image)
+            return try clip.imageFeatures(image)
         } else {
             let row: [Int32]
             if let text {
@@ -92,9 +102,8 @@ struct EmbedCommand: ParsableCommand {
             } else {
                 row = try Self.parseIDs(ids ?? "")
             }
-            embedding = try clip.textFeatures([row])
+            return try clip.textFeatures([row])
         }
-        print(Self.format(embedding.scalars, json: json))
     }
 
     /// A CLIP folder's image transform: its `preprocessor_config.json` when present, else OpenAI CLIP's

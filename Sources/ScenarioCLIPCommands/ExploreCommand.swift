@@ -54,8 +54,8 @@ struct ExploreCommand: ParsableCommand {
         if !noModel { modelOptions.precision.announce() }
         if noModel {
             loader = nil
-        } else if modelURL != nil || (try? AssetLocator.url(for: ScenarioModelLoader.bundledModelPath)) != nil {
-            loader = try modelOptions.loader()
+        } else if let made = try? modelOptions.loader() {
+            loader = made
         } else {
             loader = nil
             reason = "the bundled model (Assets/\(ScenarioModelLoader.bundledModelPath)) is not installed; pass --model"

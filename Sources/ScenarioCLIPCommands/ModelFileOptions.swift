@@ -24,11 +24,11 @@ struct ModelFileOptions: ParsableArguments {
         if let textHeads, textHeads <= 0 { throw ValidationError("--text-heads must be positive") }
     }
 
-    /// Opens `url` with these options, without building the model.
-    func open(_ url: URL) throws -> ScenarioCheckpoint {
-        try ScenarioModelLoader.open(url: url, preferEMA: preferEMA, overrides: overrides)
+    /// Opens `path` with these options, without building the model.
+    func open(_ path: String) throws -> ScenarioCheckpoint {
+        try ScenarioModelLoader.open(url: URL(fileURLWithPath: path), preferEMA: preferEMA, overrides: overrides)
     }
 
-    /// Opens `path` with these options, without building the model.
-    func open(_ path: String) throws -> ScenarioCheckpoint { try open(URL(fileURLWithPath: path)) }
+    /// Whether any of these options was given (they have no effect where no model file is read through them).
+    var isGiven: Bool { preferEMA || visionHeads != nil || textHeads != nil }
 }

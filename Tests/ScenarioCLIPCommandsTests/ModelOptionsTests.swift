@@ -41,7 +41,23 @@ import Testing
 
     @Test(arguments: commandsThatRunAModel.prefix(4))
     func aHeadCountThatIsNotPositiveIsRefused(path: [String]) {
-        #expect(throws: (any Error).self) { try ScenarioCLIPCommand.parseAsRoot(path + ["--text-heads", "0"]) }
+        do {
+            _ = try ScenarioCLIPCommand.parseAsRoot(path + ["--text-heads", "0"])
+            Issue.record("--text-heads 0 was accepted")
+        } catch {
+            #expect(ScenarioCLIPCommand.message(for: error).contains("--text-heads must be positive"), "\(error)")
+        }
+    }
+
+    @Test(arguments: [["--ema"], ["--vision-heads", "12"], ["--precision", "bf16"]])
+    func embedWithoutALevelRefusesWhatItsFolderPathDoesNotUse(option: [String]) {
+        // Without --level, embed runs a Hugging Face folder as its config.json says, in float32.
+        do {
+            _ = try ScenarioCLIPCommand.parseAsRoot(["embed", "--model", "clip", "--text", "a"] + option)
+            Issue.record("\(option) was accepted without --level")
+        } catch {
+            #expect(ScenarioCLIPCommand.message(for: error).contains("need --level"), "\(error)")
+        }
     }
 
     @Test func headsThatDisagreeWithAScenarioCLIPFileAreAnErrorAndAgreeingOnesAreAccepted() throws {
@@ -50,9 +66,9 @@ import Testing
         #expect(wrong.status != 0)
         #expect(wrong.stderr.contains("stores 4 text attention heads"), "\(wrong.stderr)")
         #expect(wrong.stderr.contains("--text-heads 7 disagrees"), "\(wrong.stderr)")
-        let wrongQuery = try CLIHarness.run(["classify", "--vision-heads", "3"])
-        #expect(wrongQuery.status != 0)
-        #expect(wrongQuery.stderr.contains("--vision-heads 3 disagrees"), "\(wrongQuery.stderr)")
+        let wrongClassify = try CLIHarness.run(["classify", "--vision-heads", "3"])
+        #expect(wrongClassify.status != 0)
+        #expect(wrongClassify.stderr.contains("--vision-heads 3 disagrees"), "\(wrongClassify.stderr)")
         let agreeing = try CLIHarness.run(["embed", "--level", "global", "--text", "a dog", "--text-heads", "4", "--json"])
         #expect(agreeing.status == 0, "\(agreeing.stderr)")
         #expect(agreeing.stdout.contains("\"embedding\""))
