@@ -1,4 +1,5 @@
 #include "bf16_kernels.h"
+#include "numerics_runtime.h"
 
 #include <math.h>
 #include <setjmp.h>
@@ -45,20 +46,16 @@ static float bf16_round(float f) { return bf16_to_float(bf16_from_float(f)); }
 
 #ifdef BF16_HAVE_X86
 static int cpu_reports(int kind) {
-    static int cached[4] = {-1, -1, -1, -1};
-    if (kind < 0 || kind > NUMERICS_BF16_DPBF16) return 0;
-    if (cached[kind] < 0) {
-        __builtin_cpu_init();
-        int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-        int avx512 = avx2 && __builtin_cpu_supports("avx512f");
-        switch (kind) {
-        case NUMERICS_BF16_PORTABLE: cached[kind] = 1; break;
-        case NUMERICS_BF16_AVX2: cached[kind] = avx2; break;
-        case NUMERICS_BF16_AVX512: cached[kind] = avx512; break;
-        default: cached[kind] = avx512 && __builtin_cpu_supports("avx512bf16"); break;
-        }
+    int features = numerics_cpu_features();
+    int avx2 = (features & CPU_FEATURE_AVX2_FMA) != 0;
+    int avx512 = avx2 && (features & CPU_FEATURE_AVX512F);
+    switch (kind) {
+    case NUMERICS_BF16_PORTABLE: return 1;
+    case NUMERICS_BF16_AVX2: return avx2;
+    case NUMERICS_BF16_AVX512: return avx512;
+    case NUMERICS_BF16_DPBF16: return avx512 && (features & CPU_FEATURE_AVX512_BF16);
+    default: return 0;
     }
-    return cached[kind];
 }
 
 __attribute__((target("avx512f"))) static void f32_to_bf16_avx512(const float *src, uint16_t *dst, size_t count) {

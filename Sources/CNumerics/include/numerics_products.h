@@ -1,5 +1,9 @@
-#ifndef NUMERICS_KERNELS_H
-#define NUMERICS_KERNELS_H
+#ifndef NUMERICS_PRODUCTS_H
+#define NUMERICS_PRODUCTS_H
+
+/* The linear layers' products `C (+)= alpha · A · Wᵀ` over float32 or half-precision weights: with the weight used
+   as it is (products_direct.c), or packed once into 16-column panels (products_packed.c). The bfloat16 products are
+   in bf16_kernels.h. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -20,13 +24,6 @@ void numerics_sgemm_nt(size_t m, size_t n, size_t k, float alpha, const float *a
 /// the split of `n` or where a row sits.
 void numerics_sgemm_nt_many_rows(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                                  const float *w, size_t ldw, float *c, size_t ldc, int accumulate);
-
-/// `C[i][j] = sum_t A[i][t] * B[t][j]` for `i < m`, `j < n` (all row-major, strides in elements): the
-/// attention's `probabilities · values` product. With AVX-512, 6 rows by 64 columns at a time (masked at the
-/// edge); with AVX2 + FMA, columns in groups of 16 and 8, the rest in C.
-void numerics_sgemm_nn(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *c,
-                       size_t ldc);
-
 /// `numerics_sgemm_nt` with a weight stored as IEEE half precision (binary16), widened to float on load:
 /// float32 inputs, products and sums; half the bytes to stream for the weights.
 void numerics_sgemm_nt_f16(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const uint16_t *w,
@@ -48,13 +45,6 @@ void numerics_sgemm_packed_f16(size_t m, size_t n, size_t k, float alpha, const 
 void numerics_sgemm_packed_f16_prefetching(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                                            const uint16_t *packed, float *c, size_t ldc, int accumulate,
                                            const uint16_t *following, size_t following_n);
-
-/// Rounds `count` floats to half precision (to nearest, ties to even; overflow to infinity).
-void numerics_f32_to_f16(const float *src, uint16_t *dst, size_t count);
-
-/// Widens `count` half-precision values to float (exact).
-void numerics_f16_to_f32(const uint16_t *src, float *dst, size_t count);
-
 /// Floats needed by `numerics_pack_nt` for an `[n, k]` weight: `n` rounded up to 16, times `k`.
 size_t numerics_packed_count(size_t n, size_t k);
 
@@ -84,44 +74,4 @@ void numerics_sgemm_packed(size_t m, size_t n, size_t k, float alpha, const floa
 void numerics_sgemm_packed_prefetching(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                                        const float *packed, float *c, size_t ldc, int accumulate,
                                        const float *following, size_t following_n);
-
-/// `x[i] = act(x[i] + bias[i])` for `count` elements (`bias` may be NULL: no bias). `kind` 0 is QuickGELU
-/// `v · sigmoid(1.702 v)`, 1 the exact GELU `0.5 v (1 + erf(v / √2))` (erf to ~1.5e-7 absolute). AVX-512: 16
-/// lanes, AVX2: 8 lanes, with a Cephes exp, the tail through the same code on masked lanes.
-void numerics_activation(float *x, size_t count, const float *bias, int kind);
-
-/// In-place softmax of one row: `exp(p - max) / Σ exp(p - max)`. Nothing for `count` 0.
-void numerics_softmax_row(float *p, size_t count);
-
-/// glibc: serve every allocation of at least `bytes` (at most 32 MB) by its own mapping, returned to the system when
-/// freed, and stop the threshold from moving (`mallopt(M_MMAP_THRESHOLD)`). Returns 1 on success, 0 elsewhere.
-int numerics_map_large_allocations(size_t bytes);
-
-/// A spin-wait hint to the CPU (`pause` on x86, `yield` on ARM, nothing elsewhere): for threads polling a flag.
-static inline void numerics_cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
-
-/// Kernel levels, lowest first: portable C, AVX2 + FMA + F16C, AVX-512 (F, BW, VL, DQ) on top of those.
-#define NUMERICS_KERNELS_PORTABLE 0
-#define NUMERICS_KERNELS_AVX2 1
-#define NUMERICS_KERNELS_AVX512 2
-
-/// The best level this CPU runs (CPUID through `__builtin_cpu_supports`, read once; portable off x86-64).
-int numerics_kernels_detected(void);
-
-/// The calling thread's ceiling (`NUMERICS_KERNELS_AVX512`, i.e. none, until set).
-int numerics_kernels_ceiling(void);
-
-/// Sets the calling thread's ceiling (clamped to the levels above): the kernels it calls afterwards run at most at
-/// that level. Per thread, so that a pool handing work to helper threads passes its caller's ceiling along.
-void numerics_kernels_set_ceiling(int level);
-
-/// The level the calling thread's kernels run at: the detected level capped by its ceiling.
-int numerics_kernels_level(void);
-
 #endif
