@@ -138,19 +138,12 @@ static int dpbf16_executes(void) {
 }
 #endif
 
-static int forced_kernel = -1;
-
 int numerics_bf16_kernel_reported(void) {
 #ifdef BF16_HAVE_X86
     for (int kind = NUMERICS_BF16_DPBF16; kind > NUMERICS_BF16_PORTABLE; kind--)
         if (cpu_reports(kind)) return kind;
 #endif
     return NUMERICS_BF16_PORTABLE;
-}
-
-int numerics_bf16_kernel(void) {
-    int forced = __atomic_load_n(&forced_kernel, __ATOMIC_RELAXED);
-    return forced >= 0 ? forced : numerics_bf16_kernel_reported();
 }
 
 int numerics_bf16_kernel_runs(int kind) {
@@ -161,13 +154,6 @@ int numerics_bf16_kernel_runs(int kind) {
 #else
     return 0;
 #endif
-}
-
-int numerics_bf16_force_kernel(int kind) {
-    if (kind >= 0 && !numerics_bf16_kernel_runs(kind)) return 0;
-    if (kind > NUMERICS_BF16_DPBF16) return 0;
-    __atomic_store_n(&forced_kernel, kind < 0 ? -1 : kind, __ATOMIC_RELAXED);
-    return 1;
 }
 
 const char *numerics_bf16_kernel_name(int kind) {

@@ -194,8 +194,6 @@ public struct Linear: Sendable {
         case blas
     }
 
-    /// The product path; process-wide, for benchmarks (`bench engine --products`). Default ``ProductPath/kernel``.
-    public nonisolated(unsafe) static var productPath = ProductPath.kernel
 
     /// How products of at most ``matrixVectorRowLimit`` rows (a short text, one pooled token) are computed on the
     /// ``ProductPath/blas`` path.
@@ -208,8 +206,35 @@ public struct Linear: Sendable {
         case kernel
     }
 
-    /// The path for few rows under ``ProductPath/blas``; process-wide, for benchmarks (`bench engine --few-rows`).
-    public nonisolated(unsafe) static var fewRowsPath = FewRowsPath.kernel
+    /// The paths products take: a value that ``withProducts(_:_:)`` gives the work it runs, never a process-wide
+    /// switch (benchmarks compare paths with it: `bench engine --products`, `--few-rows`).
+    public struct ProductChoice: Sendable, Equatable {
+        /// The path of every product.
+        public var path: ProductPath
+        /// The path for at most ``Linear/matrixVectorRowLimit`` rows when ``path`` is ``ProductPath/blas``.
+        public var fewRows: FewRowsPath
+
+        public init(path: ProductPath = .kernel, fewRows: FewRowsPath = .kernel) {
+            self.path = path
+            self.fewRows = fewRows
+        }
+    }
+
+    /// The calling task's (or thread's) choice: ``ProductPath/kernel`` for both unless ``withProducts(_:_:)`` says
+    /// otherwise.
+    @TaskLocal public static var products = ProductChoice()
+
+    /// ``products``' path.
+    public static var productPath: ProductPath { products.path }
+
+    /// ``products``' path for few rows.
+    public static var fewRowsPath: FewRowsPath { products.fewRows }
+
+    /// Runs `body` with its products (and the layers it loads, ``preparedForProducts()``) on `choice`. Products
+    /// choose their path on the calling thread, so the choice needs no passing to the threads that share the work.
+    public static func withProducts<Result>(_ choice: ProductChoice, _ body: () throws -> Result) rethrows -> Result {
+        try $products.withValue(choice, operation: body)
+    }
 
     /// How ``apply(_:rows:inputStride:into:outputStride:mode:)`` treats the output buffer.
     public enum OutputMode: Sendable {

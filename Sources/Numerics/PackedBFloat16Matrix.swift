@@ -46,8 +46,11 @@ public enum BFloat16Kernel: Int32, Sendable, CaseIterable, CustomStringConvertib
     /// AVX512_BF16's `vdpbf16ps`.
     case dpbf16 = 3
 
-    /// The kernel products use now: the one ``force(_:)`` chose, else ``reported``.
-    public static var current: BFloat16Kernel { BFloat16Kernel(rawValue: numerics_bf16_kernel()) ?? .portable }
+    /// The kernel ``withKernel(_:_:)`` chose for the calling task (or thread), if any.
+    @TaskLocal private static var chosen: BFloat16Kernel?
+
+    /// The kernel products started here use: the one ``withKernel(_:_:)`` chose, else ``reported``.
+    public static var current: BFloat16Kernel { chosen ?? reported }
 
     /// The fastest kernel the CPU's CPUID flags allow (`avx512bf16`, `avx512f`, `avx2` + `fma`).
     public static var reported: BFloat16Kernel {
@@ -58,11 +61,11 @@ public enum BFloat16Kernel: Int32, Sendable, CaseIterable, CustomStringConvertib
     /// correctly in a probe (some hypervisors hide AVX512_BF16 from CPUID on CPUs that have it).
     public var runsHere: Bool { numerics_bf16_kernel_runs(rawValue) != 0 }
 
-    /// Uses `kernel` for products that start afterwards (`nil`: back to ``reported``). Returns `false`, changing
-    /// nothing, when the CPU cannot run it.
-    @discardableResult
-    public static func force(_ kernel: BFloat16Kernel?) -> Bool {
-        numerics_bf16_force_kernel(kernel?.rawValue ?? -1) != 0
+    /// Runs `body` with the bfloat16 products it starts on `kernel`, which must run here (``runsHere``); other
+    /// work at the same time keeps ``reported``. Benchmarks and tests compare kernels this way.
+    public static func withKernel<Result>(_ kernel: BFloat16Kernel, _ body: () throws -> Result) rethrows -> Result {
+        precondition(kernel.runsHere, "this CPU does not run the bf16 kernel \(kernel)")
+        return try $chosen.withValue(kernel, operation: body)
     }
 
     /// "vdpbf16ps (AVX512_BF16)", "AVX-512F, widened to float32", "AVX2+FMA, widened to float32" or "portable C".

@@ -3,8 +3,16 @@ import Synchronization
 
 /// Splits element-wise work (activations, LayerNorm rows, attention heads) across a few threads.
 public enum Parallel {
-    /// Threads used for element-wise work; follows ``BLAS/threadCount`` unless set.
-    public nonisolated(unsafe) static var threadCount: Int? = nil
+    /// Threads the calling task (or thread) splits work across; `nil` follows ``BLAS/threadCount``. Set for a
+    /// piece of work with ``withThreads(_:_:)``, never process-wide. A round's helper threads do not inherit it: work
+    /// they start themselves follows ``BLAS/threadCount``.
+    @TaskLocal public static var threadCount: Int? = nil
+
+    /// Runs `body` with its ``Parallel`` work (and the kernel products it runs) split across at most `threads`
+    /// threads (`nil`: ``BLAS/threadCount``).
+    public static func withThreads<Result>(_ threads: Int?, _ body: () throws -> Result) rethrows -> Result {
+        try $threadCount.withValue(threads, operation: body)
+    }
 
     static var effectiveThreadCount: Int { max(1, threadCount ?? BLAS.threadCount) }
 

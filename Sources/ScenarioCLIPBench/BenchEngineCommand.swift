@@ -31,10 +31,10 @@ struct BenchEngineCommand: ParsableCommand {
     var iterations = 10
 
     @Option(help: "Matrix products (linear layers and attention): \(Linear.ProductPath.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var products = Linear.productPath.rawValue
+    var products = Linear.ProductPath.kernel
 
     @Option(help: "With --products blas, products of at most \(Linear.matrixVectorRowLimit) rows: \(Linear.FewRowsPath.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var fewRows = Linear.fewRowsPath.rawValue
+    var fewRows = Linear.FewRowsPath.kernel
 
     @Option(help: "Highest kernel level: \(KernelLevel.allCases.map(\.rawValue).joined(separator: ", ")) (default: the CPU's best, \(KernelLevel.detected.rawValue) here).")
     var kernels = KernelLevel.detected
@@ -53,12 +53,6 @@ struct BenchEngineCommand: ParsableCommand {
     var hugePages = false
 
     func validate() throws {
-        guard Linear.ProductPath(rawValue: products) != nil else {
-            throw ValidationError("--products must be one of \(Linear.ProductPath.allCases.map(\.rawValue))")
-        }
-        guard Linear.FewRowsPath(rawValue: fewRows) != nil else {
-            throw ValidationError("--few-rows must be one of \(Linear.FewRowsPath.allCases.map(\.rawValue))")
-        }
         guard bf16Kernel == "auto" || Self.bfloat16Kernels[bf16Kernel] != nil else {
             throw ValidationError("--bf16-kernel must be auto or one of \(Self.bfloat16Kernels.keys.sorted())")
         }
@@ -67,27 +61,31 @@ struct BenchEngineCommand: ParsableCommand {
     }
 
     func run() throws {
-        try KernelLevel.withCeiling(kernels) { try measure() }
+        try KernelLevel.withCeiling(kernels) {
+            try Parallel.withThreads(threads) {
+                try Linear.withProducts(Linear.ProductChoice(path: products, fewRows: fewRows)) {
+                    guard let kernel = Self.bfloat16Kernels[bf16Kernel] else { return try measure() }
+                    guard kernel.runsHere else {
+                        throw ValidationError("--bf16-kernel \(bf16Kernel): this CPU does not run \(kernel)")
+                    }
+                    try BFloat16Kernel.withKernel(kernel) { try measure() }
+                }
+            }
+        }
     }
 
     private func measure() throws {
         BLAS.threadCount = threads
-        Parallel.threadCount = threads
-        Linear.fewRowsPath = Linear.FewRowsPath(rawValue: fewRows)!
-        Linear.productPath = Linear.ProductPath(rawValue: products)!
         PanelArena.shared.advisesHugePages = hugePages
         let config = CLIPConfig()
         let buildStart = DispatchTime.now().uptimeNanoseconds
-        if let kernel = Self.bfloat16Kernels[bf16Kernel], !BFloat16Kernel.force(kernel) {
-            throw ValidationError("--bf16-kernel \(bf16Kernel): this CPU does not run \(kernel)")
-        }
         let precision = self.precision.precision
         let (model, weightBytes) = try Self.randomModel(config, precision: precision)
         let buildSeconds = Double(DispatchTime.now().uptimeNanoseconds - buildStart) / 1e9
         let vision = model.vision!, text = model.text!
         let loadedPeak = ProcessMemory.peakResidentBytes ?? 0
         print("bench engine: ViT-B/32 shapes, random float32 weights, \(threads) thread(s), median of \(iterations) runs, "
-              + "products via \(products)\(products == "blas" ? " (few rows via \(fewRows))" : " (\(KernelLevel.current.rawValue): \(KernelLevel.current.summary))")")
+              + "products via \(products.rawValue)\(products == .blas ? " (few rows via \(fewRows.rawValue))" : " (\(KernelLevel.current.rawValue): \(KernelLevel.current.summary))")")
         print(String(format: "weights %.1f MB (vision %@, text %@ layers), model built in %.2f s (random weights generated)",
                      Double(weightBytes) / 1e6, "\(config.visionConfig.numHiddenLayers)",
                      "\(config.textConfig.numHiddenLayers)", buildSeconds))
@@ -105,7 +103,7 @@ struct BenchEngineCommand: ParsableCommand {
         let firstImage = Self.median(runs: 0) { _ = vision.pooled(image1) }
         let firstText = Self.median(runs: 0) { _ = text.pooled([short]) }
         print(String(format: "first run: image, batch 1 %.2f ms; text, 8 tokens %.2f ms%@", firstImage, firstText,
-                     products == "kernel" ? " (each packs its tower's weights)" : ""))
+                     products == .kernel ? " (each packs its tower's weights)" : ""))
         if hugePages {
             print(String(format: "transparent huge pages in use: %.0f MB", Double(ProcessMemory.anonymousHugePageBytes ?? 0) / 1e6))
         }

@@ -86,7 +86,9 @@ struct BenchImportCommand: ParsableCommand {
         var rng = SplitMix64(seed: 18)
         func writer(_ name: String) throws -> FileHandle {
             let url = source.appendingPathComponent(name)
-            FileManager.default.createFile(atPath: url.path, contents: nil)
+            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+                throw ValidationError("cannot create \(url.path)")
+            }
             guard let h = FileHandle(forWritingAtPath: url.path) else { throw ValidationError("cannot write \(url.path)") }
             return h
         }

@@ -49,10 +49,10 @@ import Weights
         let vision = try #require(model.vision)
         #expect(vision.encoder.layers.allSatisfy { $0.fc2.precision == .bfloat16 && $0.attention.value.precision == .bfloat16 })
         #expect(model.textProjection?.precision == .bfloat16)
-        #expect(BFloat16Kernel.force(kernel))
-        defer { BFloat16Kernel.force(nil) }
-        let pixels = try fixture.expected.tensor("pixels")
-        Self.expectClose(try model.imageFeatures(pixels), try fixture.expected.tensor("image_embeds"), "\(name) \(kernel) image")
-        Self.expectClose(try model.textFeatures(fixture.tokenIDs), try fixture.expected.tensor("text_embeds"), "\(name) \(kernel) text")
+        try BFloat16Kernel.withKernel(kernel) {
+            let pixels = try fixture.expected.tensor("pixels")
+            Self.expectClose(try model.imageFeatures(pixels), try fixture.expected.tensor("image_embeds"), "\(name) \(kernel) image")
+            Self.expectClose(try model.textFeatures(fixture.tokenIDs), try fixture.expected.tensor("text_embeds"), "\(name) \(kernel) text")
+        }
     }
 }

@@ -81,12 +81,11 @@ import Weights
         let vision = try #require(model.vision), text = try #require(model.text)
         #expect(try #require(model.visualProjection).isPacked)
         let pixels = try fixture.expected.tensor("pixels")
-        let before = Parallel.threadCount
-        defer { Parallel.threadCount = before }
         var results: [[Float]] = []
         for threads in [1, 3] {
-            Parallel.threadCount = threads
-            results.append(vision.pooled(pixels).scalars + text.pooled(fixture.tokenIDs).scalars)
+            Parallel.withThreads(threads) {
+                results.append(vision.pooled(pixels).scalars + text.pooled(fixture.tokenIDs).scalars)
+            }
         }
         #expect(results[0] == results[1])
     }

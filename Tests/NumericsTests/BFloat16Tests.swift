@@ -117,24 +117,23 @@ import Testing
         #expect(layer.converted(to: .float32).weight.scalars == layer.weight.scalars)
         let expected = full(x)
         var outputs: [[Float]] = []
-        defer { BFloat16Kernel.force(nil) }
-        Parallel.threadCount = 2
-        defer { Parallel.threadCount = nil }
-        for kernel in BFloat16Kernel.allCases where kernel.runsHere {
-            #expect(BFloat16Kernel.force(kernel))
-            #expect(BFloat16Kernel.current == kernel)
-            let y = layer(x)
-            #expect(y.maxAbsDifference(expected) < 0.05, "\(kernel)")
-            #expect(y.maxAbsDifference(expected) > 0, "\(kernel): bf16 rounding changes the result")
-            for r in 0..<rows { #expect(y.gatherRows([r]).cosineSimilarity(expected.gatherRows([r])) > 0.9999) }
-            var activated = [Float](repeating: 0, count: rows * out)
-            x.withUnsafeBufferPointer { layer.apply($0.baseAddress!, rows: rows, into: &activated, activation: .gelu) }
-            var accumulated = y.scalars
-            x.withUnsafeBufferPointer { layer.apply($0.baseAddress!, rows: rows, into: &accumulated, mode: .accumulate) }
-            outputs.append(y.scalars + activated + accumulated)
+        Parallel.withThreads(2) {
+            for kernel in BFloat16Kernel.allCases where kernel.runsHere {
+                BFloat16Kernel.withKernel(kernel) {
+                    #expect(BFloat16Kernel.current == kernel)
+                    let y = layer(x)
+                    #expect(y.maxAbsDifference(expected) < 0.05, "\(kernel)")
+                    #expect(y.maxAbsDifference(expected) > 0, "\(kernel): bf16 rounding changes the result")
+                    for r in 0..<rows { #expect(y.gatherRows([r]).cosineSimilarity(expected.gatherRows([r])) > 0.9999) }
+                    var activated = [Float](repeating: 0, count: rows * out)
+                    x.withUnsafeBufferPointer { layer.apply($0.baseAddress!, rows: rows, into: &activated, activation: .gelu) }
+                    var accumulated = y.scalars
+                    x.withUnsafeBufferPointer { layer.apply($0.baseAddress!, rows: rows, into: &accumulated, mode: .accumulate) }
+                    outputs.append(y.scalars + activated + accumulated)
+                }
+            }
         }
         #expect(outputs.count >= 1 && outputs.allSatisfy { $0 == outputs[0] })
-        BFloat16Kernel.force(nil)
         #expect(BFloat16Kernel.current == BFloat16Kernel.reported && BFloat16Kernel.reported.runsHere)
     }
 }

@@ -319,6 +319,37 @@ import Testing
         }
     }
 
+    /// The product path is a value scoped to the work given it (`Linear.withProducts`), not a process-wide switch:
+    /// a layer called with no `path:` takes the scope's path (here the BLAS path, which leaves a packed layer's
+    /// panels alone and reads the source), the loaders prepare layers for it, and work outside the scope (another
+    /// task at the same time) keeps the kernel path.
+    @Test func productChoiceIsScopedToItsWork() async {
+        let x = Tensor.randomNormal(shape: [3, 40], seed: 81)
+        let w = Tensor.randomNormal(shape: [24, 40], seed: 82)
+        let layer = Linear(weight: w, bias: nil)
+        #expect(Linear.productPath == .kernel && Linear.fewRowsPath == .kernel)
+        let blas = Linear.ProductChoice(path: .blas, fewRows: .sgemv)
+        let (inside, prepared, y) = Linear.withProducts(blas) {
+            (Linear.products, layer.preparedForProducts().isPacked, layer(x))
+        }
+        #expect(inside == blas && !prepared && Linear.products == Linear.ProductChoice())
+        #expect(layer.preparedForProducts().isPacked)
+        var expected = [Float](repeating: 0, count: 3 * 24)
+        x.withUnsafeBufferPointer { input in
+            layer.apply(input.baseAddress!, rows: 3, into: &expected, path: .blas, fewRows: .sgemv)
+        }
+        #expect(y.scalars == expected)
+        let seen = await withTaskGroup(of: Linear.ProductPath.self) { group in
+            group.addTask { Linear.withProducts(blas) { Linear.productPath } }
+            group.addTask { Linear.productPath }
+            var paths: [Linear.ProductPath] = []
+            for await path in group { paths.append(path) }
+            return paths.sorted { $0.rawValue < $1.rawValue }
+        }
+        #expect(seen == [.blas, .kernel])
+        #expect(Parallel.withThreads(3) { Parallel.threadCount } == 3 && Parallel.threadCount == nil)
+    }
+
     @Test(arguments: [(1, 1, 1), (6, 7, 5), (7, 8, 50), (13, 16, 3), (5, 24, 77), (12, 64, 50), (3, 70, 9)])
     func nnMatchesDefinition(m: Int, n: Int, k: Int) {
         let (lda, ldb, ldc) = (k + 2, n + 5, n + 3)

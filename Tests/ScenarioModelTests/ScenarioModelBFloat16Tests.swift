@@ -12,24 +12,24 @@ import Testing
 
     @Test(arguments: BFloat16Kernel.allCases.filter(\.runsHere))
     func everyLevelStaysCloseToFloat32(kernel: BFloat16Kernel) throws {
-        #expect(BFloat16Kernel.force(kernel))
-        defer { BFloat16Kernel.force(nil) }
-        for (file, prefix) in Self.models {
-            let model = try ScenarioModelLoader.load(url: ScenarioFixtures.url(file), precision: .bfloat16)
-            for level in Level.allCases {
-                let text: Tensor
-                switch model {
-                case let m as ThreeLevelCLIP: text = try m.embedTokens(ScenarioFixtures.tokenIDs, level: level)
-                case let m as OneLevelCLIP: text = try m.embedTokens(ScenarioFixtures.tokenIDs, level: level)
-                case let m as HuggingFaceCLIPEmbedder: text = try m.embedTokens(ScenarioFixtures.tokenIDs, level: level)
-                default: Issue.record("unexpected model type \(type(of: model))"); return
-                }
-                let image = try model.embedImages(ScenarioFixtures.pixels, level: level)
-                let key = prefix == "hf" ? prefix : "\(prefix).\(level.rawValue)"
-                for (got, part) in [(text, "text"), (image, "image")] {
-                    let reference = ScenarioFixtures.reference("\(key).\(part)")
-                    ScenarioFixtures.expectClose(got, reference, "\(kernel) \(key).\(part)", tolerance: 0.05, cosine: 0.9999)
-                    #expect(got.maxAbsDifference(reference) > 1e-6, "\(key).\(part): bf16 changes the vectors")
+        try BFloat16Kernel.withKernel(kernel) {
+            for (file, prefix) in Self.models {
+                let model = try ScenarioModelLoader.load(url: ScenarioFixtures.url(file), precision: .bfloat16)
+                for level in Level.allCases {
+                    let text: Tensor
+                    switch model {
+                    case let m as ThreeLevelCLIP: text = try m.embedTokens(ScenarioFixtures.tokenIDs, level: level)
+                    case let m as OneLevelCLIP: text = try m.embedTokens(ScenarioFixtures.tokenIDs, level: level)
+                    case let m as HuggingFaceCLIPEmbedder: text = try m.embedTokens(ScenarioFixtures.tokenIDs, level: level)
+                    default: Issue.record("unexpected model type \(type(of: model))"); return
+                    }
+                    let image = try model.embedImages(ScenarioFixtures.pixels, level: level)
+                    let key = prefix == "hf" ? prefix : "\(prefix).\(level.rawValue)"
+                    for (got, part) in [(text, "text"), (image, "image")] {
+                        let reference = ScenarioFixtures.reference("\(key).\(part)")
+                        ScenarioFixtures.expectClose(got, reference, "\(kernel) \(key).\(part)", tolerance: 0.05, cosine: 0.9999)
+                        #expect(got.maxAbsDifference(reference) > 1e-6, "\(key).\(part): bf16 changes the vectors")
+                    }
                 }
             }
         }

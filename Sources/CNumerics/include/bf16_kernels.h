@@ -20,21 +20,14 @@ enum {
     NUMERICS_BF16_DPBF16 = 3,
 };
 
-/// The kernel products use: the one forced by `numerics_bf16_force_kernel`, else the fastest the CPU reports
-/// (CPUID through `__builtin_cpu_supports`: `avx512bf16`, then `avx512f`, then `avx2` + `fma`, else portable).
-int numerics_bf16_kernel(void);
-
-/// The fastest kernel the CPU reports through CPUID (what `numerics_bf16_kernel` uses unless forced).
+/// The fastest kernel the CPU reports through CPUID (`avx512bf16`, then `avx512f`, then `avx2` + `fma`, else
+/// portable): the one products use unless their caller chooses another.
 int numerics_bf16_kernel_reported(void);
 
 /// 1 when this CPU runs `kind`: CPUID reports its instructions, or (for `NUMERICS_BF16_DPBF16`) one `vdpbf16ps`
 /// executed in a probe gave the right result without a fault — some hypervisors hide AVX512_BF16 from CPUID on
 /// CPUs that have it. The probe installs a SIGILL handler for its duration; it runs once.
 int numerics_bf16_kernel_runs(int kind);
-
-/// Forces `kind` for products that start afterwards (-1: back to `numerics_bf16_kernel_reported`). Returns 1, or
-/// 0 (nothing changed) when `numerics_bf16_kernel_runs(kind)` is 0 or `kind` is unknown.
-int numerics_bf16_force_kernel(int kind);
 
 /// A short name of `kind`: "vdpbf16ps (AVX512_BF16)", "AVX-512F, widened to float32", "AVX2+FMA, widened to
 /// float32", "portable C".
