@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "CRetrieval", path: "Sources/CRetrieval"),
         .target(name: "Retrieval", dependencies: ["Numerics", "CRetrieval"]),
         .target(name: "Evaluation", dependencies: ["Numerics"]),
-        .target(name: "SceneGenerator", dependencies: ["Imaging", "Numerics"]),
+        .target(name: "SceneGenerator", dependencies: ["Scenes", "Imaging", "Numerics"]),
         .target(name: "SceneImport", dependencies: ["Scenes", "Imaging", "Weights", "Numerics"]),
         .target(
             name: "SceneWorkspace",

@@ -1,8 +1,10 @@
 import Foundation
 import Imaging
+import Scenes
 
-/// Writes generated scenes as a dataset in the reference format: `metadata.json`, `classes.json`,
-/// `generator.json`, JPEG images in `images/` and focused-region images in `regions/`.
+/// Writes generated scenes as a dataset in the reference format: `metadata.json` and `classes.json` through
+/// ``Scenes/ReferenceDatasetWriter`` (with each record's `split` and `unseen`), the generator's own `generator.json`,
+/// JPEG images in `images/` and focused-region images in `regions/`.
 public struct DatasetWriter {
     public static let imagesFolder = "images"
     public static let regionsFolder = "regions"
@@ -61,28 +63,40 @@ public struct DatasetWriter {
     public func write(_ generator: SceneGenerator, count: Int, command: String? = nil,
                       progress: (Int, Int) -> Void = { _, _ in }) throws -> Summary {
         var summary = Summary()
-        var records: [DatasetRecord] = []
-        records.reserveCapacity(count)
-        for index in 0..<count {
-            let scene = try generator.scene(at: index)
-            let record = DatasetRecord(scene)
-            summary.bytes += try writeJPEG(scene.image, record.imagePath)
-            for k in scene.relations.indices {
-                summary.bytes += try writeJPEG(scene.regionImage(k), record.relations[k].regionPath)
-            }
-            records.append(record)
-            summary.scenes += 1
-            summary.relations += scene.relations.count
-            switch scene.split {
-            case .train: summary.train += 1
-            case .val: summary.val += 1
-            case .test: summary.test += 1
-            }
-            if scene.unseen { summary.unseen += 1 }
-            progress(index + 1, count)
+        var metadata: ReferenceDatasetWriter
+        do { metadata = try ReferenceDatasetWriter(directory: directory) } catch let error as ScenesError {
+            throw GeneratorError.cannotWrite(path: directory.path, reason: "\(error)")
         }
-        summary.bytes += try writeText(Self.metadataJSON(records), "metadata.json")
-        summary.bytes += try writeText(Self.classesJSON(records), "classes.json")
+        do {
+            for index in 0..<count {
+                let scene = try generator.scene(at: index)
+                summary.bytes += try writeJPEG(scene.image, scene.imagePath)
+                for k in scene.relations.indices {
+                    summary.bytes += try writeJPEG(scene.regionImage(k), scene.regionPath(k))
+                }
+                try metadata.append(scene.record(in: directory))
+                summary.scenes += 1
+                summary.relations += scene.relations.count
+                switch scene.split {
+                case .train: summary.train += 1
+                case .val: summary.val += 1
+                case .test: summary.test += 1
+                }
+                if scene.unseen { summary.unseen += 1 }
+                progress(index + 1, count)
+            }
+            try metadata.finish()
+        } catch let error as ScenesError {
+            metadata.abandon()
+            throw GeneratorError.cannotWrite(path: directory.path, reason: "\(error)")
+        } catch {
+            metadata.abandon()
+            throw error
+        }
+        for name in ["metadata.json", "classes.json"] {
+            let size = (try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path)[.size]) as? Int
+            summary.bytes += size ?? 0
+        }
         summary.bytes += try writeText(Self.generatorJSON(generator, summary: summary, quality: quality, command: command),
                                        "generator.json")
         return summary
@@ -94,30 +108,6 @@ public struct DatasetWriter {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return e
-    }
-
-    /// `{"data": [...]}` with one record per line.
-    public static func metadataJSON(_ records: [DatasetRecord]) throws -> String {
-        let e = encoder()
-        let lines = try records.map { String(decoding: try e.encode($0), as: UTF8.self) }
-        return "{\"data\": [\n" + lines.joined(separator: ",\n") + "\n]}\n"
-    }
-
-    /// The sorted distinct actions, object names and relation strings of `records`.
-    public static func classes(_ records: [DatasetRecord]) -> (actions: [String], objects: [String], relations: [String]) {
-        let actions = Set(records.map(\.action)).sorted()
-        let objects = Set(records.flatMap { $0.objects.map(\.name) }).sorted()
-        let relations = Set(records.flatMap { $0.relations.map { $0.triple.joined(separator: " ") } }).sorted()
-        return (actions, objects, relations)
-    }
-
-    public static func classesJSON(_ records: [DatasetRecord]) throws -> String {
-        struct Classes: Encodable { var actions: [String]; var objects: [String]; var relations: [String] }
-        let c = classes(records)
-        let e = encoder()
-        e.outputFormatting.insert(.prettyPrinted)
-        return String(decoding: try e.encode(Classes(actions: c.actions, objects: c.objects, relations: c.relations)),
-                      as: UTF8.self) + "\n"
     }
 
     static func generatorJSON(_ g: SceneGenerator, summary: Summary, quality: Int, command: String?) throws -> String {

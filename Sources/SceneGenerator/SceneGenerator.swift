@@ -1,15 +1,6 @@
+import Foundation
 import Imaging
-
-/// The split a generated scene belongs to.
-public enum Split: String, Sendable, Codable, CaseIterable {
-    case train, val, test
-}
-
-/// One object of a generated scene: its name and tight pixel box.
-public struct GeneratedObject: Sendable, Equatable {
-    public var name: String
-    public var box: PixelBox
-}
+import Scenes
 
 /// One relation of a generated scene, with indices into ``GeneratedScene/objects``.
 public struct GeneratedRelation: Sendable, Equatable {
@@ -27,10 +18,11 @@ public struct GeneratedScene: Sendable {
     /// The lower-case action caption.
     public let action: String
     public let denseCaption: String
-    public let objects: [GeneratedObject]
+    /// Each object's name and tight pixel box.
+    public let objects: [SceneObject]
     /// Main relation first.
     public let relations: [GeneratedRelation]
-    public let split: Split
+    public let split: SceneSplit
     /// `true` when the scene holds a held-out composition (then `split` is `.test`).
     public let unseen: Bool
     /// The held-out compositions the scene holds, e.g. `"triple: ball under chair"`.
@@ -49,6 +41,28 @@ public struct GeneratedScene: Sendable {
     public func regionBox(_ k: Int) -> PixelBox {
         let r = relations[k]
         return objects[r.subject].box.union(objects[r.object].box)
+    }
+
+    /// The picture's path inside a dataset folder: `images/ID.jpg`.
+    public var imagePath: String { "\(DatasetWriter.imagesFolder)/\(id).jpg" }
+
+    /// Relation `k`'s focused-region path inside a dataset folder: `regions/ID_K.jpg`.
+    public func regionPath(_ k: Int) -> String { "\(DatasetWriter.regionsFolder)/\(id)_\(k).jpg" }
+
+    /// The scene's record in the reference format as the dataset in `directory` holds it: picture and regions at
+    /// ``imagePath`` and ``regionPath(_:)`` inside it, the split and `unseen` stated, record `index` of its
+    /// `metadata.json` (what ``Scenes/SceneDataset/load(_:options:)`` reads back).
+    public func record(in directory: URL) -> SceneRecord {
+        let folder = directory.standardizedFileURL
+        return SceneRecord(
+            id: id, imagePath: folder.appendingPathComponent(imagePath), action: action, denseCaption: denseCaption,
+            objects: objects,
+            relations: relations.enumerated().map { k, r in
+                SceneRelation(subject: r.triple.subject.name, predicate: r.triple.predicate.text,
+                              object: r.triple.object.name, regionPath: folder.appendingPathComponent(regionPath(k)))
+            },
+            declaredSplit: split, unseen: unseen, sourceFile: folder.appendingPathComponent("metadata.json"),
+            indexInFile: index)
     }
 }
 
@@ -85,10 +99,10 @@ public struct SceneGenerator: Sendable {
     public var seenActions: [SceneAction] { SceneAction.all.filter { !heldOut.actions.contains($0.name) } }
 
     /// The layout of scene `index` and its split, before rendering.
-    func compose(_ index: Int) throws -> (scene: Scene, split: Split, held: [String]) {
+    func compose(_ index: Int) throws -> (scene: Scene, split: SceneSplit, held: [String]) {
         var rng = SceneRNG(seed: seed, stream: UInt64(index))
         let unseen = rng.chance(unseenFraction)
-        var split: Split = .test
+        var split: SceneSplit = .test
         if !unseen {
             let u = rng.unit()
             split = u < trainFraction ? .train : (u < trainFraction + valFraction ? .val : .test)
@@ -166,7 +180,7 @@ public struct SceneGenerator: Sendable {
         let (scene, split, held) = try compose(index)
         let noiseSeed = SceneRNG(seed: seed ^ 0xA5A5_5A5A_0F0F_F0F0, stream: UInt64(index)).peek()
         let rendered = SceneRenderer.render(scene, noiseSeed: noiseSeed)
-        let objects = zip(scene.objects, rendered.boxes).map { GeneratedObject(name: $0.kind.name, box: $1) }
+        let objects = zip(scene.objects, rendered.boxes).map { SceneObject(name: $0.kind.name, box: $1) }
         let relations = scene.relations.map {
             GeneratedRelation(triple: scene.triple($0), subject: $0.subject, object: $0.object)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Scenes
 import Testing
 @testable import SceneGenerator
 
@@ -36,11 +37,11 @@ import Testing
         #expect(scenes >= 200)
         let data = try #require(try Self.json("metadata.json")["data"] as? [[String: Any]])
         #expect(data.count == scenes)
-        let encoder = JSONEncoder()
+        let loaded = try SceneDataset.load(from: Self.demo).records
+        #expect(loaded.count == scenes)
         for i in [0, 1, 2, scenes - 1] {
             let scene = try g.scene(at: i)
-            let mine = try JSONSerialization.jsonObject(with: encoder.encode(DatasetRecord(scene))) as? NSDictionary
-            #expect(mine == data[i] as NSDictionary, "record \(i) differs from the demo")
+            #expect(scene.record(in: Self.demo) == loaded[i], "record \(i) differs from the demo")
             // Same pixels up to JPEG loss, and far from another scene's.
             let stored = try JPEG.decode(contentsOf: Self.demo.appendingPathComponent("images/\(scene.id).jpg"))
             let roundTrip = try JPEG.decode(data: JPEG.encode(scene.image, quality: quality), source: "re-encoded")

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Scenes
 import Testing
 @testable import SceneGenerator
 
@@ -122,7 +123,7 @@ import Testing
             let layout = try #require(scene)
             let rendered = SceneRenderer.render(layout, noiseSeed: 1)
             let s = GeneratedScene(index: n, id: "x", action: action.name, denseCaption: "",
-                                   objects: zip(layout.objects, rendered.boxes).map { GeneratedObject(name: $0.kind.name, box: $1) },
+                                   objects: zip(layout.objects, rendered.boxes).map { SceneObject(name: $0.kind.name, box: $1) },
                                    relations: layout.relations.map { GeneratedRelation(triple: layout.triple($0), subject: $0.subject, object: $0.object) },
                                    split: .test, unseen: false, heldOutCompositions: [], image: rendered.image, scene: layout)
             _ = g

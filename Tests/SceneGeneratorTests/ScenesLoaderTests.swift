@@ -29,6 +29,7 @@ import SceneGenerator
             #expect(record.declaredSplit?.rawValue == scene.split.rawValue)
             #expect(record.objects.map(\.box) == scene.objects.map(\.box))
             #expect(record.relations.count == scene.relations.count)
+            #expect(record == scene.record(in: dir))
         }
     }
 }
