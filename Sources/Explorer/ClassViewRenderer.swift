@@ -8,14 +8,14 @@ enum InsightRenderer {
     static func draw(_ grid: inout CellGrid, _ state: ExplorerState, _ layout: ExplorerLayout) {
         let body = CellRect(x: 0, y: 1, width: state.size.columns, height: max(0, state.size.rows - 3))
         grid.fill(body, style: state.theme[.normal])
-        switch state.insight.view {
+        switch state.overlay.insight.view {
         case .classes?: ClassViewRenderer.drawTable(&grid, state, body)
         case .heatMap?: ClassViewRenderer.drawHeatMap(&grid, state, body)
         case .map?: EmbeddingMapRenderer.draw(&grid, state)
         case nil: return
         }
         let hints: String
-        switch state.insight.view {
+        switch state.overlay.insight.view {
         case .classes?: hints = " ↑↓:class  Tab:level  Enter:filter scenes  H:heat map  Esc/C:close  ?:help"
         case .heatMap?: hints = " ↑↓←→:cell  Tab:level  Enter:filter to the row's class  Esc/H:table  C:close"
         default: hints = " ←→↑↓ hjkl (HJKL ×8):move  v:rectangle  Tab:colour  1 2 3:level  Enter:list scenes  Esc/V:close"
@@ -45,12 +45,12 @@ enum ClassViewRenderer {
         let theme = state.theme
         var x = grid.put(" \(what) · ", column: body.x, row: body.y, style: theme[.heading])
         for level in Level.allCases {
-            let style = level == state.insight.classLevel ? theme[.selection] : theme[.dim]
+            let style = level == state.overlay.insight.classLevel ? theme[.selection] : theme[.dim]
             x = grid.put(" \(level.task) ", column: x, row: body.y, style: style)
         }
-        guard let report = state.insight.report, let level = report.level(state.insight.classLevel) else {
-            let text = state.insight.reportProblem ?? (state.insight.loadingReport ? "ranking every item…" : "no report")
-            grid.put(text, column: body.x + 1, row: body.y + 2, style: theme[state.insight.reportProblem == nil ? .dim : .error],
+        guard let report = state.overlay.insight.report, let level = report.level(state.overlay.insight.classLevel) else {
+            let text = state.overlay.insight.reportProblem ?? (state.overlay.insight.loadingReport ? "ranking every item…" : "no report")
+            grid.put(text, column: body.x + 1, row: body.y + 2, style: theme[state.overlay.insight.reportProblem == nil ? .dim : .error],
                      limit: body.width - 2)
             return nil
         }
@@ -65,17 +65,17 @@ enum ClassViewRenderer {
     static func drawTable(_ grid: inout CellGrid, _ state: ExplorerState, _ body: CellRect) {
         let theme = state.theme
         guard let level = heading(&grid, state, body, what: "Classes") else { return }
-        let rows = state.insight.classRows
+        let rows = state.overlay.insight.classRows
         let nameWidth = min(max(12, rows.map(\.name.count).max() ?? 0), max(12, body.width / 3))
         let header = pad(level.task, nameWidth) + "  train   val  test  ranked  top-1  top-5  out-5  most confused with"
         grid.put(" " + header, column: body.x, row: body.y + 1, style: theme[.heading], limit: body.width)
         let visibleRows = max(0, body.height - 4)
         for i in 0..<visibleRows {
-            let index = state.insight.classScroll + i
+            let index = state.overlay.insight.classScroll + i
             guard index < rows.count else { break }
             let c = rows[index]
             let row = body.y + 2 + i
-            let selected = index == state.insight.classCursor
+            let selected = index == state.overlay.insight.classCursor
             let style = selected ? theme[.selection] : theme[.normal]
             if selected { grid.fill(CellRect(x: body.x, y: row, width: body.width, height: 1), style: style) }
             var line = pad(String(c.name.prefix(nameWidth)), nameWidth)
@@ -126,7 +126,7 @@ enum ClassViewRenderer {
     static func drawHeatMap(_ grid: inout CellGrid, _ state: ExplorerState, _ body: CellRect) {
         let theme = state.theme
         guard let level = heading(&grid, state, body, what: "Confusions") else { return }
-        let rows = state.insight.classRows
+        let rows = state.overlay.insight.classRows
         let n = min(rows.count, InsightRenderer.heatClasses(state.size))
         guard n > 0 else { return }
         let mono = InsightRenderer.isMonochrome(theme)
@@ -148,7 +148,7 @@ enum ClassViewRenderer {
         for r in 0..<n {
             let row = body.y + 3 + r
             let label = String(format: "%2d ", r + 1) + rows[r].name
-            let selectedRow = r == state.insight.heatRow
+            let selectedRow = r == state.overlay.insight.heatRow
             grid.put(pad(String(label.prefix(heatLabelWidth - 1)), heatLabelWidth - 1), column: body.x + 1, row: row,
                      style: selectedRow ? theme[.heading] : theme[.normal])
             for c in 0..<n {
@@ -156,12 +156,12 @@ enum ClassViewRenderer {
                 var style = theme[.normal]
                 if !mono && fraction > 0 { style.foreground = heatColour(fraction) }
                 if r == c { style.bold = true }
-                if selectedRow && c == state.insight.heatColumn { style.reverse.toggle() }
+                if selectedRow && c == state.overlay.insight.heatColumn { style.reverse.toggle() }
                 grid.put(shade(fraction), column: left + 2 * c, row: row, style: style)
             }
         }
         let infoRow = body.y + 4 + n
-        let r = min(state.insight.heatRow, n - 1), c = min(state.insight.heatColumn, n - 1)
+        let r = min(state.overlay.insight.heatRow, n - 1), c = min(state.overlay.insight.heatColumn, n - 1)
         let (count, fraction) = value(r, c)
         let verb = r == c ? "ranked first correctly" : "ranked \(rows[c].name) first"
         grid.put(String(format: " %@ → %@: %d of %d items %@ (%.0f%%)", rows[r].name, rows[c].name, count, rows[r].evaluated, verb,

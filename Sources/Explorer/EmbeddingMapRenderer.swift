@@ -14,7 +14,7 @@ enum EmbeddingMapRenderer {
 
     /// Group of every point under `colouring`, and the groups' names (index = group).
     static func groups(_ state: ExplorerState, _ points: EmbeddingMapPoints) -> (of: [Int], names: [String]) {
-        switch state.insight.map.colouring {
+        switch state.overlay.insight.map.colouring {
         case .label:
             var frequency: [Int32: Int] = [:]
             for label in points.labels { frequency[label, default: 0] += 1 }
@@ -25,7 +25,7 @@ enum EmbeddingMapRenderer {
             return (points.splits.map { Int(min($0, 2)) }, ["train", "val", "test"])
         case .mark:
             var verdicts: [String: AnnotationMark.Verdict] = [:]
-            for mark in state.allMarks {
+            for mark in state.marks.all {
                 switch (points.level, mark.target) {
                 case (.global, .scene): verdicts[mark.sceneID + "#0"] = mark.verdict
                 case (.object, .object(let i)), (.relation, .relation(let i)): verdicts["\(mark.sceneID)#\(i)"] = mark.verdict
@@ -41,7 +41,7 @@ enum EmbeddingMapRenderer {
                 }
             }, ["correct", "wrong", "unsure", "not marked"])
         case .disagreement:
-            guard let flags = state.insight.map.disagreements, flags.count == points.count else {
+            guard let flags = state.overlay.insight.map.disagreements, flags.count == points.count else {
                 return ([Int](repeating: 2, count: points.count), ["agrees", "disagrees", "ranking…"])
             }
             return (flags.map { $0 ? 1 : 0 }, ["agrees", "disagrees", "unknown"])
@@ -54,15 +54,15 @@ enum EmbeddingMapRenderer {
         var style = theme[.normal]
         if InsightRenderer.isMonochrome(theme) {
             // Without colour the groups that call for attention are bold.
-            switch state.insight.map.colouring {
+            switch state.overlay.insight.map.colouring {
             case .mark: style.bold = group == 1
             case .disagreement: style.bold = group == 1
             default: break
             }
             return style
         }
-        switch state.insight.map.colouring {
-        case .label, .split: style.foreground = group == names - 1 && state.insight.map.colouring == .label ? palette.last! : palette[group % palette.count]
+        switch state.overlay.insight.map.colouring {
+        case .label, .split: style.foreground = group == names - 1 && state.overlay.insight.map.colouring == .label ? palette.last! : palette[group % palette.count]
         case .mark: style = theme[[ThemeRole.markCorrect, .markWrong, .markUnsure, .dim][min(group, 3)]]
         case .disagreement: style = theme[[ThemeRole.agree, .disagree, .dim][min(group, 2)]]
         }
@@ -75,10 +75,10 @@ enum EmbeddingMapRenderer {
         let canvas = geometry.canvas, pane = geometry.pane
         for row in canvas.y..<canvas.maxY { grid.put("│", column: canvas.maxX, row: row, style: theme[.border]) }
         var writer = PaneWriter(rect: pane)
-        writer.line(&grid, [("Map · \(state.insight.map.level.rawValue)", theme[.heading])])
-        guard let points = state.insight.map.points else {
-            let text = state.insight.map.problem ?? "computing the map… (once per model and level)"
-            writer.wrapped(&grid, text, style: theme[state.insight.map.problem == nil ? .dim : .error], maxLines: 6)
+        writer.line(&grid, [("Map · \(state.overlay.insight.map.level.rawValue)", theme[.heading])])
+        guard let points = state.overlay.insight.map.points else {
+            let text = state.overlay.insight.map.problem ?? "computing the map… (once per model and level)"
+            writer.wrapped(&grid, text, style: theme[state.overlay.insight.map.problem == nil ? .dim : .error], maxLines: 6)
             drawCursor(&grid, state, canvas)
             return
         }
@@ -110,14 +110,14 @@ enum EmbeddingMapRenderer {
         }
         drawCursor(&grid, state, canvas)
         // Pane: legend, then the selection.
-        writer.line(&grid, [("\(points.count) points · colour: \(state.insight.map.colouring.rawValue) (Tab)", theme[.dim])])
+        writer.line(&grid, [("\(points.count) points · colour: \(state.overlay.insight.map.colouring.rawValue) (Tab)", theme[.dim])])
         writer.blank()
-        for (g, name) in names.enumerated() where groupTotals[g] > 0 || state.insight.map.colouring != .label {
+        for (g, name) in names.enumerated() where groupTotals[g] > 0 || state.overlay.insight.map.colouring != .label {
             writer.line(&grid, [("● ", style(group: g, names: names.count, state)), ("\(name) ", theme[.normal]), ("\(groupTotals[g])", theme[.score])])
         }
         writer.blank()
         let selected = state.mapSelection()
-        writer.line(&grid, [("Under the \(state.insight.map.anchor == nil ? "cursor" : "rectangle"): \(selected.count)", theme[.heading])])
+        writer.line(&grid, [("Under the \(state.overlay.insight.map.anchor == nil ? "cursor" : "rectangle"): \(selected.count)", theme[.heading])])
         for i in selected.prefix(max(0, pane.maxY - writer.row)) {
             let label = points.labels[i] >= 0 ? points.classNames[Int(points.labels[i])] : "?"
             let item = points.level == .global ? "" : " #\(points.itemIndices[i])"
@@ -126,7 +126,7 @@ enum EmbeddingMapRenderer {
     }
 
     static func drawCursor(_ grid: inout CellGrid, _ state: ExplorerState, _ canvas: CellRect) {
-        let selection = state.insight.map.selection
+        let selection = state.overlay.insight.map.selection
         let rect = CellRect(x: canvas.x + selection.x, y: canvas.y + selection.y, width: selection.width, height: selection.height)
         grid.restyle(rect) { $0.reverse.toggle() }
         if rect.width == 1 && rect.height == 1 && grid[rect.x, rect.y].text == " " && canvas.contains(column: rect.x, row: rect.y) {

@@ -26,15 +26,15 @@ public enum ExplorerRenderer {
                 grid.put("│", column: layout.info.x - 1, row: row, style: theme[.border])
             }
         }
-        if state.zeroShotVisible {
+        if state.sceneView.zeroShotVisible {
             drawZeroShot(&grid, state, layout.info)
         } else {
             drawInfo(&grid, state, layout.info)
         }
         drawInputLine(&grid, state, layout.inputLine)
         drawStatus(&grid, state, layout.statusLine)
-        if state.insight.view != nil { InsightRenderer.draw(&grid, state, layout) }
-        if state.helpVisible { drawHelp(&grid, state) }
+        if state.overlay.insight.view != nil { InsightRenderer.draw(&grid, state, layout) }
+        if state.overlay.helpVisible { drawHelp(&grid, state) }
         return grid
     }
 
@@ -64,9 +64,9 @@ public enum ExplorerRenderer {
     static func drawTitle(_ grid: inout CellGrid, _ state: ExplorerState, _ rect: CellRect) {
         let style = state.theme[.title]
         grid.fill(rect, style: style)
-        var left = " ScenarioCLIP explorer · \(state.datasetName) · \(state.visible.count)/\(state.scenes.count) scenes"
-        if !state.filter.isEmpty { left += " · filter: \(state.filter.text)" }
-        left += " · sort: \(state.sort.title)"
+        var left = " ScenarioCLIP explorer · \(state.datasetName) · \(state.list.visible.count)/\(state.list.scenes.count) scenes"
+        if !state.list.filter.isEmpty { left += " · filter: \(state.list.filter.text)" }
+        left += " · sort: \(state.list.sort.title)"
         let status = state.backendStatus
         var right = status.model.map { "model: \($0)" } ?? "model unavailable"
         right += status.indexed ? " · indexed " : " · not indexed "
@@ -77,42 +77,42 @@ public enum ExplorerRenderer {
 
     static func drawList(_ grid: inout CellGrid, _ state: ExplorerState, _ rect: CellRect) {
         let theme = state.theme
-        let focused = state.focus == .list
+        let focused = state.sceneView.focus == .list
         let heading: String
         let count: Int
         // Rows are built only for the visible window: lists can hold 100k scenes.
         let rowAt: (Int) -> (text: String, badge: String?, score: String?)
-        switch state.listMode {
+        switch state.list.mode {
         case .scenes:
             heading = "Scenes"
-            count = state.visible.count
+            count = state.list.visible.count
             rowAt = { i in
-                let scene = state.scenes[state.visible[i]]
+                let scene = state.list.scenes[state.list.visible[i]]
                 return ("\(scene.id) \(scene.action)", nil, nil)
             }
         case .results:
-            let scope = state.queryScope.rawValue
-            if state.resultsTitle.hasPrefix("more like") {
-                heading = state.resultsTitle
+            let scope = state.query.scope.rawValue
+            if state.list.resultsTitle.hasPrefix("more like") {
+                heading = state.list.resultsTitle
             } else {
-                heading = state.queryText.isEmpty ? "Query [\(scope)]" : "“\(state.queryText)” [\(scope)]"
+                heading = state.query.text.isEmpty ? "Query [\(scope)]" : "“\(state.query.text)” [\(scope)]"
             }
-            count = state.results.count
+            count = state.list.results.count
             rowAt = { i in
-                let hit = state.results[i]
+                let hit = state.list.results[i]
                 let what = hit.level == .global ? hit.label : "\(hit.level == .object ? "obj" : "rel") \(hit.label)"
                 return ("\(hit.sceneID) \(what)", nil, String(format: "%.3f", hit.score))
             }
         case .marks:
-            heading = "Marks (\(state.allMarks.count))"
-            count = state.allMarks.count
+            heading = "Marks (\(state.marks.all.count))"
+            count = state.marks.all.count
             rowAt = { i in
-                let mark = state.allMarks[i]
+                let mark = state.marks.all[i]
                 let note = mark.note.isEmpty ? "" : " “\(mark.note)”"
                 return ("\(mark.sceneID) \(mark.target)\(note)", mark.verdict.badge, nil)
             }
         case .duplicates:
-            let rows = state.duplicateRows
+            let rows = state.list.duplicateRows
             heading = "Duplicates (\(Set(rows.map(\.group)).count) groups, \(Set(rows.filter(\.leak).map(\.group)).count) leaks)"
             count = rows.count
             rowAt = { i in
@@ -125,10 +125,10 @@ public enum ExplorerRenderer {
                 return (text, nil, nil)
             }
         case .review:
-            heading = "Review queue (\(state.reviewIDs.count))"
-            count = state.reviewIDs.count
+            heading = "Review queue (\(state.marks.reviewIDs.count))"
+            count = state.marks.reviewIDs.count
             rowAt = { i in
-                let id = state.reviewIDs[i]
+                let id = state.marks.reviewIDs[i]
                 return (id + " " + (state.scene(id: id)?.action ?? ""), nil, nil)
             }
         }
@@ -137,12 +137,12 @@ public enum ExplorerRenderer {
         let visibleRows = max(0, rect.height - 1)
         if count == 0 {
             let empty: String
-            switch state.listMode {
+            switch state.list.mode {
             case .results:
-                if let problem = state.lastSearchProblem { empty = problem }
-                else if state.searchInFlight { empty = "searching…" }
-                else { empty = state.queryText.isEmpty ? "type to search" : "no results" }
-            case .scenes: empty = state.scenes.isEmpty ? "no scenes" : "no scene matches the filter"
+                if let problem = state.query.lastProblem { empty = problem }
+                else if state.query.inFlight { empty = "searching…" }
+                else { empty = state.query.text.isEmpty ? "type to search" : "no results" }
+            case .scenes: empty = state.list.scenes.isEmpty ? "no scenes" : "no scene matches the filter"
             case .marks: empty = "no marks yet (c/x/u to mark)"
             case .review: empty = "nothing to review"
             case .duplicates: empty = "no duplicate groups"
@@ -151,7 +151,7 @@ public enum ExplorerRenderer {
             return
         }
         for i in 0..<visibleRows {
-            let index = state.listScroll + i
+            let index = state.list.scroll + i
             guard index < count else { break }
             let item = rowAt(index)
             let row = rect.y + 1 + i
@@ -171,21 +171,21 @@ public enum ExplorerRenderer {
 
     static func drawPicture(_ grid: inout CellGrid, _ state: ExplorerState, _ area: CellRect) {
         let theme = state.theme
-        guard let detail = state.detail else {
+        guard let detail = state.sceneView.detail else {
             grid.put("no scene", column: area.x + 1, row: area.y, style: theme[.dim], limit: area.width - 1)
             return
         }
-        guard let geometry = PictureGeometry(area: area, imageWidth: detail.imageWidth, imageHeight: detail.imageHeight, cellAspect: state.cellAspect)
+        guard let geometry = PictureGeometry(area: area, imageWidth: detail.imageWidth, imageHeight: detail.imageHeight, cellAspect: state.sceneView.cellAspect)
         else { return }
         let frame = geometry.frame
-        if let pixels = state.pixelPicture, pixels.sceneID == detail.id, pixels.frame == frame,
+        if let pixels = state.sceneView.pixelPicture, pixels.sceneID == detail.id, pixels.frame == frame,
             pixels.boxes == pictureBoxes(state, detail)
         {
             // The terminal draws the pixels (boxes included) over these blank cells after the text.
             grid.fill(frame, style: theme[.normal])
             return
         }
-        if let picture = state.picture, picture.sceneID == detail.id, picture.size == GridSize(columns: frame.width, rows: frame.height) {
+        if let picture = state.sceneView.picture, picture.sceneID == detail.id, picture.size == GridSize(columns: frame.width, rows: frame.height) {
             for row in 0..<frame.height {
                 for column in 0..<frame.width {
                     grid[frame.x + column, frame.y + row] = picture.cells[row * frame.width + column]
@@ -193,7 +193,7 @@ public enum ExplorerRenderer {
             }
         } else {
             grid.fill(frame, style: theme[.dim], text: "·")
-            if let problem = state.pictureProblem {
+            if let problem = state.sceneView.pictureProblem {
                 grid.put(problem, column: frame.x, row: frame.y + frame.height / 2, style: theme[.error], limit: frame.width)
             }
         }
@@ -206,17 +206,17 @@ public enum ExplorerRenderer {
     /// the objects, the selected object(s) highlighted, then the query hit's region.
     public static func pictureBoxes(_ state: ExplorerState, _ detail: SceneDetail) -> [PictureBox] {
         var selected = Set<Int>()
-        switch state.focus {
-        case .objects where detail.objects.indices.contains(state.objectCursor): selected.insert(state.objectCursor)
-        case .relations where detail.relations.indices.contains(state.relationCursor):
-            let relation = detail.relations[state.relationCursor]
+        switch state.sceneView.focus {
+        case .objects where detail.objects.indices.contains(state.sceneView.objectCursor): selected.insert(state.sceneView.objectCursor)
+        case .relations where detail.relations.indices.contains(state.sceneView.relationCursor):
+            let relation = detail.relations[state.sceneView.relationCursor]
             if let s = relation.subjectIndex { selected.insert(s) }
             if let o = relation.objectIndex { selected.insert(o) }
         default: break
         }
         var boxes: [PictureBox] = []
-        if state.focus == .relations, detail.relations.indices.contains(state.relationCursor),
-            let region = detail.relations[state.relationCursor].region
+        if state.sceneView.focus == .relations, detail.relations.indices.contains(state.sceneView.relationCursor),
+            let region = detail.relations[state.sceneView.relationCursor].region
         {
             boxes.append(PictureBox(box: region, label: "region", role: .hint))
         }
@@ -226,10 +226,10 @@ public enum ExplorerRenderer {
         for i in selected.sorted() {
             boxes.append(PictureBox(box: detail.objects[i].box, label: detail.objects[i].name, role: .boxSelected))
         }
-        if let hit = state.hitRegion {
+        if let hit = state.sceneView.hitRegion {
             boxes.append(PictureBox(box: hit, label: "hit", role: .boxHit))
         }
-        if let edit = state.boxEdit {
+        if let edit = state.marks.boxEdit {
             // The box being edited replaces the object's own, drawn on top in the hit style.
             if let index = edit.objectIndex { boxes.removeAll { $0.box == detail.objects[index].box && $0.label == detail.objects[index].name } }
             let label = edit.objectIndex.map { detail.objects.indices.contains($0) ? detail.objects[$0].name : "box" } ?? "new"
@@ -272,7 +272,7 @@ public enum ExplorerRenderer {
     }
 
     static func markBadge(_ state: ExplorerState, _ target: AnnotationMark.Target) -> (String, CellStyle)? {
-        guard let mark = state.sceneMarks[target] else { return nil }
+        guard let mark = state.marks.ofScene[target] else { return nil }
         let role: ThemeRole
         switch mark.verdict {
         case .correct: role = .markCorrect
@@ -284,7 +284,7 @@ public enum ExplorerRenderer {
 
     static func drawInfo(_ grid: inout CellGrid, _ state: ExplorerState, _ rect: CellRect) {
         let theme = state.theme
-        guard let detail = state.detail, !rect.isEmpty else { return }
+        guard let detail = state.sceneView.detail, !rect.isEmpty else { return }
         var writer = PaneWriter(rect: rect)
         var header = [(detail.id, theme[.heading])]
         if let (badge, style) = markBadge(state, .scene) { header.append((" scene " + badge, style)) }
@@ -292,16 +292,16 @@ public enum ExplorerRenderer {
             header.append((" · \(detail.corrections) correction\(detail.corrections == 1 ? "" : "s")", theme[.dim]))
         }
         writer.line(&grid, header)
-        if let note = state.sceneMarks[.scene]?.note, !note.isEmpty { writer.line(&grid, [("note: " + note, theme[.dim])]) }
+        if let note = state.marks.ofScene[.scene]?.note, !note.isEmpty { writer.line(&grid, [("note: " + note, theme[.dim])]) }
         writer.wrapped(&grid, "Action: " + detail.action, style: theme[.label])
         if let caption = detail.denseCaption, !caption.isEmpty {
             writer.wrapped(&grid, caption, style: theme[.caption], maxLines: 4)
         }
         if !detail.tags.isEmpty { writer.line(&grid, [("tags: " + detail.tags.joined(separator: ", "), theme[.dim])]) }
         writer.blank()
-        writer.line(&grid, [("Objects (\(detail.objects.count))", theme[state.focus == .objects ? .heading : .dim])])
+        writer.line(&grid, [("Objects (\(detail.objects.count))", theme[state.sceneView.focus == .objects ? .heading : .dim])])
         for (i, object) in detail.objects.enumerated() {
-            let selected = state.focus == .objects && i == state.objectCursor
+            let selected = state.sceneView.focus == .objects && i == state.sceneView.objectCursor
             var parts = [((selected ? "▸ " : "  ") + object.name, selected ? theme[.selection] : theme[.normal])]
             // The focused object's box, in picture pixels (what `b` edits).
             if selected { parts.append(("  \(object.box)", theme[.selection])) }
@@ -309,14 +309,14 @@ public enum ExplorerRenderer {
             writer.line(&grid, parts, fill: selected ? theme[.selection] : nil)
         }
         writer.blank()
-        writer.line(&grid, [("Relations (\(detail.relations.count))", theme[state.focus == .relations ? .heading : .dim])])
+        writer.line(&grid, [("Relations (\(detail.relations.count))", theme[state.sceneView.focus == .relations ? .heading : .dim])])
         for (i, relation) in detail.relations.enumerated() {
-            let selected = state.focus == .relations && i == state.relationCursor
+            let selected = state.sceneView.focus == .relations && i == state.sceneView.relationCursor
             var parts = [((selected ? "▸ " : "  ") + relation.text, selected ? theme[.selection] : theme[.normal])]
             if let (badge, style) = markBadge(state, .relation(i)) { parts.append((" " + badge, style)) }
             writer.line(&grid, parts, fill: selected ? theme[.selection] : nil)
         }
-        if let target = Optional(state.focusedTarget), target != .scene, let note = state.sceneMarks[target]?.note, !note.isEmpty {
+        if let target = Optional(state.focusedTarget), target != .scene, let note = state.marks.ofScene[target]?.note, !note.isEmpty {
             writer.blank()
             writer.wrapped(&grid, "note: " + note, style: theme[.dim])
         }
@@ -324,11 +324,11 @@ public enum ExplorerRenderer {
 
     static func drawZeroShot(_ grid: inout CellGrid, _ state: ExplorerState, _ rect: CellRect) {
         let theme = state.theme
-        guard let detail = state.detail, !rect.isEmpty else { return }
+        guard let detail = state.sceneView.detail, !rect.isEmpty else { return }
         var writer = PaneWriter(rect: rect)
         writer.line(&grid, [("Zero-shot · \(detail.id)", theme[.heading])])
-        guard let report = state.zeroShot, report.sceneID == detail.id else {
-            writer.wrapped(&grid, state.zeroShotProblem ?? "ranking…", style: state.zeroShotProblem == nil ? theme[.dim] : theme[.error])
+        guard let report = state.sceneView.zeroShot, report.sceneID == detail.id else {
+            writer.wrapped(&grid, state.sceneView.zeroShotProblem ?? "ranking…", style: state.sceneView.zeroShotProblem == nil ? theme[.dim] : theme[.error])
             return
         }
         // The scene's items in the detail's order, each with its ranking (nil: not ranked, no cached vector yet).
@@ -350,24 +350,24 @@ public enum ExplorerRenderer {
             writer.line(&grid, [(String(format: "  %d %.2f ", rank + 1, scored.score), theme[.score]), (scored.label, style)])
         }
         writer.blank()
-        writer.line(&grid, [("Objects: annotation → model", theme[state.focus == .objects ? .heading : .dim])])
+        writer.line(&grid, [("Objects: annotation → model", theme[state.sceneView.focus == .objects ? .heading : .dim])])
         for (i, item) in objects.enumerated() {
-            let selected = state.focus == .objects && i == state.objectCursor
+            let selected = state.sceneView.focus == .objects && i == state.sceneView.objectCursor
             let (m, s) = verdict(item.ranked)
             writer.line(&grid, [(selected ? "▸" : " ", theme[.normal]), (m + " ", s), (item.annotated + " → " + topLine(item.ranked), selected ? theme[.selection] : theme[.normal])])
         }
         writer.blank()
-        writer.line(&grid, [("Relations: annotation → model", theme[state.focus == .relations ? .heading : .dim])])
+        writer.line(&grid, [("Relations: annotation → model", theme[state.sceneView.focus == .relations ? .heading : .dim])])
         for (i, item) in relations.enumerated() {
-            let selected = state.focus == .relations && i == state.relationCursor
+            let selected = state.sceneView.focus == .relations && i == state.sceneView.relationCursor
             let (m, s) = verdict(item.ranked)
             writer.line(&grid, [(selected ? "▸" : " ", theme[.normal]), (m + " ", s), (item.annotated + " → " + topLine(item.ranked), selected ? theme[.selection] : theme[.normal])])
         }
         // The focused item's ranking.
         let focusedItem: (annotated: String, ranked: ZeroShotItem?)?
-        switch state.focus {
-        case .objects: focusedItem = objects.indices.contains(state.objectCursor) ? objects[state.objectCursor] : nil
-        case .relations: focusedItem = relations.indices.contains(state.relationCursor) ? relations[state.relationCursor] : nil
+        switch state.sceneView.focus {
+        case .objects: focusedItem = objects.indices.contains(state.sceneView.objectCursor) ? objects[state.sceneView.objectCursor] : nil
+        case .relations: focusedItem = relations.indices.contains(state.sceneView.relationCursor) ? relations[state.sceneView.relationCursor] : nil
         case .list: focusedItem = nil
         }
         if let item = focusedItem {
@@ -383,7 +383,7 @@ public enum ExplorerRenderer {
 
     static func drawInputLine(_ grid: inout CellGrid, _ state: ExplorerState, _ rect: CellRect) {
         let theme = state.theme
-        if let input = state.input {
+        if let input = state.query.input {
             let prompt: String
             switch input.kind {
             case .query: prompt = "/"
@@ -404,15 +404,15 @@ public enum ExplorerRenderer {
                 grid[cursorX, rect.y] = cell
             }
             if case .query = input.kind {
-                var info = "[\(state.queryScope.rawValue)] "
-                if state.searchInFlight { info += "… " } else if !state.queryText.isEmpty { info += "\(state.results.count) hits " }
+                var info = "[\(state.query.scope.rawValue)] "
+                if state.query.inFlight { info += "… " } else if !state.query.text.isEmpty { info += "\(state.list.results.count) hits " }
                 let w = CellGrid.displayWidth(of: info)
                 if x + 2 + w <= rect.maxX { grid.put(info, column: rect.maxX - w, row: rect.y, style: theme[.query]) }
             }
             return
         }
-        if let message = state.message {
-            grid.put(message, column: rect.x + 1, row: rect.y, style: theme[state.messageIsError ? .error : .hint], limit: rect.width - 1)
+        if let message = state.overlay.message {
+            grid.put(message, column: rect.x + 1, row: rect.y, style: theme[state.overlay.messageIsError ? .error : .hint], limit: rect.width - 1)
         } else if let problem = state.backendStatus.modelProblem {
             grid.put(problem, column: rect.x + 1, row: rect.y, style: theme[.dim], limit: rect.width - 1)
         }
@@ -422,7 +422,7 @@ public enum ExplorerRenderer {
         let theme = state.theme
         grid.fill(rect, style: theme[.status])
         let hints: String
-        if let input = state.input {
+        if let input = state.query.input {
             if input.kind == .query {
                 hints = " Enter:done  Esc:close  Tab:level  ↑↓:results"
             } else if case .correction = input.kind {
@@ -430,14 +430,14 @@ public enum ExplorerRenderer {
             } else {
                 hints = " Enter:save  Esc:cancel"
             }
-        } else if let edit = state.boxEdit {
+        } else if let edit = state.marks.boxEdit {
             hints = " box \(edit.box) · ←↑↓→ move \(edit.edge.rawValue == "whole" ? "the box" : "the \(edit.edge.rawValue) edge") by \(edit.step) px"
                 + "  Tab:edge  +/-:step  Enter:store  Esc:cancel"
         } else {
             hints = " ?:help /:query f:filter s:sort Tab:pane z:zero-shot c/x/u:mark n:note m:more R:review M:marks q:quit"
         }
         var right = ""
-        if let progress = state.indexing {
+        if let progress = state.overlay.indexing {
             let percent = progress.total > 0 ? progress.done * 100 / progress.total : 0
             right = " indexing \(progress.done)/\(progress.total) \(percent)% (X cancels) "
         }

@@ -53,10 +53,10 @@ public final class ExplorerSession: @unchecked Sendable {
         self.backend = backend
         self.runsInBackground = runsInBackground
         state = ExplorerState(size: size, theme: theme, datasetName: backend.datasetName, backendStatus: backend.status())
-        state.pictureMode = pictureMode
-        state.exportDefaultPath = backend.defaultExportPath()
+        state.sceneView.pictureMode = pictureMode
+        state.query.exportDefaultPath = backend.defaultExportPath()
         setCellPixels(cellPixels)
-        state.scenes = try backend.scenes()
+        state.list.scenes = try backend.scenes()
         state.applyFilterAndSort()
         if let first = state.cursorScene { perform(.loadScene(first.id)) }
         preparePicture()
@@ -68,8 +68,8 @@ public final class ExplorerSession: @unchecked Sendable {
         let effects = state.handle(event)
         for effect in effects { perform(effect) }
         // Class names for completion are read when the first correction line opens (not at start-up).
-        if !classesLoaded, case .correction = state.input?.kind {
-            state.classes = backend.classLists()
+        if !classesLoaded, case .correction = state.query.input?.kind {
+            state.marks.classes = backend.classLists()
             classesLoaded = true
         }
     }
@@ -99,8 +99,8 @@ public final class ExplorerSession: @unchecked Sendable {
     /// The pixel picture to write over the frame just rendered (pixel mode), or `nil` when none should show:
     /// not in pixel mode, no scene, the terminal too small, or the help overlay covering the screen.
     public func pixelPicture() -> PixelPicture? {
-        guard case .pixels = state.pictureMode, !state.helpVisible, !state.isTooSmall, let detail = state.detail,
-            let picture = state.pixelPicture, picture.sceneID == detail.id
+        guard case .pixels = state.sceneView.pictureMode, !state.overlay.helpVisible, !state.isTooSmall, let detail = state.sceneView.detail,
+            let picture = state.sceneView.pixelPicture, picture.sceneID == detail.id
         else { return nil }
         return picture
     }
@@ -108,11 +108,11 @@ public final class ExplorerSession: @unchecked Sendable {
     /// Records the terminal's cell size in pixels (at start and after a resize); `nil` when unknown.
     public func setCellPixels(_ cell: CellPixelSize?) {
         guard let cell, cell.width > 0, cell.height > 0 else {
-            state.cellPixels = nil
+            state.sceneView.cellPixels = nil
             return
         }
-        state.cellPixels = cell
-        state.cellAspect = cell.aspect
+        state.sceneView.cellPixels = cell
+        state.sceneView.cellAspect = cell.aspect
     }
 
     /// Shows `message` in the message line (notes from start-up, such as a picture mode fallback).
@@ -128,7 +128,7 @@ public final class ExplorerSession: @unchecked Sendable {
         guard status != state.backendStatus else { return false }
         let hadModel = state.backendStatus.model != nil
         state.backendStatus = status
-        if autoIndex, !hadModel, status.model != nil, !status.indexed, state.indexing == nil { startIndexing() }
+        if autoIndex, !hadModel, status.model != nil, !status.indexed, state.overlay.indexing == nil { startIndexing() }
         return true
     }
 
@@ -178,11 +178,11 @@ public final class ExplorerSession: @unchecked Sendable {
             refreshAllMarksIfShown()
         case .loadAllMarks:
             do {
-                state.allMarks = try backend.marks(sceneID: nil)
-                state.markCursor = min(state.markCursor, max(0, state.allMarks.count - 1))
+                state.marks.all = try backend.marks(sceneID: nil)
+                state.marks.cursor = min(state.marks.cursor, max(0, state.marks.all.count - 1))
                 // Opening the marks view shows the mark under the cursor.
-                if state.listMode == .marks, state.allMarks.indices.contains(state.markCursor) {
-                    for next in state.showMark(state.allMarks[state.markCursor]) { perform(next) }
+                if state.list.mode == .marks, state.marks.all.indices.contains(state.marks.cursor) {
+                    for next in state.showMark(state.marks.all[state.marks.cursor]) { perform(next) }
                 }
             } catch {
                 state.sayError("could not read marks: \(error)")
@@ -207,7 +207,7 @@ public final class ExplorerSession: @unchecked Sendable {
                     state.say("no correction to undo in this scene")
                     return
                 }
-                state.redoStack.append(removed)
+                state.marks.redoStack.append(removed)
                 correctionStored(in: id)
                 state.say("undone: \(removed.summary)  (Ctrl-R redoes)")
             } catch {
@@ -219,15 +219,15 @@ public final class ExplorerSession: @unchecked Sendable {
     /// After a correction of scene `id` was stored or removed: reloads the scene (boxes, labels, zero-shot view)
     /// and updates its row of the scene list.
     private func correctionStored(in id: String) {
-        if state.detail?.id == id { loadScene(id) }
-        guard let detail = state.detail, detail.id == id, let index = state.sceneIndexByID[id] else { return }
-        let tags = state.scenes[index].tags
-        state.scenes[index] = SceneSummary(id: id, action: detail.action, objects: detail.objects.map(\.name),
+        if state.sceneView.detail?.id == id { loadScene(id) }
+        guard let detail = state.sceneView.detail, detail.id == id, let index = state.list.sceneIndexByID[id] else { return }
+        let tags = state.list.scenes[index].tags
+        state.list.scenes[index] = SceneSummary(id: id, action: detail.action, objects: detail.objects.map(\.name),
                                            relations: detail.relations.map(\.text), tags: tags)
     }
 
     private func refreshAllMarksIfShown() {
-        if state.listMode == .marks { perform(.loadAllMarks) }
+        if state.list.mode == .marks { perform(.loadAllMarks) }
     }
 
     /// Starts background indexing (the app calls it at start when the dataset is not indexed).
@@ -239,7 +239,7 @@ public final class ExplorerSession: @unchecked Sendable {
             return true
         }
         guard started else { return }
-        state.indexing = IndexProgress(done: 0, total: 0)
+        state.overlay.indexing = IndexProgress(done: 0, total: 0)
         let backend = self.backend
         let run: @Sendable () -> Void = { [self] in
             // The backend's last report: its counts, and its own message when it finished early or with failures.
@@ -268,48 +268,48 @@ public final class ExplorerSession: @unchecked Sendable {
     }
 
     private func loadScene(_ id: String) {
-        if let shown = state.detail?.id, shown != id {
+        if let shown = state.sceneView.detail?.id, shown != id {
             // Another scene replaces the one being corrected (a search result, the review queue): the edit ends.
-            if state.boxEdit != nil {
-                state.boxEdit = nil
+            if state.marks.boxEdit != nil {
+                state.marks.boxEdit = nil
                 state.say("box edit of \(shown) cancelled: another scene is shown")
             }
-            if case .correction = state.input?.kind {
-                state.input = nil
+            if case .correction = state.query.input?.kind {
+                state.query.input = nil
                 state.say("correction of \(shown) cancelled: another scene is shown")
             }
         }
         do {
             let detail = try backend.detail(sceneID: id)
-            state.detail = detail
-            state.objectCursor = min(state.objectCursor, max(0, detail.objects.count - 1))
-            state.relationCursor = min(state.relationCursor, max(0, detail.relations.count - 1))
-            if state.focus == .objects && detail.objects.isEmpty || state.focus == .relations && detail.relations.isEmpty {
-                state.focus = .list
+            state.sceneView.detail = detail
+            state.sceneView.objectCursor = min(state.sceneView.objectCursor, max(0, detail.objects.count - 1))
+            state.sceneView.relationCursor = min(state.sceneView.relationCursor, max(0, detail.relations.count - 1))
+            if state.sceneView.focus == .objects && detail.objects.isEmpty || state.sceneView.focus == .relations && detail.relations.isEmpty {
+                state.sceneView.focus = .list
             }
             var marks: [AnnotationMark.Target: AnnotationMark] = [:]
             for mark in try backend.marks(sceneID: id) { marks[mark.target] = mark }
-            state.sceneMarks = marks
-            state.picture = nil
-            state.pixelPicture = nil
-            state.pictureProblem = nil
-            if state.zeroShotVisible {
-                state.zeroShot = nil
+            state.marks.ofScene = marks
+            state.sceneView.picture = nil
+            state.sceneView.pixelPicture = nil
+            state.sceneView.pictureProblem = nil
+            if state.sceneView.zeroShotVisible {
+                state.sceneView.zeroShot = nil
                 perform(.loadZeroShot(id))
             }
         } catch {
-            state.detail = nil
+            state.sceneView.detail = nil
             state.sayError("\(error)")
         }
     }
 
     /// Makes `state.picture` (or `state.pixelPicture`) match the current scene, layout and colour depth (cached).
     private func preparePicture() {
-        guard !state.isTooSmall, let detail = state.detail else { return }
+        guard !state.isTooSmall, let detail = state.sceneView.detail else { return }
         let layout = ExplorerLayout(size: state.size)
-        guard let geometry = PictureGeometry(area: layout.picture, imageWidth: detail.imageWidth, imageHeight: detail.imageHeight, cellAspect: state.cellAspect)
+        guard let geometry = PictureGeometry(area: layout.picture, imageWidth: detail.imageWidth, imageHeight: detail.imageHeight, cellAspect: state.sceneView.cellAspect)
         else { return }
-        switch state.pictureMode {
+        switch state.sceneView.pictureMode {
         case .off: return
         case .pixels(let proto): preparePixels(detail, geometry.frame, proto)
         case .symbols(let depth): prepareSymbols(detail, geometry, depth)
@@ -317,12 +317,12 @@ public final class ExplorerSession: @unchecked Sendable {
     }
 
     private func preparePixels(_ detail: SceneDetail, _ frame: CellRect, _ proto: PixelProtocol) {
-        guard let cell = state.cellPixels else { return }
+        guard let cell = state.sceneView.cellPixels else { return }
         let boxes = ExplorerRenderer.pictureBoxes(state, detail)
         let key = PixelKey(sceneID: detail.id, frame: frame, boxes: boxes, protocol: proto, cell: GridSize(columns: cell.width, rows: cell.height))
-        if let current = state.pixelPicture, current.sceneID == key.sceneID, current.frame == frame, current.boxes == boxes { return }
+        if let current = state.sceneView.pixelPicture, current.sceneID == key.sceneID, current.frame == frame, current.boxes == boxes { return }
         if let cached = pixelPictures.value(for: key) {
-            state.pixelPicture = cached
+            state.sceneView.pixelPicture = cached
             return
         }
         do {
@@ -337,24 +337,24 @@ public final class ExplorerSession: @unchecked Sendable {
             else { throw ExplorerError.picture(sceneID: detail.id, message: "chafa produced no \(proto.rawValue) output") }
             let picture = PixelPicture(sceneID: detail.id, protocol: proto, frame: frame, boxes: boxes, sequence: sequence)
             pixelPictures.store(picture, for: key)
-            state.pixelPicture = picture
+            state.sceneView.pixelPicture = picture
         } catch {
-            state.pixelPicture = nil
-            state.pictureProblem = "picture unavailable: \(error)"
+            state.sceneView.pixelPicture = nil
+            state.sceneView.pictureProblem = "picture unavailable: \(error)"
         }
     }
 
     private func prepareSymbols(_ detail: SceneDetail, _ geometry: PictureGeometry, _ depth: ColorDepth) {
         let key = PictureKey(sceneID: detail.id, size: GridSize(columns: geometry.frame.width, rows: geometry.frame.height), depth: depth)
-        if state.picture?.sceneID == key.sceneID && state.picture?.size == key.size { return }
+        if state.sceneView.picture?.sceneID == key.sceneID && state.sceneView.picture?.size == key.size { return }
         do {
-            state.picture = try pictures.value(for: key) {
+            state.sceneView.picture = try pictures.value(for: key) {
                 let image = try images.value(for: detail.id) { try backend.image(sceneID: detail.id) }
                 return PictureRasterizer.cells(for: image, sceneID: detail.id, size: key.size, depth: depth)
             }
         } catch {
-            state.picture = nil
-            state.pictureProblem = "picture unavailable: \(error)"
+            state.sceneView.picture = nil
+            state.sceneView.pictureProblem = "picture unavailable: \(error)"
         }
     }
 

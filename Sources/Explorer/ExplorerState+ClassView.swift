@@ -69,11 +69,11 @@ public struct InsightState: Sendable {
 extension ExplorerState {
     /// Keys of the insight views, and the keys that open them (`C` classes, `V` map). `nil`: not an insight key.
     mutating func handleInsightKey(_ key: Key) -> [ExplorerEffect]? {
-        switch insight.view {
+        switch overlay.insight.view {
         case nil:
             switch key {
             case .char("C"): return openClassView()
-            case .char("V"): return openEmbeddingMap(level: insight.map.level)
+            case .char("V"): return openEmbeddingMap(level: overlay.insight.map.level)
             default: return nil
             }
         case .classes?: return handleClassKey(key)
@@ -83,10 +83,10 @@ extension ExplorerState {
     }
 
     mutating func openClassView() -> [ExplorerEffect] {
-        insight.view = .classes
-        guard insight.report == nil, !insight.loadingReport else { return [] }
-        insight.loadingReport = true
-        insight.reportProblem = nil
+        overlay.insight.view = .classes
+        guard overlay.insight.report == nil, !overlay.insight.loadingReport else { return [] }
+        overlay.insight.loadingReport = true
+        overlay.insight.reportProblem = nil
         say("ranking every item for the class report…")
         return [.loadInsight(.classReport)]
     }
@@ -95,100 +95,100 @@ extension ExplorerState {
     var insightBodyHeight: Int { max(1, size.rows - 3) }
 
     mutating func handleClassKey(_ key: Key) -> [ExplorerEffect] {
-        let rows = insight.classRows
+        let rows = overlay.insight.classRows
         let page = max(1, insightBodyHeight - 4)
         switch key {
         case .escape, .char("C"), .char("q"):
-            insight.view = nil
+            overlay.insight.view = nil
         case .char("?"):
-            helpVisible = true
+            overlay.helpVisible = true
         case .tab, .char("l"), .right:
-            insight.classLevel = Level.allCases[(Level.allCases.firstIndex(of: insight.classLevel)! + 1) % Level.allCases.count]
-            insight.classCursor = 0
-            insight.classScroll = 0
+            overlay.insight.classLevel = Level.allCases[(Level.allCases.firstIndex(of: overlay.insight.classLevel)! + 1) % Level.allCases.count]
+            overlay.insight.classCursor = 0
+            overlay.insight.classScroll = 0
         case .backTab, .char("h"), .left:
-            insight.classLevel = Level.allCases[(Level.allCases.firstIndex(of: insight.classLevel)! + 2) % Level.allCases.count]
-            insight.classCursor = 0
-            insight.classScroll = 0
-        case .down, .char("j"): insight.classCursor += 1
-        case .up, .char("k"): insight.classCursor -= 1
-        case .pageDown, .ctrl("f"), .ctrl("d"): insight.classCursor += page
-        case .pageUp, .ctrl("b"), .ctrl("u"): insight.classCursor -= page
-        case .home, .char("g"): insight.classCursor = 0
-        case .end, .char("G"): insight.classCursor = rows.count - 1
+            overlay.insight.classLevel = Level.allCases[(Level.allCases.firstIndex(of: overlay.insight.classLevel)! + 2) % Level.allCases.count]
+            overlay.insight.classCursor = 0
+            overlay.insight.classScroll = 0
+        case .down, .char("j"): overlay.insight.classCursor += 1
+        case .up, .char("k"): overlay.insight.classCursor -= 1
+        case .pageDown, .ctrl("f"), .ctrl("d"): overlay.insight.classCursor += page
+        case .pageUp, .ctrl("b"), .ctrl("u"): overlay.insight.classCursor -= page
+        case .home, .char("g"): overlay.insight.classCursor = 0
+        case .end, .char("G"): overlay.insight.classCursor = rows.count - 1
         case .char("H"):
-            insight.view = .heatMap
-            insight.heatRow = min(max(0, insight.classCursor), max(0, rows.count - 1))
-            insight.heatColumn = insight.heatRow
+            overlay.insight.view = .heatMap
+            overlay.insight.heatRow = min(max(0, overlay.insight.classCursor), max(0, rows.count - 1))
+            overlay.insight.heatColumn = overlay.insight.heatRow
         case .enter:
-            guard rows.indices.contains(insight.classCursor) else { return [] }
-            return filterToClass(rows[insight.classCursor].name, level: insight.classLevel)
+            guard rows.indices.contains(overlay.insight.classCursor) else { return [] }
+            return filterToClass(rows[overlay.insight.classCursor].name, level: overlay.insight.classLevel)
         default: break
         }
-        insight.classCursor = min(max(0, insight.classCursor), max(0, rows.count - 1))
-        if insight.classCursor < insight.classScroll { insight.classScroll = insight.classCursor }
-        if insight.classCursor >= insight.classScroll + page { insight.classScroll = insight.classCursor - page + 1 }
+        overlay.insight.classCursor = min(max(0, overlay.insight.classCursor), max(0, rows.count - 1))
+        if overlay.insight.classCursor < overlay.insight.classScroll { overlay.insight.classScroll = overlay.insight.classCursor }
+        if overlay.insight.classCursor >= overlay.insight.classScroll + page { overlay.insight.classScroll = overlay.insight.classCursor - page + 1 }
         return []
     }
 
     mutating func handleHeatKey(_ key: Key) -> [ExplorerEffect] {
-        let count = min(insight.classRows.count, InsightRenderer.heatClasses(size))
+        let count = min(overlay.insight.classRows.count, InsightRenderer.heatClasses(size))
         switch key {
-        case .escape, .char("H"): insight.view = .classes
-        case .char("C"), .char("q"): insight.view = nil
-        case .char("?"): helpVisible = true
-        case .down, .char("j"): insight.heatRow += 1
-        case .up, .char("k"): insight.heatRow -= 1
-        case .right, .char("l"): insight.heatColumn += 1
-        case .left, .char("h"): insight.heatColumn -= 1
+        case .escape, .char("H"): overlay.insight.view = .classes
+        case .char("C"), .char("q"): overlay.insight.view = nil
+        case .char("?"): overlay.helpVisible = true
+        case .down, .char("j"): overlay.insight.heatRow += 1
+        case .up, .char("k"): overlay.insight.heatRow -= 1
+        case .right, .char("l"): overlay.insight.heatColumn += 1
+        case .left, .char("h"): overlay.insight.heatColumn -= 1
         case .tab:
-            insight.classLevel = Level.allCases[(Level.allCases.firstIndex(of: insight.classLevel)! + 1) % Level.allCases.count]
-            insight.heatRow = 0
-            insight.heatColumn = 0
+            overlay.insight.classLevel = Level.allCases[(Level.allCases.firstIndex(of: overlay.insight.classLevel)! + 1) % Level.allCases.count]
+            overlay.insight.heatRow = 0
+            overlay.insight.heatColumn = 0
         case .enter:
-            let rows = insight.classRows
-            guard rows.indices.contains(insight.heatRow) else { return [] }
-            return filterToClass(rows[insight.heatRow].name, level: insight.classLevel)
+            let rows = overlay.insight.classRows
+            guard rows.indices.contains(overlay.insight.heatRow) else { return [] }
+            return filterToClass(rows[overlay.insight.heatRow].name, level: overlay.insight.classLevel)
         default: break
         }
-        insight.heatRow = min(max(0, insight.heatRow), max(0, count - 1))
-        insight.heatColumn = min(max(0, insight.heatColumn), max(0, count - 1))
+        overlay.insight.heatRow = min(max(0, overlay.insight.heatRow), max(0, count - 1))
+        overlay.insight.heatColumn = min(max(0, overlay.insight.heatColumn), max(0, count - 1))
         return []
     }
 
     /// Closes the insight view and filters the scene list to scenes annotated with `name` at `level`.
     mutating func filterToClass(_ name: String, level: Level) -> [ExplorerEffect] {
         let field = level == .global ? "action" : level.rawValue
-        filter = SceneFilter("\(field):\"\(name)\"")
-        insight.view = nil
-        listMode = .scenes
-        focus = .list
-        sceneCursor = 0
-        listScroll = 0
+        list.filter = SceneFilter("\(field):\"\(name)\"")
+        overlay.insight.view = nil
+        list.mode = .scenes
+        sceneView.focus = .list
+        list.sceneCursor = 0
+        list.scroll = 0
         applyFilterAndSort()
-        say("\(visible.count) of \(scenes.count) scenes with \(field) \(name)")
+        say("\(list.visible.count) of \(list.scenes.count) scenes with \(field) \(name)")
         return loadCursorScene()
     }
 
     mutating func handleInsightResult(_ result: InsightResult) -> [ExplorerEffect] {
         switch result {
         case .classReport(let outcome):
-            insight.loadingReport = false
+            overlay.insight.loadingReport = false
             switch outcome {
             case .success(let report):
-                insight.report = report
-                insight.reportProblem = nil
-                if insight.view == .classes { say("class report over \(report.scenes) scenes (Tab: level, Enter: filter, H: heat map)") }
+                overlay.insight.report = report
+                overlay.insight.reportProblem = nil
+                if overlay.insight.view == .classes { say("class report over \(report.scenes) scenes (Tab: level, Enter: filter, H: heat map)") }
             case .failure(let error):
-                insight.reportProblem = error.description
+                overlay.insight.reportProblem = error.description
             }
             return []
         case .map(let level, let outcome):
             return mapLoaded(level: level, outcome)
         case .disagreements(let level, let outcome):
-            guard insight.map.points?.level == level else { return [] }
+            guard overlay.insight.map.points?.level == level else { return [] }
             switch outcome {
-            case .success(let flags): insight.map.disagreements = flags
+            case .success(let flags): overlay.insight.map.disagreements = flags
             case .failure(let error): sayError(error.description)
             }
             return []

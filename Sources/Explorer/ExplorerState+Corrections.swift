@@ -66,55 +66,55 @@ extension ExplorerState {
     mutating func handleCorrectionKey(_ key: Key) -> [ExplorerEffect]? {
         switch key {
         case .char("e"):
-            guard let detail else { return [] }
-            switch focus {
-            case .list: input = InputLine(kind: .correction(.action), text: detail.action)
+            guard let detail = sceneView.detail else { return [] }
+            switch sceneView.focus {
+            case .list: query.input = InputLine(kind: .correction(.action), text: detail.action)
             case .objects:
-                guard detail.objects.indices.contains(objectCursor) else { return [] }
-                input = InputLine(kind: .correction(.objectClass(objectCursor)), text: detail.objects[objectCursor].name)
+                guard detail.objects.indices.contains(sceneView.objectCursor) else { return [] }
+                query.input = InputLine(kind: .correction(.objectClass(sceneView.objectCursor)), text: detail.objects[sceneView.objectCursor].name)
             case .relations:
-                guard detail.relations.indices.contains(relationCursor) else { return [] }
-                let r = detail.relations[relationCursor]
-                input = InputLine(kind: .correction(.relation(relationCursor)), text: "\(r.subject), \(r.predicate), \(r.object)")
+                guard detail.relations.indices.contains(sceneView.relationCursor) else { return [] }
+                let r = detail.relations[sceneView.relationCursor]
+                query.input = InputLine(kind: .correction(.relation(sceneView.relationCursor)), text: "\(r.subject), \(r.predicate), \(r.object)")
             }
             return []
         case .char("b"):
-            guard let detail, focus == .objects, detail.objects.indices.contains(objectCursor) else {
+            guard let detail = sceneView.detail, sceneView.focus == .objects, detail.objects.indices.contains(sceneView.objectCursor) else {
                 say("b edits the box of the focused object (Tab to the objects first)")
                 return []
             }
-            let box = detail.objects[objectCursor].box
-            boxEdit = BoxEdit(objectIndex: objectCursor, original: box, box: box, step: defaultBoxStep(detail))
-            hitRegion = nil
+            let box = detail.objects[sceneView.objectCursor].box
+            marks.boxEdit = BoxEdit(objectIndex: sceneView.objectCursor, original: box, box: box, step: defaultBoxStep(detail))
+            sceneView.hitRegion = nil
             return []
         case .char("A"):
-            guard let detail else { return [] }
+            guard let detail = sceneView.detail else { return [] }
             let w = detail.imageWidth, h = detail.imageHeight
             let box = PixelBox(x1: w * 3 / 8, y1: h * 3 / 8, x2: max(w * 5 / 8, w * 3 / 8 + 1), y2: max(h * 5 / 8, h * 3 / 8 + 1))
-            boxEdit = BoxEdit(objectIndex: nil, original: box, box: box, step: defaultBoxStep(detail))
-            hitRegion = nil
+            marks.boxEdit = BoxEdit(objectIndex: nil, original: box, box: box, step: defaultBoxStep(detail))
+            sceneView.hitRegion = nil
             return []
         case .char("D"):
-            guard let detail else { return [] }
-            switch focus {
-            case .objects where detail.objects.indices.contains(objectCursor):
-                return correct(.deleteObject(index: objectCursor))
-            case .relations where detail.relations.indices.contains(relationCursor):
-                return correct(.deleteRelation(index: relationCursor))
+            guard let detail = sceneView.detail else { return [] }
+            switch sceneView.focus {
+            case .objects where detail.objects.indices.contains(sceneView.objectCursor):
+                return correct(.deleteObject(index: sceneView.objectCursor))
+            case .relations where detail.relations.indices.contains(sceneView.relationCursor):
+                return correct(.deleteRelation(index: sceneView.relationCursor))
             default:
                 say("D deletes the focused object or relation")
                 return []
             }
         case .char("U"):
-            guard let id = detail?.id else { return [] }
+            guard let id = sceneView.detail?.id else { return [] }
             return [.undoCorrection(sceneID: id)]
         case .ctrl("r"):
-            guard let id = detail?.id else { return [] }
-            guard let index = redoStack.lastIndex(where: { $0.sceneID == id }) else {
+            guard let id = sceneView.detail?.id else { return [] }
+            guard let index = marks.redoStack.lastIndex(where: { $0.sceneID == id }) else {
                 say("nothing to redo in this scene")
                 return []
             }
-            let change = redoStack.remove(at: index).change
+            let change = marks.redoStack.remove(at: index).change
             return [.correct(sceneID: id, change: change)]
         default:
             return nil
@@ -123,8 +123,8 @@ extension ExplorerState {
 
     /// A correction of the scene in view (a new correction clears that scene's redo list).
     mutating func correct(_ change: SceneCorrection.Change) -> [ExplorerEffect] {
-        guard let id = detail?.id else { return [] }
-        redoStack.removeAll { $0.sceneID == id }
+        guard let id = sceneView.detail?.id else { return [] }
+        marks.redoStack.removeAll { $0.sceneID == id }
         return [.correct(sceneID: id, change: change)]
     }
 
@@ -134,7 +134,7 @@ extension ExplorerState {
     /// Keys while a box is edited: arrows (or h j k l) move the edge or the whole box, Tab picks the edge,
     /// `+` / `-` double or halve the step, Enter stores, Esc restores.
     mutating func handleBoxEditKey(_ key: Key) -> [ExplorerEffect] {
-        guard var edit = boxEdit, let detail else { boxEdit = nil; return [] }
+        guard var edit = marks.boxEdit, let detail = sceneView.detail else { marks.boxEdit = nil; return [] }
         var dx = 0, dy = 0
         switch key {
         case .left, .char("h"): dx = -edit.step
@@ -146,48 +146,48 @@ extension ExplorerState {
         case .char("+"), .char("="): edit.step = min(edit.step * 2, max(detail.imageWidth, detail.imageHeight))
         case .char("-"): edit.step = max(1, edit.step / 2)
         case .escape, .ctrl("c"):
-            boxEdit = nil
+            marks.boxEdit = nil
             say("box edit cancelled")
             return []
         case .enter:
-            boxEdit = nil
+            marks.boxEdit = nil
             if let index = edit.objectIndex {
                 guard edit.box != edit.original else { say("box unchanged"); return [] }
                 return correct(.objectBox(index: index, box: edit.box))
             }
-            input = InputLine(kind: .correction(.newObject(edit.box)), text: "")
+            query.input = InputLine(kind: .correction(.newObject(edit.box)), text: "")
             return []
         default: break
         }
         edit.box = Self.moved(edit.box, edge: edit.edge, dx: dx, dy: dy, width: detail.imageWidth, height: detail.imageHeight)
-        boxEdit = edit
+        marks.boxEdit = edit
         return []
     }
 
     /// A click on the picture while a box is edited: the box corner nearest to the pixel clicked moves onto it
     /// (two clicks, near the top-left and the bottom-right, draw a box).
     mutating func placeBoxCorner(x: Int, y: Int, width: Int, height: Int) {
-        guard var edit = boxEdit else { return }
+        guard var edit = marks.boxEdit else { return }
         edit.pressedAt = PixelPoint(x: x, y: y)
         let b = edit.box
         let left = abs(x - b.x1) <= abs(x - b.x2), top = abs(y - b.y1) <= abs(y - b.y2)
         let px = min(max(0, x), width - 1), py = min(max(0, y), height - 1)
         if left { edit.box.x1 = min(px, b.x2 - 1) } else { edit.box.x2 = max(px + 1, b.x1 + 1) }
         if top { edit.box.y1 = min(py, b.y2 - 1) } else { edit.box.y2 = max(py + 1, b.y1 + 1) }
-        boxEdit = edit
+        marks.boxEdit = edit
     }
 
     /// The button released at pixel (`x`, `y`) while a box is edited: after a drag (more than a pixel from where it
     /// was pressed) the box spans the press and the release, limited to the picture; after a click nothing more.
     mutating func finishBoxDrag(x: Int, y: Int, width: Int, height: Int) {
-        guard var edit = boxEdit, let start = edit.pressedAt else { return }
+        guard var edit = marks.boxEdit, let start = edit.pressedAt else { return }
         edit.pressedAt = nil
         if abs(x - start.x) > 1 || abs(y - start.y) > 1 {
             let x1 = min(max(0, min(x, start.x)), width - 1), y1 = min(max(0, min(y, start.y)), height - 1)
             edit.box = PixelBox(x1: x1, y1: y1, x2: max(x1 + 1, min(width, max(x, start.x) + 1)),
                                 y2: max(y1 + 1, min(height, max(y, start.y) + 1)))
         }
-        boxEdit = edit
+        marks.boxEdit = edit
     }
 
     /// `box` with `edge` (or the whole box) moved by `dx`, `dy`, kept inside the picture and at least a pixel wide.
@@ -229,15 +229,15 @@ extension ExplorerState {
         let candidates: [String]
         var head = "", part = line.text
         switch field {
-        case .action: candidates = classes.actions
-        case .objectClass, .newObject: candidates = classes.objects
+        case .action: candidates = marks.classes.actions
+        case .objectClass, .newObject: candidates = marks.classes.objects
         case .relation:
             if let comma = line.text.lastIndex(of: ",") {
                 head = String(line.text[...comma]) + " "
                 part = line.text[line.text.index(after: comma)...].trimmingCharacters(in: .whitespaces)
             }
             let position = line.text.filter { $0 == "," }.count
-            candidates = position == 1 ? classes.predicates : classes.objects
+            candidates = position == 1 ? marks.classes.predicates : marks.classes.objects
         }
         let stem = line.completionStem ?? part
         let matches = candidates.filter { $0.lowercased().hasPrefix(stem.lowercased()) }

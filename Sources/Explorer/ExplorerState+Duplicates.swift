@@ -8,11 +8,11 @@ extension ExplorerState {
     mutating func duplicatesLoaded(_ result: Result<[DuplicateRow], ExplorerError>) -> [ExplorerEffect] {
         switch result {
         case .success(let rows):
-            duplicateRows = rows
-            duplicateCursor = 0
-            listScroll = 0
-            listMode = .duplicates
-            focus = .list
+            list.duplicateRows = rows
+            list.duplicateCursor = 0
+            list.scroll = 0
+            list.mode = .duplicates
+            sceneView.focus = .list
             let groups = Set(rows.map(\.group)).count
             let leaks = Set(rows.filter(\.leak).map(\.group)).count
             say(rows.isEmpty ? "no duplicate groups"
@@ -26,24 +26,24 @@ extension ExplorerState {
 
     /// Moves to the first member of the group `offset` groups away.
     mutating func jumpDuplicateGroup(by offset: Int) -> [ExplorerEffect] {
-        guard duplicateRows.indices.contains(duplicateCursor) else { return [] }
-        let target = duplicateRows[duplicateCursor].group + offset
-        guard let row = duplicateRows.firstIndex(where: { $0.group == target }) else { return [] }
-        duplicateCursor = row
+        guard list.duplicateRows.indices.contains(list.duplicateCursor) else { return [] }
+        let target = list.duplicateRows[list.duplicateCursor].group + offset
+        guard let row = list.duplicateRows.firstIndex(where: { $0.group == target }) else { return [] }
+        list.duplicateCursor = row
         clampScroll()
-        return [.loadScene(duplicateRows[row].sceneID)]
+        return [.loadScene(list.duplicateRows[row].sceneID)]
     }
 
     /// Marks the member in focus as a dropped duplicate of the member its group keeps.
     mutating func dropFocusedDuplicate() -> [ExplorerEffect] {
-        guard duplicateRows.indices.contains(duplicateCursor) else { return [] }
-        let row = duplicateRows[duplicateCursor]
+        guard list.duplicateRows.indices.contains(list.duplicateCursor) else { return [] }
+        let row = list.duplicateRows[list.duplicateCursor]
         guard !row.isKept else {
             say("\(row.sceneID) is the member its group keeps; drop another")
             return []
         }
         let mark = AnnotationMark(sceneID: row.sceneID, target: .scene, verdict: .wrong, note: "duplicate of \(row.keptID)")
-        if detail?.id == row.sceneID { sceneMarks[.scene] = mark }
+        if sceneView.detail?.id == row.sceneID { marks.ofScene[.scene] = mark }
         say("dropped \(row.sceneID) as a duplicate of \(row.keptID) (a wrong mark; x removes it)")
         return [.setMark(mark)]
     }

@@ -28,42 +28,42 @@ public struct EmbeddingMapState: Sendable {
 
 extension ExplorerState {
     mutating func openEmbeddingMap(level: Level) -> [ExplorerEffect] {
-        insight.view = .map
-        if insight.map.points?.level == level || insight.map.loading && insight.map.level == level { return [] }
-        insight.map.level = level
-        insight.map.points = nil
-        insight.map.disagreements = nil
-        insight.map.problem = nil
-        insight.map.loading = true
+        overlay.insight.view = .map
+        if overlay.insight.map.points?.level == level || overlay.insight.map.loading && overlay.insight.map.level == level { return [] }
+        overlay.insight.map.level = level
+        overlay.insight.map.points = nil
+        overlay.insight.map.disagreements = nil
+        overlay.insight.map.problem = nil
+        overlay.insight.map.loading = true
         let geometry = EmbeddingMapGeometry(size: size)
-        insight.map.cursorColumn = geometry.canvas.width / 2
-        insight.map.cursorRow = geometry.canvas.height / 2
-        insight.map.anchor = nil
+        overlay.insight.map.cursorColumn = geometry.canvas.width / 2
+        overlay.insight.map.cursorRow = geometry.canvas.height / 2
+        overlay.insight.map.anchor = nil
         say("opening the \(level.rawValue) map (computed once per model and level, then cached)…")
         return [.loadInsight(.map(level)), .loadAllMarks]
     }
 
     mutating func mapLoaded(level: Level, _ outcome: Result<EmbeddingMapPoints, ExplorerError>) -> [ExplorerEffect] {
-        guard insight.map.level == level else { return [] }
-        insight.map.loading = false
+        guard overlay.insight.map.level == level else { return [] }
+        overlay.insight.map.loading = false
         switch outcome {
         case .success(let points):
-            insight.map.points = points
-            insight.map.problem = nil
-            if insight.view == .map {
+            overlay.insight.map.points = points
+            overlay.insight.map.problem = nil
+            if overlay.insight.view == .map {
                 say("\(points.count) \(level.rawValue) points \(points.computed ? "mapped and cached" : "from the cache") · arrows move, v rectangle, Enter lists")
             }
-            if insight.map.colouring == .disagreement { return [.loadInsight(.disagreements(points))] }
+            if overlay.insight.map.colouring == .disagreement { return [.loadInsight(.disagreements(points))] }
         case .failure(let error):
-            insight.map.problem = error.description
+            overlay.insight.map.problem = error.description
         }
         return []
     }
 
     /// Indices of the points whose dot falls in the selected cells.
     public func mapSelection() -> [Int] {
-        guard let points = insight.map.points else { return [] }
-        let selection = insight.map.selection
+        guard let points = overlay.insight.map.points else { return [] }
+        let selection = overlay.insight.map.selection
         return EmbeddingMapGeometry(size: size).dots(points).enumerated().compactMap { i, dot in
             guard let (x, y) = dot, selection.contains(column: x / 2, row: y / 4) else { return nil }
             return i
@@ -75,9 +75,9 @@ extension ExplorerState {
         var dx = 0, dy = 0
         switch key {
         case .escape:
-            if insight.map.anchor != nil { insight.map.anchor = nil } else { insight.view = nil }
-        case .char("V"), .char("q"): insight.view = nil
-        case .char("?"): helpVisible = true
+            if overlay.insight.map.anchor != nil { overlay.insight.map.anchor = nil } else { overlay.insight.view = nil }
+        case .char("V"), .char("q"): overlay.insight.view = nil
+        case .char("?"): overlay.helpVisible = true
         case .left, .char("h"): dx = -1
         case .right, .char("l"): dx = 1
         case .up, .char("k"): dy = -1
@@ -87,11 +87,11 @@ extension ExplorerState {
         case .char("K"): dy = -4
         case .char("J"): dy = 4
         case .char("v"), .char(" "):
-            insight.map.anchor = insight.map.anchor == nil ? (insight.map.cursorColumn, insight.map.cursorRow) : nil
+            overlay.insight.map.anchor = overlay.insight.map.anchor == nil ? (overlay.insight.map.cursorColumn, overlay.insight.map.cursorRow) : nil
         case .tab:
-            insight.map.colouring = insight.map.colouring.next
-            say("colour by \(insight.map.colouring.rawValue)")
-            if insight.map.colouring == .disagreement, insight.map.disagreements == nil, let points = insight.map.points {
+            overlay.insight.map.colouring = overlay.insight.map.colouring.next
+            say("colour by \(overlay.insight.map.colouring.rawValue)")
+            if overlay.insight.map.colouring == .disagreement, overlay.insight.map.disagreements == nil, let points = overlay.insight.map.points {
                 return [.loadInsight(.disagreements(points))]
             }
         case .char("1"): return openEmbeddingMap(level: .global)
@@ -100,34 +100,34 @@ extension ExplorerState {
         case .enter: return listMapSelection()
         default: break
         }
-        insight.map.cursorColumn = min(max(0, insight.map.cursorColumn + dx), max(0, canvas.width - 1))
-        insight.map.cursorRow = min(max(0, insight.map.cursorRow + dy), max(0, canvas.height - 1))
+        overlay.insight.map.cursorColumn = min(max(0, overlay.insight.map.cursorColumn + dx), max(0, canvas.width - 1))
+        overlay.insight.map.cursorRow = min(max(0, overlay.insight.map.cursorRow + dy), max(0, canvas.height - 1))
         return []
     }
 
     /// Lists the selected points in the results pane (nearest the selection's centre first) and closes the map.
     mutating func listMapSelection() -> [ExplorerEffect] {
-        guard let points = insight.map.points else { return [] }
+        guard let points = overlay.insight.map.points else { return [] }
         let chosen = mapSelection()
         guard !chosen.isEmpty else {
             say("no points under the cursor (v starts a rectangle)")
             return []
         }
         let level = points.level
-        results = chosen.map { i in
+        list.results = chosen.map { i in
             let label = points.labels[i] >= 0 ? points.classNames[Int(points.labels[i])] : ""
             return WorkspaceHit(sceneID: points.sceneIDs[i], level: level, index: level == .global ? 0 : points.itemIndices[i], label: label, region: nil, score: 1)
         }
-        resultsTitle = "map selection (\(results.count) \(level.rawValue) items)"
-        queryText = resultsTitle
-        listMode = .results
-        resultCursor = 0
-        listScroll = 0
-        focus = .list
-        insight.view = nil
-        searchGeneration += 1
-        searchInFlight = false
-        say("\(results.count) items from the map; Esc returns to the scene list, V to the map")
-        return showHit(results[0])
+        list.resultsTitle = "map selection (\(list.results.count) \(level.rawValue) items)"
+        query.text = list.resultsTitle
+        list.mode = .results
+        list.resultCursor = 0
+        list.scroll = 0
+        sceneView.focus = .list
+        overlay.insight.view = nil
+        query.generation += 1
+        query.inFlight = false
+        say("\(list.results.count) items from the map; Esc returns to the scene list, V to the map")
+        return showHit(list.results[0])
     }
 }

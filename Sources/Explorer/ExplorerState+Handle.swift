@@ -16,33 +16,33 @@ extension ExplorerState {
         case .mouse(let column, let row, let action):
             return handleMouse(column: column, row: row, action: action)
         case .searchFinished(let generation, let result):
-            guard generation == searchGeneration else { return [] }
-            searchInFlight = false
+            guard generation == query.generation else { return [] }
+            query.inFlight = false
             switch result {
             case .success(let hits):
-                results = hits
-                resultCursor = 0
-                lastSearchProblem = nil
-                if listMode == .results, input == nil, let first = hits.first { return showHit(first) }
+                list.results = hits
+                list.resultCursor = 0
+                query.lastProblem = nil
+                if list.mode == .results, query.input == nil, let first = hits.first { return showHit(first) }
             case .failure(let error):
-                results = []
-                lastSearchProblem = error.description
+                list.results = []
+                query.lastProblem = error.description
             }
             return []
         case .zeroShotLoaded(let sceneID, let result):
-            guard sceneID == detail?.id else { return [] }
+            guard sceneID == sceneView.detail?.id else { return [] }
             switch result {
-            case .success(let report): zeroShot = report; zeroShotProblem = nil
-            case .failure(let error): zeroShot = nil; zeroShotProblem = error.description
+            case .success(let report): sceneView.zeroShot = report; sceneView.zeroShotProblem = nil
+            case .failure(let error): sceneView.zeroShot = nil; sceneView.zeroShotProblem = error.description
             }
             return []
         case .reviewQueueLoaded(let result):
             switch result {
             case .success(let ids):
-                reviewIDs = ids
-                reviewCursor = 0
-                listMode = .review
-                focus = .list
+                marks.reviewIDs = ids
+                marks.reviewCursor = 0
+                list.mode = .review
+                sceneView.focus = .list
                 say(ids.isEmpty ? "review queue is empty" : "review queue: \(ids.count) scenes, most disagreement first")
                 if let first = ids.first { return [.loadScene(first)] }
             case .failure(let error):
@@ -58,13 +58,13 @@ extension ExplorerState {
             }
             return []
         case .indexProgress(let progress):
-            indexing = progress
+            overlay.indexing = progress
             if progress.finished {
                 backendStatus.indexed = progress.message == nil
-                indexing = nil
+                overlay.indexing = nil
                 say(progress.message ?? (progress.done == 0 ? "index already up to date" : "indexing finished: \(progress.done) items"))
                 // The open zero-shot view was ranked without (all) vectors: rank the scene again.
-                if zeroShotVisible, let id = detail?.id { zeroShot = nil; zeroShotProblem = nil; return [.loadZeroShot(id)] }
+                if sceneView.zeroShotVisible, let id = sceneView.detail?.id { sceneView.zeroShot = nil; sceneView.zeroShotProblem = nil; return [.loadZeroShot(id)] }
             }
             return []
         case .insightLoaded(let result):
@@ -75,35 +75,35 @@ extension ExplorerState {
     // MARK: Keys
 
     mutating func handleKey(_ key: Key) -> [ExplorerEffect] {
-        if helpVisible {
-            helpVisible = false
+        if overlay.helpVisible {
+            overlay.helpVisible = false
             return []
         }
-        if input != nil { return handleInputKey(key) }
-        message = nil
-        if boxEdit != nil { return handleBoxEditKey(key) }
+        if query.input != nil { return handleInputKey(key) }
+        overlay.message = nil
+        if marks.boxEdit != nil { return handleBoxEditKey(key) }
         if let effects = handleInsightKey(key) { return effects }
         if let effects = handleCorrectionKey(key) { return effects }
         switch key {
         case .char("q"), .ctrl("c"): return [.quit]
-        case .char("?"): helpVisible = true; return []
+        case .char("?"): overlay.helpVisible = true; return []
         case .char("/"):
-            input = InputLine(kind: .query, text: queryText)
-            listMode = .results
-            focus = .list
+            query.input = InputLine(kind: .query, text: query.text)
+            list.mode = .results
+            sceneView.focus = .list
             return []
         case .char("f"):
-            filterBeforeEditing = filter
-            input = InputLine(kind: .filter, text: filter.text)
+            query.filterBeforeEditing = list.filter
+            query.input = InputLine(kind: .filter, text: list.filter.text)
             return []
         case .char("s"):
-            sort = sort.next
+            list.sort = list.sort.next
             applyFilterAndSort()
-            say("sorted by \(sort.title)")
+            say("sorted by \(list.sort.title)")
             return []
         case .char("z"):
-            zeroShotVisible.toggle()
-            if zeroShotVisible, let id = detail?.id, zeroShot?.sceneID != id { return [.loadZeroShot(id)] }
+            sceneView.zeroShotVisible.toggle()
+            if sceneView.zeroShotVisible, let id = sceneView.detail?.id, sceneView.zeroShot?.sceneID != id { return [.loadZeroShot(id)] }
             return []
         case .char("R"):
             say("loading review queue…")
@@ -111,71 +111,71 @@ extension ExplorerState {
         case .char("W"):
             say("finding duplicate groups…")
             return [.loadDuplicates]
-        case .char("d") where listMode == .duplicates:
+        case .char("d") where list.mode == .duplicates:
             return dropFocusedDuplicate()
-        case .char("]") where listMode == .duplicates:
+        case .char("]") where list.mode == .duplicates:
             return jumpDuplicateGroup(by: 1)
-        case .char("[") where listMode == .duplicates:
+        case .char("[") where list.mode == .duplicates:
             return jumpDuplicateGroup(by: -1)
         case .char("E"):
             guard !sceneIDsInView.isEmpty else {
                 say("nothing to export: the list in view is empty")
                 return []
             }
-            input = InputLine(kind: .export, text: exportDefaultPath)
+            query.input = InputLine(kind: .export, text: query.exportDefaultPath)
             return []
         case .char("M"):
-            listMode = .marks
-            focus = .list
-            markCursor = 0
+            list.mode = .marks
+            sceneView.focus = .list
+            marks.cursor = 0
             return [.loadAllMarks]
         case .char("m"):
-            guard let id = detail?.id else { return [] }
-            searchGeneration += 1
-            searchInFlight = true
-            listMode = .results
-            resultsTitle = "more like \(id) \(focusedTarget == .scene ? "" : focusedTarget.description)"
+            guard let id = sceneView.detail?.id else { return [] }
+            query.generation += 1
+            query.inFlight = true
+            list.mode = .results
+            list.resultsTitle = "more like \(id) \(focusedTarget == .scene ? "" : focusedTarget.description)"
                 .trimmingCharacters(in: .whitespaces)
-            focus = .list
-            return [.moreLikeThis(sceneID: id, target: focusedTarget, generation: searchGeneration)]
+            sceneView.focus = .list
+            return [.moreLikeThis(sceneID: id, target: focusedTarget, generation: query.generation)]
         case .char("c"): return toggleMark(.correct)
         case .char("x"): return toggleMark(.wrong)
         case .char("u"): return toggleMark(.unsure)
         case .char("n"):
-            guard detail != nil else { return [] }
+            guard sceneView.detail != nil else { return [] }
             let target = focusedTarget
-            input = InputLine(kind: .note(target), text: sceneMarks[target]?.note ?? "")
+            query.input = InputLine(kind: .note(target), text: marks.ofScene[target]?.note ?? "")
             return []
         case .char("X"):
-            guard indexing != nil else { return [] }
+            guard overlay.indexing != nil else { return [] }
             say("cancelling indexing…")
             return [.cancelIndexing]
         case .char("I"):
-            guard indexing == nil else { return [] }
+            guard overlay.indexing == nil else { return [] }
             return [.startIndexing]
         case .tab: cycleFocus(forward: true); return []
         case .backTab: cycleFocus(forward: false); return []
         case .escape:
-            if listMode != .scenes {
-                listMode = .scenes
-                hitRegion = nil
-                focus = .list
-                if let id = cursorScene?.id, id != detail?.id { return [.loadScene(id)] }
-            } else if focus != .list {
-                focus = .list
+            if list.mode != .scenes {
+                list.mode = .scenes
+                sceneView.hitRegion = nil
+                sceneView.focus = .list
+                if let id = cursorScene?.id, id != sceneView.detail?.id { return [.loadScene(id)] }
+            } else if sceneView.focus != .list {
+                sceneView.focus = .list
             }
             return []
         case .enter, .char("l"), .right:
-            if focus == .list && listMode != .scenes {
-                focus = .objects
-                if detail?.objects.isEmpty ?? true { focus = .relations }
+            if sceneView.focus == .list && list.mode != .scenes {
+                sceneView.focus = .objects
+                if sceneView.detail?.objects.isEmpty ?? true { sceneView.focus = .relations }
                 return []
             }
             if key == .enter { return [] }
             cycleFocus(forward: true)
             return []
         case .char("h"), .left:
-            focus = .list
+            sceneView.focus = .list
             return []
         case .down, .char("j"): return move(by: 1)
         case .up, .char("k"): return move(by: -1)
@@ -189,43 +189,43 @@ extension ExplorerState {
     }
 
     mutating func handleInputKey(_ key: Key) -> [ExplorerEffect] {
-        guard var line = input else { return [] }
+        guard var line = query.input else { return [] }
         var changed = false
         switch key {
         case .escape:
-            input = nil
+            query.input = nil
             switch line.kind {
             case .query:
-                if queryText.isEmpty { listMode = .scenes }
+                if query.text.isEmpty { list.mode = .scenes }
             case .filter:
-                filter = filterBeforeEditing ?? filter
+                list.filter = query.filterBeforeEditing ?? list.filter
                 applyFilterAndSort()
                 return loadCursorScene()
             case .note, .correction, .export: break
             }
             return []
         case .enter:
-            input = nil
+            query.input = nil
             switch line.kind {
             case .query:
-                if queryText.isEmpty { listMode = .scenes; return [] }
-                focus = .list
-                if let hit = results.first, resultCursor == 0 { return showHit(hit) }
+                if query.text.isEmpty { list.mode = .scenes; return [] }
+                sceneView.focus = .list
+                if let hit = list.results.first, list.resultCursor == 0 { return showHit(hit) }
                 return []
             case .filter:
-                say("\(visible.count) of \(scenes.count) scenes match")
+                say("\(list.visible.count) of \(list.scenes.count) scenes match")
                 return []
             case .note(let target):
-                guard let id = detail?.id else { return [] }
-                let verdict = sceneMarks[target]?.verdict ?? .unsure
+                guard let id = sceneView.detail?.id else { return [] }
+                let verdict = marks.ofScene[target]?.verdict ?? .unsure
                 let mark = AnnotationMark(sceneID: id, target: target, verdict: verdict, note: line.text)
-                sceneMarks[target] = mark
+                marks.ofScene[target] = mark
                 say("note saved on \(target)")
                 return [.setMark(mark)]
             case .correction(let field):
                 guard let change = correctionChange(field, text: line.text) else {
                     // A malformed line stays open to be fixed; an empty one stores nothing.
-                    if !line.text.trimmingCharacters(in: .whitespaces).isEmpty { input = line }
+                    if !line.text.trimmingCharacters(in: .whitespaces).isEmpty { query.input = line }
                     return []
                 }
                 return correct(change)
@@ -237,12 +237,12 @@ extension ExplorerState {
                 return [.export(sceneIDs: ids, path: path)]
             }
         case .tab where line.kind == .query:
-            queryScope = queryScope.next
+            query.scope = query.scope.next
             return runQuery()
         case .tab:
             if case .correction(let field) = line.kind {
                 completeCorrection(&line, field: field)
-                input = line
+                query.input = line
             }
             return []
         case .backspace, .ctrl("h"):
@@ -274,7 +274,7 @@ extension ExplorerState {
             line.cursor = i
             changed = true
         case .ctrl("c"):
-            input = nil
+            query.input = nil
             return []
         case .char(let c):
             line.text.insert(c, at: line.text.index(line.text.startIndex, offsetBy: line.cursor))
@@ -283,22 +283,22 @@ extension ExplorerState {
         case .down, .up:
             // Move in the results while typing.
             if line.kind == .query {
-                input = line
+                query.input = line
                 return move(by: key == .down ? 1 : -1)
             }
         default: break
         }
         if changed { line.completionStem = nil }
-        input = line
+        query.input = line
         guard changed else { return [] }
         switch line.kind {
         case .query:
-            queryText = line.text
+            query.text = line.text
             return runQuery()
         case .filter:
-            filter = SceneFilter(line.text)
-            sceneCursor = 0
-            listMode = .scenes
+            list.filter = SceneFilter(line.text)
+            list.sceneCursor = 0
+            list.mode = .scenes
             applyFilterAndSort()
             return loadCursorScene()
         case .note, .correction, .export:
@@ -310,12 +310,12 @@ extension ExplorerState {
     /// or more-like-this results, the marks list, the review queue or the duplicates list.
     public var sceneIDsInView: [String] {
         let ids: [String]
-        switch listMode {
-        case .scenes: ids = visible.map { scenes[$0].id }
-        case .results: ids = results.map(\.sceneID)
-        case .marks: ids = allMarks.map(\.sceneID)
-        case .review: ids = reviewIDs
-        case .duplicates: ids = duplicateRows.map(\.sceneID)
+        switch list.mode {
+        case .scenes: ids = list.visible.map { list.scenes[$0].id }
+        case .results: ids = list.results.map(\.sceneID)
+        case .marks: ids = marks.all.map(\.sceneID)
+        case .review: ids = marks.reviewIDs
+        case .duplicates: ids = list.duplicateRows.map(\.sceneID)
         }
         var seen = Set<String>()
         return ids.filter { seen.insert($0).inserted }
@@ -323,17 +323,17 @@ extension ExplorerState {
 
     /// Sends the current query text (or clears the results when empty).
     mutating func runQuery() -> [ExplorerEffect] {
-        searchGeneration += 1
-        resultsTitle = queryText
-        listMode = .results
-        guard !queryText.trimmingCharacters(in: .whitespaces).isEmpty else {
-            results = []
-            searchInFlight = false
-            lastSearchProblem = nil
+        query.generation += 1
+        list.resultsTitle = query.text
+        list.mode = .results
+        guard !query.text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            list.results = []
+            query.inFlight = false
+            query.lastProblem = nil
             return []
         }
-        searchInFlight = true
-        return [.search(QueryRequest(text: queryText, scope: queryScope), generation: searchGeneration)]
+        query.inFlight = true
+        return [.search(QueryRequest(text: query.text, scope: query.scope), generation: query.generation)]
     }
 
     // MARK: Movement
@@ -348,47 +348,47 @@ extension ExplorerState {
             defer { cursor = new }
             return new != cursor
         }
-        switch focus {
+        switch sceneView.focus {
         case .objects:
-            _ = step(&objectCursor, count: detail?.objects.count ?? 0)
+            _ = step(&sceneView.objectCursor, count: sceneView.detail?.objects.count ?? 0)
             return []
         case .relations:
-            _ = step(&relationCursor, count: detail?.relations.count ?? 0)
+            _ = step(&sceneView.relationCursor, count: sceneView.detail?.relations.count ?? 0)
             return []
         case .list: break
         }
-        switch listMode {
+        switch list.mode {
         case .scenes:
-            guard step(&sceneCursor, count: visible.count) else { return [] }
+            guard step(&list.sceneCursor, count: list.visible.count) else { return [] }
             clampScroll()
             return loadCursorScene()
         case .results:
-            guard step(&resultCursor, count: results.count) else { return [] }
+            guard step(&list.resultCursor, count: list.results.count) else { return [] }
             clampScroll()
-            return showHit(results[resultCursor])
+            return showHit(list.results[list.resultCursor])
         case .marks:
-            guard step(&markCursor, count: allMarks.count) else { return [] }
+            guard step(&marks.cursor, count: marks.all.count) else { return [] }
             clampScroll()
-            return showMark(allMarks[markCursor])
+            return showMark(marks.all[marks.cursor])
         case .review:
-            guard step(&reviewCursor, count: reviewIDs.count) else { return [] }
+            guard step(&marks.reviewCursor, count: marks.reviewIDs.count) else { return [] }
             clampScroll()
-            return [.loadScene(reviewIDs[reviewCursor])]
+            return [.loadScene(marks.reviewIDs[marks.reviewCursor])]
         case .duplicates:
-            guard step(&duplicateCursor, count: duplicateRows.count) else { return [] }
+            guard step(&list.duplicateCursor, count: list.duplicateRows.count) else { return [] }
             clampScroll()
-            return [.loadScene(duplicateRows[duplicateCursor].sceneID)]
+            return [.loadScene(list.duplicateRows[list.duplicateCursor].sceneID)]
         }
     }
 
     /// Cursor of the list shown now.
     var activeListCursor: Int {
-        switch listMode {
-        case .scenes: return sceneCursor
-        case .results: return resultCursor
-        case .marks: return markCursor
-        case .review: return reviewCursor
-        case .duplicates: return duplicateCursor
+        switch list.mode {
+        case .scenes: return list.sceneCursor
+        case .results: return list.resultCursor
+        case .marks: return marks.cursor
+        case .review: return marks.reviewCursor
+        case .duplicates: return list.duplicateCursor
         }
     }
 
@@ -396,65 +396,65 @@ extension ExplorerState {
     mutating func clampScroll() {
         let cursor = activeListCursor
         let height = listHeight
-        if cursor < listScroll { listScroll = cursor }
-        if cursor >= listScroll + height { listScroll = cursor - height + 1 }
-        listScroll = max(0, listScroll)
+        if cursor < list.scroll { list.scroll = cursor }
+        if cursor >= list.scroll + height { list.scroll = cursor - height + 1 }
+        list.scroll = max(0, list.scroll)
     }
 
     mutating func loadCursorScene() -> [ExplorerEffect] {
-        hitRegion = nil
+        sceneView.hitRegion = nil
         guard let id = cursorScene?.id else {
-            detail = nil
-            picture = nil
-            pixelPicture = nil
+            sceneView.detail = nil
+            sceneView.picture = nil
+            sceneView.pixelPicture = nil
             return []
         }
-        return id == detail?.id ? [] : [.loadScene(id)]
+        return id == sceneView.detail?.id ? [] : [.loadScene(id)]
     }
 
     /// Shows the scene of a hit with its region highlighted and its item selected.
     mutating func showHit(_ hit: WorkspaceHit) -> [ExplorerEffect] {
-        hitRegion = hit.region
+        sceneView.hitRegion = hit.region
         switch hit.level {
-        case .object: objectCursor = hit.index
-        case .relation: relationCursor = hit.index
+        case .object: sceneView.objectCursor = hit.index
+        case .relation: sceneView.relationCursor = hit.index
         case .global: break
         }
-        return hit.sceneID == detail?.id ? [] : [.loadScene(hit.sceneID)]
+        return hit.sceneID == sceneView.detail?.id ? [] : [.loadScene(hit.sceneID)]
     }
 
     mutating func showMark(_ mark: AnnotationMark) -> [ExplorerEffect] {
-        hitRegion = nil
+        sceneView.hitRegion = nil
         switch mark.target {
-        case .object(let i): objectCursor = i
-        case .relation(let i): relationCursor = i
+        case .object(let i): sceneView.objectCursor = i
+        case .relation(let i): sceneView.relationCursor = i
         case .scene: break
         }
-        return mark.sceneID == detail?.id ? [] : [.loadScene(mark.sceneID)]
+        return mark.sceneID == sceneView.detail?.id ? [] : [.loadScene(mark.sceneID)]
     }
 
     mutating func cycleFocus(forward: Bool) {
         let order = Focus.allCases
-        var i = order.firstIndex(of: focus)!
+        var i = order.firstIndex(of: sceneView.focus)!
         repeat {
             i = (i + (forward ? 1 : order.count - 1)) % order.count
-        } while order[i] == .objects && (detail?.objects.isEmpty ?? true)
-            || order[i] == .relations && (detail?.relations.isEmpty ?? true)
-        focus = order[i]
+        } while order[i] == .objects && (sceneView.detail?.objects.isEmpty ?? true)
+            || order[i] == .relations && (sceneView.detail?.relations.isEmpty ?? true)
+        sceneView.focus = order[i]
     }
 
     // MARK: Marks
 
     mutating func toggleMark(_ verdict: AnnotationMark.Verdict) -> [ExplorerEffect] {
-        guard let id = detail?.id else { return [] }
+        guard let id = sceneView.detail?.id else { return [] }
         let target = focusedTarget
-        if let existing = sceneMarks[target], existing.verdict == verdict {
-            sceneMarks[target] = nil
+        if let existing = marks.ofScene[target], existing.verdict == verdict {
+            marks.ofScene[target] = nil
             say("mark removed from \(target)")
             return [.removeMark(sceneID: id, target: target)]
         }
-        let mark = AnnotationMark(sceneID: id, target: target, verdict: verdict, note: sceneMarks[target]?.note ?? "")
-        sceneMarks[target] = mark
+        let mark = AnnotationMark(sceneID: id, target: target, verdict: verdict, note: marks.ofScene[target]?.note ?? "")
+        marks.ofScene[target] = mark
         say("marked \(target) of \(id) \(verdict.rawValue)")
         return [.setMark(mark)]
     }
@@ -463,17 +463,17 @@ extension ExplorerState {
 
     mutating func handleMouse(column: Int, row: Int, action: MouseAction) -> [ExplorerEffect] {
         guard !isTooSmall else { return [] }
-        if helpVisible { helpVisible = false; return [] }
+        if overlay.helpVisible { overlay.helpVisible = false; return [] }
         let layout = ExplorerLayout(size: size)
         // While a box is edited the mouse only draws on the picture (the scene stays).
-        if boxEdit != nil, action == .wheelUp || action == .wheelDown || !layout.picture.contains(column: column, row: row) { return [] }
+        if marks.boxEdit != nil, action == .wheelUp || action == .wheelDown || !layout.picture.contains(column: column, row: row) { return [] }
         switch action {
         case .wheelUp: return move(by: -3)
         case .wheelDown: return move(by: 3)
         case .release:
             // The end of a drag over the picture while a box is edited: the box spans from the press to here.
-            if let detail, boxEdit != nil, let geometry = PictureGeometry(area: layout.picture, imageWidth: detail.imageWidth,
-                imageHeight: detail.imageHeight, cellAspect: cellAspect),
+            if let detail = sceneView.detail, marks.boxEdit != nil, let geometry = PictureGeometry(area: layout.picture, imageWidth: detail.imageWidth,
+                imageHeight: detail.imageHeight, cellAspect: sceneView.cellAspect),
                 let (x, y) = geometry.pixel(column: column, row: row)
             {
                 finishBoxDrag(x: x, y: y, width: detail.imageWidth, height: detail.imageHeight)
@@ -481,16 +481,16 @@ extension ExplorerState {
             return []
         case .click:
             if layout.list.contains(column: column, row: row) {
-                let index = listScroll + (row - layout.list.y - 1)
+                let index = list.scroll + (row - layout.list.y - 1)
                 guard row > layout.list.y else { return [] }
-                focus = .list
+                sceneView.focus = .list
                 return move(by: index - activeListCursor)
             }
-            if let detail, let geometry = PictureGeometry(area: layout.picture, imageWidth: detail.imageWidth,
-                imageHeight: detail.imageHeight, cellAspect: cellAspect),
+            if let detail = sceneView.detail, let geometry = PictureGeometry(area: layout.picture, imageWidth: detail.imageWidth,
+                imageHeight: detail.imageHeight, cellAspect: sceneView.cellAspect),
                 let (x, y) = geometry.pixel(column: column, row: row)
             {
-                if boxEdit != nil {
+                if marks.boxEdit != nil {
                     placeBoxCorner(x: x, y: y, width: detail.imageWidth, height: detail.imageHeight)
                     return []
                 }
@@ -501,8 +501,8 @@ extension ExplorerState {
                 }
                 if let best = hits.min(by: { detail.objects[$0].box.width * detail.objects[$0].box.height
                     < detail.objects[$1].box.width * detail.objects[$1].box.height }) {
-                    focus = .objects
-                    objectCursor = best
+                    sceneView.focus = .objects
+                    sceneView.objectCursor = best
                 }
             }
             return []
@@ -512,12 +512,12 @@ extension ExplorerState {
     // MARK: Messages
 
     mutating func say(_ text: String) {
-        message = text
-        messageIsError = false
+        overlay.message = text
+        overlay.messageIsError = false
     }
 
     mutating func sayError(_ text: String) {
-        message = text
-        messageIsError = true
+        overlay.message = text
+        overlay.messageIsError = true
     }
 }

@@ -99,96 +99,24 @@ public struct PictureCells: Equatable, Sendable {
     }
 }
 
-/// The whole explorer state. `ExplorerRenderer.render` only reads it; `handle` changes it.
+/// The whole explorer state, grouped as a reader looks for it: ``list``, ``marks``, ``sceneView``, ``query`` and
+/// ``overlay``. `ExplorerRenderer.render` only reads it; `handle` changes it.
 public struct ExplorerState: Sendable {
     public var size: GridSize
     public var theme: Theme
     public var datasetName: String
     public var backendStatus: BackendStatus
 
-    // Scene list.
-    public var scenes: [SceneSummary] = [] {
-        didSet {
-            var index: [String: Int] = [:]
-            index.reserveCapacity(scenes.count)
-            for (i, scene) in scenes.enumerated() where index[scene.id] == nil { index[scene.id] = i }
-            sceneIndexByID = index
-        }
-    }
-    /// Position of each scene id in `scenes`.
-    public private(set) var sceneIndexByID: [String: Int] = [:]
-    /// Indices into `scenes` after filter and sort.
-    public var visible: [Int] = []
-    public var filter = SceneFilter()
-    public var sort: SceneSort = .dataset
-    public var listMode: ListMode = .scenes
-    public var sceneCursor = 0
-    public var listScroll = 0
-
-    // Results, marks and review lists.
-    public var results: [WorkspaceHit] = []
-    public var resultsTitle = ""
-    public var resultCursor = 0
-    public var allMarks: [AnnotationMark] = []
-    public var markCursor = 0
-    public var reviewIDs: [String] = []
-    public var reviewCursor = 0
-    public var duplicateRows: [DuplicateRow] = []
-    public var duplicateCursor = 0
-
-    // Scene view.
-    public var focus: Focus = .list
-    public var detail: SceneDetail?
-    public var sceneMarks: [AnnotationMark.Target: AnnotationMark] = [:]
-    public var objectCursor = 0
-    public var relationCursor = 0
-    /// Region of the query hit being shown, highlighted over the picture.
-    public var hitRegion: PixelBox?
-    public var picture: PictureCells?
-    /// The picture encoded for a pixel protocol (pixel mode), with its boxes drawn in.
-    public var pixelPicture: PixelPicture?
-    public var pictureProblem: String?
-    public var pictureMode: PictureMode = .off
-    /// Width ÷ height of one terminal cell in pixels (about 0.5).
-    public var cellAspect: Double = 0.5
-    /// One cell's size in screen pixels, when the terminal reports it (pixel pictures need it).
-    public var cellPixels: CellPixelSize?
-
-    // Corrections.
-    /// The box being moved or resized, drawn in place of the object's box.
-    public var boxEdit: BoxEdit?
-    /// Corrections undone since the explorer opened, latest last (Ctrl-R stores the scene's latest again).
-    public var redoStack: [SceneCorrection] = []
-    /// Class names for completion in correction lines.
-    public var classes = ClassLists()
-
-    // Zero-shot view.
-    public var zeroShotVisible = false
-    public var zeroShot: SceneZeroShot?
-    public var zeroShotProblem: String?
-
-    // Query.
-    public var input: InputLine?
-    public var queryText = ""
-    public var queryScope: QueryScope = .global
-    /// Bumped for every search sent; results of older ones are dropped.
-    public var searchGeneration = 0
-    public var searchInFlight = false
-    public var lastSearchProblem: String?
-    /// The filter before the filter line opened (Esc restores it).
-    public var filterBeforeEditing: SceneFilter?
-
-    // Export.
-    /// The folder the export line (`E`) starts with.
-    public var exportDefaultPath = "export"
-
-    // Chrome.
-    public var helpVisible = false
-    public var message: String?
-    public var messageIsError = false
-    public var indexing: IndexProgress?
-    /// The class view, confusion heat map and embedding map (`ExplorerState+ClassView.swift`).
-    public var insight = InsightState()
+    /// The scene list and the other lists it switches to (results, marks, review, duplicates).
+    public var list = ListState()
+    /// The marks, the review queue and the corrections being made.
+    public var marks = MarksState()
+    /// The scene shown: its detail, picture, cursors and zero-shot panel.
+    public var sceneView = SceneViewState()
+    /// The line being typed, the query and its search.
+    public var query = QueryState()
+    /// What is drawn over the rest: help, the message line, indexing progress, the insight views.
+    public var overlay = OverlayState()
 
     /// Smallest terminal the explorer draws in.
     public static let minimumSize = GridSize(columns: 60, rows: 16)
@@ -206,37 +134,37 @@ public struct ExplorerState: Sendable {
     }
 
     /// The scene with id `id`, or `nil`. O(1).
-    public func scene(id: String) -> SceneSummary? { sceneIndexByID[id].map { scenes[$0] } }
+    public func scene(id: String) -> SceneSummary? { list.sceneIndexByID[id].map { list.scenes[$0] } }
 
     /// The scene under the list cursor in scenes mode.
     public var cursorScene: SceneSummary? {
-        visible.indices.contains(sceneCursor) ? scenes[visible[sceneCursor]] : nil
+        list.visible.indices.contains(list.sceneCursor) ? list.scenes[list.visible[list.sceneCursor]] : nil
     }
 
     /// The mark target the focus points at.
     public var focusedTarget: AnnotationMark.Target {
-        switch focus {
+        switch sceneView.focus {
         case .list: return .scene
-        case .objects: return .object(objectCursor)
-        case .relations: return .relation(relationCursor)
+        case .objects: return .object(sceneView.objectCursor)
+        case .relations: return .relation(sceneView.relationCursor)
         }
     }
 
     /// Recomputes `visible` from filter and sort, keeping the cursor on the same scene when it stays visible.
     public mutating func applyFilterAndSort() {
         let currentID = cursorScene?.id
-        var indices = filter.isEmpty ? Array(scenes.indices) : scenes.indices.filter { filter.matches(scenes[$0]) }
-        switch sort {
+        var indices = list.filter.isEmpty ? Array(list.scenes.indices) : list.scenes.indices.filter { list.filter.matches(list.scenes[$0]) }
+        switch list.sort {
         case .dataset: break
-        case .id: indices.sort { scenes[$0].id.localizedStandardCompare(scenes[$1].id) == .orderedAscending }
-        case .action: indices.sort { (scenes[$0].action, $0) < (scenes[$1].action, $1) }
-        case .objects: indices.sort { (-scenes[$0].objects.count, $0) < (-scenes[$1].objects.count, $1) }
+        case .id: indices.sort { list.scenes[$0].id.localizedStandardCompare(list.scenes[$1].id) == .orderedAscending }
+        case .action: indices.sort { (list.scenes[$0].action, $0) < (list.scenes[$1].action, $1) }
+        case .objects: indices.sort { (-list.scenes[$0].objects.count, $0) < (-list.scenes[$1].objects.count, $1) }
         }
-        visible = indices
-        if let currentID, let i = visible.firstIndex(where: { scenes[$0].id == currentID }) {
-            sceneCursor = i
+        list.visible = indices
+        if let currentID, let i = list.visible.firstIndex(where: { list.scenes[$0].id == currentID }) {
+            list.sceneCursor = i
         } else {
-            sceneCursor = min(sceneCursor, max(0, visible.count - 1))
+            list.sceneCursor = min(list.sceneCursor, max(0, list.visible.count - 1))
         }
     }
 }
@@ -252,5 +180,111 @@ public struct ClassLists: Equatable, Sendable {
         self.actions = actions
         self.objects = objects
         self.predicates = predicates
+    }
+}
+
+extension ExplorerState {
+    /// The scene list and the lists it switches to.
+    public struct ListState: Sendable {
+        public var scenes: [SceneSummary] = [] {
+            didSet {
+                var index: [String: Int] = [:]
+                index.reserveCapacity(scenes.count)
+                for (i, scene) in scenes.enumerated() where index[scene.id] == nil { index[scene.id] = i }
+                sceneIndexByID = index
+            }
+        }
+        /// Position of each scene id in `scenes`.
+        public private(set) var sceneIndexByID: [String: Int] = [:]
+        /// Indices into `scenes` after filter and sort.
+        public var visible: [Int] = []
+        public var filter = SceneFilter()
+        public var sort: SceneSort = .dataset
+        /// Which list the left pane shows.
+        public var mode: ListMode = .scenes
+        public var sceneCursor = 0
+        public var scroll = 0
+        /// The last query's hits and their title.
+        public var results: [WorkspaceHit] = []
+        public var resultsTitle = ""
+        public var resultCursor = 0
+        public var duplicateRows: [DuplicateRow] = []
+        public var duplicateCursor = 0
+
+        public init() {}
+    }
+
+    /// The marks, the review queue and the corrections being made.
+    public struct MarksState: Sendable {
+        /// Every mark of the dataset (the marks list).
+        public var all: [AnnotationMark] = []
+        public var cursor = 0
+        /// The scenes of the review queue.
+        public var reviewIDs: [String] = []
+        public var reviewCursor = 0
+        /// The marks of the scene shown, by target.
+        public var ofScene: [AnnotationMark.Target: AnnotationMark] = [:]
+        /// The box being moved or resized, drawn in place of the object's box.
+        public var boxEdit: BoxEdit?
+        /// Corrections undone since the explorer opened, latest last (Ctrl-R stores the scene's latest again).
+        public var redoStack: [SceneCorrection] = []
+        /// Class names for completion in correction lines.
+        public var classes = ClassLists()
+
+        public init() {}
+    }
+
+    /// The scene shown.
+    public struct SceneViewState: Sendable {
+        public var focus: Focus = .list
+        public var detail: SceneDetail?
+        public var objectCursor = 0
+        public var relationCursor = 0
+        /// Region of the query hit being shown, highlighted over the picture.
+        public var hitRegion: PixelBox?
+        public var picture: PictureCells?
+        /// The picture encoded for a pixel protocol (pixel mode), with its boxes drawn in.
+        public var pixelPicture: PixelPicture?
+        public var pictureProblem: String?
+        public var pictureMode: PictureMode = .off
+        /// Width ÷ height of one terminal cell in pixels (about 0.5).
+        public var cellAspect: Double = 0.5
+        /// One cell's size in screen pixels, when the terminal reports it (pixel pictures need it).
+        public var cellPixels: CellPixelSize?
+        public var zeroShotVisible = false
+        public var zeroShot: SceneZeroShot?
+        public var zeroShotProblem: String?
+
+        public init() {}
+    }
+
+    /// The line being typed, the query and its search.
+    public struct QueryState: Sendable {
+        /// The line being typed (query, filter, correction, export), if one is open.
+        public var input: InputLine?
+        public var text = ""
+        public var scope: QueryScope = .global
+        /// Bumped for every search sent; results of older ones are dropped.
+        public var generation = 0
+        public var inFlight = false
+        public var lastProblem: String?
+        /// The filter before the filter line opened (Esc restores it).
+        public var filterBeforeEditing: SceneFilter?
+        /// The folder the export line (`E`) starts with.
+        public var exportDefaultPath = "export"
+
+        public init() {}
+    }
+
+    /// What is drawn over the rest.
+    public struct OverlayState: Sendable {
+        public var helpVisible = false
+        public var message: String?
+        public var messageIsError = false
+        public var indexing: IndexProgress?
+        /// The class view, confusion heat map and embedding map (`ExplorerState+ClassView.swift`).
+        public var insight = InsightState()
+
+        public init() {}
     }
 }

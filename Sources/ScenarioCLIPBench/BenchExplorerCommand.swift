@@ -96,7 +96,7 @@ struct BenchExplorerCommand: ParsableCommand {
             let deadline = Date().addingTimeInterval(10)
             while Date() < deadline {
                 session.drainInbox()
-                if !session.state.searchInFlight { break }
+                if !session.state.query.inFlight { break }
                 usleep(100)
             }
             _ = session.frame()

@@ -21,7 +21,7 @@ import Testing
         }
 
         var state: ExplorerState { session.state }
-        var detail: SceneDetail? { session.state.detail }
+        var detail: SceneDetail? { session.state.sceneView.detail }
 
         func press(_ keys: Key...) { for key in keys { session.send(.key(key)) } }
         func type(_ text: String) { for c in text { session.send(.key(.char(c))) } }
@@ -34,7 +34,7 @@ import Testing
         func mouse(_ action: MouseAction, x: Int, y: Int) throws {
             let d = try #require(detail)
             let geometry = try #require(PictureGeometry(area: ExplorerLayout(size: state.size).picture, imageWidth: d.imageWidth,
-                                                        imageHeight: d.imageHeight, cellAspect: state.cellAspect))
+                                                        imageHeight: d.imageHeight, cellAspect: state.sceneView.cellAspect))
             var best: (Int, Int, Int)?
             for row in geometry.frame.y..<(geometry.frame.y + geometry.frame.height) {
                 for column in geometry.frame.x..<(geometry.frame.x + geometry.frame.width) {
@@ -52,50 +52,50 @@ import Testing
         let f = try Fixture()
         defer { f.live.remove() }
         #expect(f.detail?.id == "tiny-000")
-        #expect(f.state.classes == ClassLists())  // read when the first correction line opens
+        #expect(f.state.marks.classes == ClassLists())  // read when the first correction line opens
 
         // Rename the dog with completion from classes.json: "ca" + Tab is "cat".
         f.press(.tab)
-        #expect(f.state.focus == .objects && f.state.objectCursor == 0)
+        #expect(f.state.sceneView.focus == .objects && f.state.sceneView.objectCursor == 0)
         f.type("e")
-        #expect(f.state.input?.text == "dog")
-        #expect(f.state.classes.objects == ["ball", "cat", "chair", "cup", "dog", "person"])
-        #expect(f.state.classes.predicates == ["chasing", "holding", "on"])
+        #expect(f.state.query.input?.text == "dog")
+        #expect(f.state.marks.classes.objects == ["ball", "cat", "chair", "cup", "dog", "person"])
+        #expect(f.state.marks.classes.predicates == ["chasing", "holding", "on"])
         f.press(.ctrl("u"))
         f.type("c")
         f.press(.tab)
-        #expect(f.state.input?.text == "cat")  // the first class starting with "c"
+        #expect(f.state.query.input?.text == "cat")  // the first class starting with "c"
         f.press(.tab)
-        #expect(f.state.input?.text == "chair")  // the next one
+        #expect(f.state.query.input?.text == "chair")  // the next one
         f.press(.ctrl("u"))
         f.type("ca")
         f.press(.tab, .enter)
         #expect(f.detail?.objects.map(\.name) == ["cat", "ball"])
         #expect(f.detail?.relations.map(\.text) == ["cat chasing ball"])
         #expect(f.state.scene(id: "tiny-000")?.objects == ["cat", "ball"])
-        #expect(f.state.message == #"stored: object 0 class "dog" → "cat"  (U undoes)"#)
+        #expect(f.state.overlay.message == #"stored: object 0 class "dog" → "cat"  (U undoes)"#)
         #expect(try f.stored().map(\.summary) == [#"object 0 class "dog" → "cat""#])
 
         // Move the box: step 2 px (a 50th of 120), doubled by +; two steps right, then the left edge one step left.
         f.type("b")
-        #expect(f.state.boxEdit?.box == PixelBox(x1: 8, y1: 40, x2: 60, y2: 90) && f.state.boxEdit?.step == 2)
+        #expect(f.state.marks.boxEdit?.box == PixelBox(x1: 8, y1: 40, x2: 60, y2: 90) && f.state.marks.boxEdit?.step == 2)
         f.type("+")
         f.press(.right, .right)
-        #expect(f.state.boxEdit?.box == PixelBox(x1: 16, y1: 40, x2: 68, y2: 90))
+        #expect(f.state.marks.boxEdit?.box == PixelBox(x1: 16, y1: 40, x2: 68, y2: 90))
         // Drawn live in place of the object's own box.
         let drawn = ExplorerRenderer.pictureBoxes(f.state, try #require(f.detail))
         #expect(drawn.last?.box == PixelBox(x1: 16, y1: 40, x2: 68, y2: 90))
         #expect(!drawn.contains { $0.box == PixelBox(x1: 8, y1: 40, x2: 60, y2: 90) })
         f.press(.tab, .left)
-        #expect(f.state.boxEdit?.edge == .left && f.state.boxEdit?.box == PixelBox(x1: 12, y1: 40, x2: 68, y2: 90))
+        #expect(f.state.marks.boxEdit?.edge == .left && f.state.marks.boxEdit?.box == PixelBox(x1: 12, y1: 40, x2: 68, y2: 90))
         // The box never leaves the picture.
         f.press(.tab, .tab)
         for _ in 0..<30 { f.press(.right) }
-        #expect(f.state.boxEdit?.edge == .right && f.state.boxEdit?.box.x2 == 120)
+        #expect(f.state.marks.boxEdit?.edge == .right && f.state.marks.boxEdit?.box.x2 == 120)
         for _ in 0..<30 { f.press(.left) }
-        #expect(f.state.boxEdit?.box == PixelBox(x1: 12, y1: 40, x2: 13, y2: 90))
+        #expect(f.state.marks.boxEdit?.box == PixelBox(x1: 12, y1: 40, x2: 13, y2: 90))
         f.press(.escape)
-        #expect(f.state.boxEdit == nil && f.detail?.objects[0].box == PixelBox(x1: 8, y1: 40, x2: 60, y2: 90))
+        #expect(f.state.marks.boxEdit == nil && f.detail?.objects[0].box == PixelBox(x1: 8, y1: 40, x2: 60, y2: 90))
         #expect(try f.stored().count == 1)
         f.type("b+")
         f.press(.right, .right, .tab, .left, .enter)
@@ -105,23 +105,23 @@ import Testing
         // Undo, redo.
         f.type("U")
         #expect(f.detail?.objects[0].box == PixelBox(x1: 8, y1: 40, x2: 60, y2: 90))
-        #expect(try f.stored().count == 1 && f.state.redoStack.count == 1)
-        #expect(f.state.message?.hasPrefix("undone: object 0 box") == true)
+        #expect(try f.stored().count == 1 && f.state.marks.redoStack.count == 1)
+        #expect(f.state.overlay.message?.hasPrefix("undone: object 0 box") == true)
         f.press(.ctrl("r"))
         #expect(f.detail?.objects[0].box == PixelBox(x1: 12, y1: 40, x2: 68, y2: 90))
-        #expect(try f.stored().count == 2 && f.state.redoStack.isEmpty)
+        #expect(try f.stored().count == 2 && f.state.marks.redoStack.isEmpty)
         f.press(.ctrl("r"))
-        #expect(f.state.message == "nothing to redo in this scene")
+        #expect(f.state.overlay.message == "nothing to redo in this scene")
 
         // The relation's triple, then delete it.
         f.press(.tab)
-        #expect(f.state.focus == .relations)
+        #expect(f.state.sceneView.focus == .relations)
         f.type("e")
-        #expect(f.state.input?.text == "cat, chasing, ball")
+        #expect(f.state.query.input?.text == "cat, chasing, ball")
         f.press(.ctrl("u"))
         f.type("cat, h")
         f.press(.tab)
-        #expect(f.state.input?.text == "cat, holding")  // predicates complete in the middle part
+        #expect(f.state.query.input?.text == "cat, holding")  // predicates complete in the middle part
         f.type(", ball")
         f.press(.enter)
         #expect(f.detail?.relations.map(\.text) == ["cat holding ball"])
@@ -129,18 +129,18 @@ import Testing
         f.press(.ctrl("u"))
         f.type("cat, ball")
         f.press(.enter)
-        #expect(f.state.messageIsError && f.state.message?.contains("three parts") == true)
+        #expect(f.state.overlay.messageIsError && f.state.overlay.message?.contains("three parts") == true)
         #expect(f.detail?.relations.map(\.text) == ["cat holding ball"])
         f.press(.escape)
         f.type("D")
-        #expect(f.detail?.relations.isEmpty == true && f.state.focus == .list)
+        #expect(f.detail?.relations.isEmpty == true && f.state.sceneView.focus == .list)
 
         // Add an object: A, two clicks draw its box, Enter, its class.
         f.type("A")
-        #expect(f.state.boxEdit?.objectIndex == nil)
+        #expect(f.state.marks.boxEdit?.objectIndex == nil)
         try f.click(x: 20, y: 15)
         try f.click(x: 110, y: 100)
-        let drawnBox = try #require(f.state.boxEdit?.box)
+        let drawnBox = try #require(f.state.marks.boxEdit?.box)
         #expect(abs(drawnBox.x1 - 20) <= 3 && abs(drawnBox.y1 - 15) <= 3 && abs(drawnBox.x2 - 111) <= 3 && abs(drawnBox.y2 - 101) <= 3, "\(drawnBox)")
         f.press(.enter)
         f.type("person")
@@ -171,16 +171,16 @@ import Testing
         let f = try Fixture()
         defer { f.live.remove() }
         f.type("A")
-        #expect(f.state.boxEdit?.box == PixelBox(x1: 45, y1: 45, x2: 75, y2: 75))
+        #expect(f.state.marks.boxEdit?.box == PixelBox(x1: 45, y1: 45, x2: 75, y2: 75))
         // Pressed at (100, 90), dragged up-left, released at (30, 20): the box spans both, whichever way.
         try f.mouse(.click, x: 100, y: 90)
         try f.mouse(.release, x: 30, y: 20)
-        let box = try #require(f.state.boxEdit?.box)
+        let box = try #require(f.state.marks.boxEdit?.box)
         #expect(abs(box.x1 - 30) <= 3 && abs(box.y1 - 20) <= 3 && abs(box.x2 - 101) <= 3 && abs(box.y2 - 91) <= 3, "\(box)")
         // A release where the button went down (a click) keeps the nearest-corner move.
         try f.mouse(.click, x: 110, y: 110)
         try f.mouse(.release, x: 110, y: 110)
-        let clicked = try #require(f.state.boxEdit?.box)
+        let clicked = try #require(f.state.marks.boxEdit?.box)
         #expect(clicked.x1 == box.x1 && clicked.y1 == box.y1 && abs(clicked.x2 - 111) <= 3 && abs(clicked.y2 - 111) <= 3, "\(clicked)")
         f.press(.enter)
         f.type("lamp")
@@ -189,17 +189,17 @@ import Testing
         #expect(try f.stored().last?.change == .addObject(name: "lamp", box: clicked))
         // Outside a box edit a release does nothing.
         try f.mouse(.release, x: 10, y: 10)
-        #expect(f.state.boxEdit == nil && f.detail?.objects.count == 3)
+        #expect(f.state.marks.boxEdit == nil && f.detail?.objects.count == 3)
 
         // While a box is edited the wheel and clicks on the list leave the scene as it is.
         f.type("A")
         f.session.send(.mouse(column: 3, row: 5, .wheelDown))
         f.session.send(.mouse(column: 3, row: 4, .click))
-        #expect(f.detail?.id == "tiny-000" && f.state.boxEdit != nil)
+        #expect(f.detail?.id == "tiny-000" && f.state.marks.boxEdit != nil)
         // A scene shown by background work (the review queue arriving) ends the edit.
         f.session.send(.reviewQueueLoaded(.success(["tiny-002"])))
-        #expect(f.detail?.id == "tiny-002" && f.state.boxEdit == nil)
-        #expect(f.state.message == "box edit of tiny-000 cancelled: another scene is shown")
+        #expect(f.detail?.id == "tiny-002" && f.state.marks.boxEdit == nil)
+        #expect(f.state.overlay.message == "box edit of tiny-000 cancelled: another scene is shown")
         #expect(try f.stored().count == 1)
     }
 
@@ -231,11 +231,11 @@ import Testing
         // In the explorer: z shows the corrected labels; undoing every correction restores the agreement.
         f.press(.down)
         f.type("z")
-        #expect(f.state.zeroShot?.items(.object).map(\.annotated) == ["zebra"] && f.state.zeroShot?.item(.object, 1) == nil)
+        #expect(f.state.sceneView.zeroShot?.items(.object).map(\.annotated) == ["zebra"] && f.state.sceneView.zeroShot?.item(.object, 1) == nil)
         // The pane lists the added cup from the corrected annotation, marked as not ranked.
         #expect(f.session.frame().text.contains("? cup → —"))
         f.type("UUU")
-        #expect(f.state.zeroShot?.items(.object).map(\.annotated) == ["person", "cup"] && f.state.zeroShot?.disagreements == 0)
+        #expect(f.state.sceneView.zeroShot?.items(.object).map(\.annotated) == ["person", "cup"] && f.state.sceneView.zeroShot?.disagreements == 0)
         #expect(try !backend.reviewQueue(limit: 10).contains("tiny-001"))
     }
 
@@ -261,13 +261,13 @@ import Testing
         // In the explorer an unchanged label is not stored, and says why.
         f.type("e")
         f.press(.enter)
-        #expect(f.state.messageIsError && f.state.message == #"correction not stored: scene "tiny-000": the action is already "dog chasing a ball""#)
+        #expect(f.state.overlay.messageIsError && f.state.overlay.message == #"correction not stored: scene "tiny-000": the action is already "dog chasing a ball""#)
         #expect(try backend.cache.allCorrections().isEmpty)
         // An empty line stores nothing and says so.
         f.type("e")
         f.press(.ctrl("u"), .enter)
-        #expect(f.state.messageIsError && f.state.message == "empty: nothing stored")
+        #expect(f.state.overlay.messageIsError && f.state.overlay.message == "empty: nothing stored")
         f.type("U")
-        #expect(f.state.message == "no correction to undo in this scene")
+        #expect(f.state.overlay.message == "no correction to undo in this scene")
     }
 }

@@ -12,16 +12,16 @@ import Testing
         defer { f.live.remove() }
         f.type([.char("W")])
         let state = f.session.state
-        #expect(state.listMode == .duplicates)
+        #expect(state.list.mode == .duplicates)
         let report = try f.live.workspace.duplicates()
-        #expect(state.duplicateRows == DuplicateRow.rows(of: report))
+        #expect(state.list.duplicateRows == DuplicateRow.rows(of: report))
         let exact = report.groups.filter { $0.kind == .exact }
         #expect(exact.map(\.ids) == [["tiny-000", "tiny-003"], ["tiny-001", "tiny-004"], ["tiny-002", "tiny-005"]])
         let leaks = report.groups.filter(\.isLeak).count
         #expect(f.text.contains("Duplicates (\(report.groups.count) groups, \(leaks) leaks)"))
-        let first = state.duplicateRows[0], second = state.duplicateRows[1]
+        let first = state.list.duplicateRows[0], second = state.list.duplicateRows[1]
         #expect(first.group == second.group && first.isKept && !second.isKept)
-        #expect(state.detail?.id == first.sceneID)
+        #expect(state.sceneView.detail?.id == first.sceneID)
         #expect(f.text.contains("exact 1.000 ● \(first.sceneID) \(first.split)"))
         #expect(f.text.contains("○ \(second.sceneID) \(second.split)"))
 
@@ -30,24 +30,24 @@ import Testing
         #expect(try f.live.backend.marks(sceneID: first.sceneID).isEmpty)
         #expect(f.text.contains("is the member its group keeps"))
         f.type([.char("j")])
-        #expect(f.session.state.detail?.id == second.sceneID)
+        #expect(f.session.state.sceneView.detail?.id == second.sceneID)
         f.type([.char("d")])
         #expect(try f.live.backend.marks(sceneID: second.sceneID).said
             == [AnnotationMark(sceneID: second.sceneID, target: .scene, verdict: .wrong, note: "duplicate of \(first.sceneID)").said])
 
         // ] and [ jump between groups' first members.
         f.type([.char("]")])
-        let third = f.session.state.duplicateRows[2]
-        #expect(f.session.state.duplicateCursor == 2 && third.group == 1)
-        #expect(f.session.state.detail?.id == third.sceneID)
+        let third = f.session.state.list.duplicateRows[2]
+        #expect(f.session.state.list.duplicateCursor == 2 && third.group == 1)
+        #expect(f.session.state.sceneView.detail?.id == third.sceneID)
         f.type([.char("["), .char("[")])
-        #expect(f.session.state.duplicateCursor == 0)
+        #expect(f.session.state.list.duplicateCursor == 0)
     }
 
     @Test func backendsWithoutAnIndexSayWhy() throws {
         let h = try Harness()
         h.type("W")
-        #expect(h.state.listMode == .scenes)
+        #expect(h.state.list.mode == .scenes)
         #expect(h.text.contains("duplicate groups need a model and an index"))
     }
 }

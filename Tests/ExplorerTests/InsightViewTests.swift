@@ -28,7 +28,7 @@ import Testing
         let f = try Fixture()
         defer { f.live.remove() }
         f.type([.char("C")])
-        let report = try #require(f.session.state.insight.report)
+        let report = try #require(f.session.state.overlay.insight.report)
         let expected = try f.live.workspace.classReport(split: nil)
         #expect(report == expected)
         let text = f.text
@@ -42,12 +42,12 @@ import Testing
         }
         // Tab shows objects; Enter filters the scene list to the class under the cursor.
         f.type([.tab])
-        #expect(f.session.state.insight.classLevel == .object)
-        let first = try #require(f.session.state.insight.classRows.first)
+        #expect(f.session.state.overlay.insight.classLevel == .object)
+        let first = try #require(f.session.state.overlay.insight.classRows.first)
         f.type([.enter])
-        #expect(f.session.state.insight.view == nil)
-        #expect(f.session.state.filter.text == "object:\"\(first.name)\"")
-        let ids = f.session.state.visible.map { f.session.state.scenes[$0].id }
+        #expect(f.session.state.overlay.insight.view == nil)
+        #expect(f.session.state.list.filter.text == "object:\"\(first.name)\"")
+        let ids = f.session.state.list.visible.map { f.session.state.list.scenes[$0].id }
         let annotated = f.live.workspace.dataset.records.filter { $0.objects.contains { $0.name.contains(first.name) } }.map(\.id)
         #expect(ids == annotated && !ids.isEmpty)
         #expect(f.text.contains("filter: object:\"\(first.name)\""))
@@ -57,12 +57,12 @@ import Testing
         let f = try Fixture(theme: "mono")
         defer { f.live.remove() }
         f.type([.char("C"), .char("H")])
-        #expect(f.session.state.insight.view == .heatMap)
+        #expect(f.session.state.overlay.insight.view == .heatMap)
         let text = f.text
         #expect(text.contains("Confusions ·") && text.contains("annotated ↓"))
         #expect(text.contains("shading: · none  ░ <10%"))
-        let level = try #require(f.session.state.insight.report?.level(.global))
-        let rows = f.session.state.insight.classRows
+        let level = try #require(f.session.state.overlay.insight.report?.level(.global))
+        let rows = f.session.state.overlay.insight.classRows
         // Each row's cells: the diagonal (top-1) and the off-diagonal confusions, shaded by their fraction.
         for (r, annotated) in rows.enumerated() {
             let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(String(String(format: "  %d %@", r + 1, annotated.name).prefix(24))) })
@@ -87,7 +87,7 @@ import Testing
         let f = try Fixture()
         defer { f.live.remove() }
         f.type([.char("V")])
-        let points = try #require(f.session.state.insight.map.points)
+        let points = try #require(f.session.state.overlay.insight.map.points)
         #expect(points.count == 6 && points.level == .global && points.computed)
         #expect(points.coordinates.allSatisfy { $0.isFinite })
         let text = f.text
@@ -100,11 +100,11 @@ import Testing
         #expect(f.session.state.mapSelection().count == 6)
         #expect(f.text.contains("Under the rectangle: 6"))
         f.type([.enter])
-        #expect(f.session.state.listMode == .results && f.session.state.results.count == 6)
-        #expect(Set(f.session.state.results.map(\.sceneID)) == Set(f.live.workspace.dataset.records.map(\.id)))
+        #expect(f.session.state.list.mode == .results && f.session.state.list.results.count == 6)
+        #expect(Set(f.session.state.list.results.map(\.sceneID)) == Set(f.live.workspace.dataset.records.map(\.id)))
         // Colour by split; then reopen: the map comes from the cache now.
         f.type([.char("V"), .tab])
-        #expect(f.session.state.insight.map.colouring == .split)
+        #expect(f.session.state.overlay.insight.map.colouring == .split)
         #expect(f.text.contains("● train"))
         let again = try f.live.backend.embeddingMap(level: .global)
         // Scenes i and i+3 share a picture (one cached vector, one stored point): the first three are as computed.
@@ -113,8 +113,8 @@ import Testing
         #expect(again.coordinates[6..<12] == points.coordinates[0..<6])
         // Disagreement colouring ranks every point.
         f.type([.tab, .tab])
-        #expect(f.session.state.insight.map.colouring == .disagreement)
-        #expect(f.session.state.insight.map.disagreements?.count == 6)
+        #expect(f.session.state.overlay.insight.map.colouring == .disagreement)
+        #expect(f.session.state.overlay.insight.map.disagreements?.count == 6)
     }
 }
 

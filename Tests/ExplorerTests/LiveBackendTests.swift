@@ -176,7 +176,7 @@ import Testing
         #expect(backend.status().modelProblem == "loading the model…")
         let session = try ExplorerSession(backend: backend, size: GridSize(columns: 100, rows: 30),
             theme: try Theme.load(named: "dark"), pictureMode: .off, runsInBackground: true)
-        #expect(session.state.detail?.id == backend.dataset.records.first?.id)
+        #expect(session.state.sceneView.detail?.id == backend.dataset.records.first?.id)
         _ = try backend.workspace()  // waits for the background load the session started
         #expect(loads.count == 1)
         #expect(backend.status().model == "colours")

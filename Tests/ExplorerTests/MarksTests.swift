@@ -28,7 +28,7 @@ import Testing
         h.type("nlabel is wrong⏎")
         #expect(try h.backend.marks(sceneID: "scene-000").said == [AnnotationMark(sceneID: "scene-000", target: .scene, verdict: .wrong, note: "label is wrong").said])
         h.type("jk")  // reload the scene from the backend
-        #expect(h.state.sceneMarks[.scene]?.note == "label is wrong")
+        #expect(h.state.marks.ofScene[.scene]?.note == "label is wrong")
         #expect(h.text.contains("note: label is wrong"))
     }
 
@@ -37,24 +37,24 @@ import Testing
         h.type("jjc")
         h.type("jx")
         h.type("M")
-        #expect(h.state.listMode == .marks)
+        #expect(h.state.list.mode == .marks)
         #expect(h.text.contains("Marks (2)"))
         #expect(h.text.contains("✓ scene-002 scene"))
         h.type("j")
-        #expect(h.state.detail?.id == "scene-003")
+        #expect(h.state.sceneView.detail?.id == "scene-003")
         h.type("k")
-        #expect(h.state.detail?.id == "scene-002")
+        #expect(h.state.sceneView.detail?.id == "scene-002")
     }
 
     @Test func reviewQueueWalksScenesWithDisagreementsFirst() throws {
         let h = try Harness(sceneCount: 6)
         h.type("R")
-        #expect(h.state.listMode == .review)
+        #expect(h.state.list.mode == .review)
         // Scenes with a cup disagree twice (action and object), the cat scenes once, dog scenes not at all.
-        #expect(h.state.reviewIDs == ["scene-001", "scene-004", "scene-002", "scene-005"])
-        #expect(h.state.detail?.id == "scene-001")
+        #expect(h.state.marks.reviewIDs == ["scene-001", "scene-004", "scene-002", "scene-005"])
+        #expect(h.state.sceneView.detail?.id == "scene-001")
         h.type("j")
-        #expect(h.state.detail?.id == "scene-004")
+        #expect(h.state.sceneView.detail?.id == "scene-004")
     }
 
     @Test func zeroShotViewMarksDisagreements() throws {

@@ -9,10 +9,10 @@ import Testing
         // The fake picture is dark grey with the first object's box filled red: every cell well inside the
         // box must come out red, every cell well outside grey.
         let h = try Harness(size: size, pictureMode: .symbols(.truecolor))
-        let detail = try #require(h.state.detail)
+        let detail = try #require(h.state.sceneView.detail)
         let layout = ExplorerLayout(size: size)
         let geometry = try #require(PictureGeometry(area: layout.picture, imageWidth: detail.imageWidth, imageHeight: detail.imageHeight, cellAspect: 0.5))
-        let picture = try #require(h.state.picture)
+        let picture = try #require(h.state.sceneView.picture)
         #expect(picture.size == GridSize(columns: geometry.frame.width, rows: geometry.frame.height))
         let box = geometry.cells(for: detail.objects[0].box)
         func isRed(_ cell: Cell) -> Bool {

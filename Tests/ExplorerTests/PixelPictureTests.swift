@@ -141,7 +141,7 @@ import Testing
     @Test func sessionHandsTheTerminalAPictureWithItsBoxesAndBlankCellsBeneath() throws {
         let h = try Harness(size: GridSize(columns: 100, rows: 30), pictureMode: .pixels(.kitty), cellPixels: CellPixelSize(width: 8, height: 16))
         let frame = h.frame
-        let detail = try #require(h.state.detail)
+        let detail = try #require(h.state.sceneView.detail)
         let picture = try #require(h.session.pixelPicture())
         #expect(picture.sceneID == detail.id && picture.protocol == .kitty)
         #expect(picture.boxes.map(\.label) == detail.objects.map(\.name))
@@ -151,7 +151,7 @@ import Testing
             for column in picture.frame.x..<picture.frame.maxX { #expect(frame[column, row].text == " ") }
         }
         // The cell aspect comes from the reported cell size.
-        #expect(h.state.cellAspect == 0.5)
+        #expect(h.state.sceneView.cellAspect == 0.5)
 
         // Focusing an object highlights its box in the pixels: a new picture.
         h.type("⇥")
@@ -166,7 +166,7 @@ import Testing
         // Another scene, another picture; the help overlay hides pictures.
         h.type("j")
         _ = h.frame
-        #expect(h.session.pixelPicture()?.sceneID == h.state.detail?.id && h.state.detail?.id != detail.id)
+        #expect(h.session.pixelPicture()?.sceneID == h.state.sceneView.detail?.id && h.state.sceneView.detail?.id != detail.id)
         h.type("?")
         _ = h.frame
         #expect(h.session.pixelPicture() == nil)
@@ -175,7 +175,7 @@ import Testing
     @Test func withoutTheCellSizePixelModeDrawsBoxesInCells() throws {
         let h = try Harness(size: GridSize(columns: 100, rows: 30), pictureMode: .pixels(.sixels))
         #expect(h.session.pixelPicture() == nil)
-        let detail = try #require(h.state.detail)
+        let detail = try #require(h.state.sceneView.detail)
         let layout = ExplorerLayout(size: h.state.size)
         let geometry = try #require(PictureGeometry(area: layout.picture, imageWidth: detail.imageWidth, imageHeight: detail.imageHeight, cellAspect: 0.5))
         let box = geometry.cells(for: detail.objects[0].box)

@@ -43,12 +43,12 @@ import Testing
     @Test func helpOverlayOpensWithQuestionMarkAndAnyKeyClosesIt() throws {
         let h = try Harness()
         h.type("?")
-        #expect(h.state.helpVisible)
+        #expect(h.state.overlay.helpVisible)
         #expect(h.text.contains("Help"))
         #expect(h.text.contains("more like this"))
         h.type("j")  // closes the overlay without moving
-        #expect(!h.state.helpVisible)
-        #expect(h.state.detail?.id == "scene-000")
+        #expect(!h.state.overlay.helpVisible)
+        #expect(h.state.sceneView.detail?.id == "scene-000")
         #expect(!h.text.contains("more like this"))
     }
 
@@ -67,12 +67,12 @@ import Testing
         _ = state.handle(.indexProgress(IndexProgress(done: 3, total: 12)))
         #expect(ExplorerRenderer.render(state).text.contains("indexing 3/12 25% (X cancels)"))
         _ = state.handle(.indexProgress(IndexProgress(done: 12, total: 12, finished: true)))
-        #expect(state.indexing == nil)
+        #expect(state.overlay.indexing == nil)
         #expect(state.backendStatus.indexed)
         h.backend.indexed = false
         h.session.startIndexing()
-        #expect(h.state.indexing == nil)
-        #expect(h.state.message == "indexing finished: 4 items")
+        #expect(h.state.overlay.indexing == nil)
+        #expect(h.state.overlay.message == "indexing finished: 4 items")
         #expect(h.state.backendStatus.indexed)
     }
 
@@ -80,7 +80,7 @@ import Testing
         let h = try Harness()
         var state = h.state
         _ = state.handle(.indexProgress(IndexProgress(done: 0, total: 0, finished: true)))
-        #expect(state.message == "index already up to date")
+        #expect(state.overlay.message == "index already up to date")
         #expect(state.backendStatus.indexed)
     }
 
@@ -89,8 +89,8 @@ import Testing
         let h = try Harness()
         h.backend.indexFailureMessage = "2 item(s) could not be embedded: images/x.jpg: truncated JPEG"
         h.session.startIndexing()
-        #expect(h.state.indexing == nil)
-        #expect(h.state.message == "2 item(s) could not be embedded: images/x.jpg: truncated JPEG")
+        #expect(h.state.overlay.indexing == nil)
+        #expect(h.state.overlay.message == "2 item(s) could not be embedded: images/x.jpg: truncated JPEG")
         #expect(!h.state.backendStatus.indexed)
     }
 
@@ -102,7 +102,7 @@ import Testing
         #expect(before >= 1)
         h.session.startIndexing()
         #expect(h.backend.zeroShotCalls == before + 1)
-        #expect(h.state.zeroShot?.sceneID == h.state.detail?.id)
+        #expect(h.state.sceneView.zeroShot?.sceneID == h.state.sceneView.detail?.id)
     }
 
     @Test func mainScreenSnapshot() throws {
