@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "SceneWorkspace",
             dependencies: ["Scenes", "EmbeddingCache", "ScenarioModel", "Retrieval", "Evaluation", "Imaging", "Numerics", "Weights"]),
-        .target(name: "Training", dependencies: ["Numerics", "CLIP", "ScenarioModel", "Scenes", "Imaging", "Tokenizer", "Evaluation"]),
+        .target(name: "Training", dependencies: ["Numerics", "Weights", "CLIP", "ScenarioModel", "Scenes", "Imaging", "Tokenizer", "Evaluation"]),
 
         // MARK: Front ends
         .target(

@@ -125,13 +125,12 @@ public struct LinearProbe: Sendable, Codable, Equatable {
     }
 }
 
-/// Decoupled-weight-decay Adam (PyTorch's `torch.optim.AdamW` update) over a flat parameter vector.
+/// PyTorch's `torch.optim.AdamW` over one flat parameter vector (the probe's weight and bias at their offsets), by
+/// Numerics' ``Numerics/AdamWUpdate``.
 struct AdamW {
     let learningRate: Float
     let weightDecay: Float
-    let beta1: Float = 0.9
-    let beta2: Float = 0.999
-    let epsilon: Float = 1e-8
+    private let update = AdamWUpdate()
     private var m: [Float]
     private var v: [Float]
     private var t = 1
@@ -145,16 +144,17 @@ struct AdamW {
 
     /// Updates `parameters` (stored at `offset` in the optimiser's state) for the current step.
     mutating func step(parameters: inout [Float], gradients: [Float], offset: Int) {
-        let correction1 = 1 - powf(beta1, Float(t))
-        let correction2 = 1 - powf(beta2, Float(t))
-        let stepSize = learningRate / correction1
-        for i in parameters.indices {
-            let g = gradients[i]
-            parameters[i] *= 1 - learningRate * weightDecay
-            m[offset + i] = beta1 * m[offset + i] + (1 - beta1) * g
-            v[offset + i] = beta2 * v[offset + i] + (1 - beta2) * g * g
-            let denominator = (v[offset + i] / correction2).squareRoot() + epsilon
-            parameters[i] -= stepSize * m[offset + i] / denominator
+        let (update, t, learningRate, weightDecay) = (update, t, learningRate, weightDecay)
+        let range = offset..<(offset + parameters.count)
+        parameters.withUnsafeMutableBufferPointer { w in
+            gradients.withUnsafeBufferPointer { g in
+                m[range].withUnsafeMutableBufferPointer { mp in
+                    v[range].withUnsafeMutableBufferPointer { vp in
+                        update.apply(to: w, gradients: g, first: mp, second: vp, step: t, learningRate: learningRate,
+                                     weightDecay: weightDecay)
+                    }
+                }
+            }
         }
     }
 

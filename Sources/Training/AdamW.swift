@@ -1,6 +1,7 @@
-import Foundation
+import Numerics
 
-/// PyTorch's `AdamW` (decoupled weight decay): `p ← p − lr·wd·p`, then the Adam update with bias correction.
+/// PyTorch's `AdamW` over the model's ``Parameter``s: each one's moments kept by name, updated by Numerics'
+/// ``Numerics/AdamWUpdate``.
 public final class AdamW: @unchecked Sendable {
     public var beta1: Float = 0.9
     public var beta2: Float = 0.999
@@ -20,27 +21,19 @@ public final class AdamW: @unchecked Sendable {
     /// Applies one update with learning rate `lr` to every trainable parameter.
     public func update(_ parameters: [Parameter], learningRate lr: Float) {
         step += 1
-        let bc1 = 1 - Foundation.pow(Double(beta1), Double(step))
-        let bc2 = 1 - Foundation.pow(Double(beta2), Double(step))
+        let update = AdamWUpdate(beta1: beta1, beta2: beta2, epsilon: eps)
         for p in parameters where p.trainable {
             let rate = lr * p.learningRateScale
             let decay = p.decays ? weightDecay : 0
             // Taken out of the dictionaries so that the in-place update does not copy them.
             var m = firstMoment.removeValue(forKey: p.name) ?? [Float](repeating: 0, count: p.count)
             var v = secondMoment.removeValue(forKey: p.name) ?? [Float](repeating: 0, count: p.count)
-            let stepSize = Float(Double(rate) / bc1)
-            let bc2Sqrt = Float(bc2.squareRoot())
-            let b1 = beta1, b2 = beta2, e = eps
             p.value.withUnsafeMutableBufferPointer { w in
                 p.grad.withUnsafeBufferPointer { g in
                     m.withUnsafeMutableBufferPointer { mp in
                         v.withUnsafeMutableBufferPointer { vp in
-                            for i in 0..<w.count {
-                                if decay != 0 { w[i] *= 1 - rate * decay }
-                                mp[i] = b1 * mp[i] + (1 - b1) * g[i]
-                                vp[i] = b2 * vp[i] + (1 - b2) * g[i] * g[i]
-                                w[i] -= stepSize * mp[i] / (vp[i].squareRoot() / bc2Sqrt + e)
-                            }
+                            update.apply(to: w, gradients: g, first: mp, second: vp, step: step, learningRate: rate,
+                                         weightDecay: decay)
                         }
                     }
                 }

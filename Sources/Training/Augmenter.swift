@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// The reference's train-time augmentations on `uint8` HWC images, producing CLIP-normalised CHW floats:
 /// global images get `RandomResizedCrop(scale 0.8–1)`, `ColorJitter(0.2, 0.2, 0.2, 0.05)` with p = 0.2 and
@@ -6,8 +7,10 @@ import Foundation
 /// 0.15, 0.03)` and relation regions `ColorJitter(0.1, 0.1, 0.1, 0.02)`, each with p = 0.2.
 /// (Jitter factors are applied in the fixed order brightness, contrast, saturation, hue.)
 public struct Augmenter: Sendable {
-    public static let mean: [Float] = [0.48145466, 0.4578275, 0.40821073]
-    public static let std: [Float] = [0.26862954, 0.26130258, 0.27577711]
+    /// CLIP's per-channel mean and standard deviation (Imaging's ``Imaging/CLIPPreprocessConfig/openAICLIP``, the
+    /// values inference normalises with).
+    public static let mean = CLIPPreprocessConfig.openAICLIP.mean
+    public static let std = CLIPPreprocessConfig.openAICLIP.std
 
     /// Jitter strengths (brightness, contrast, saturation, hue).
     public struct Jitter: Sendable {

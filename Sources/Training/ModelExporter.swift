@@ -12,7 +12,7 @@ public enum ModelExporter {
     public static func export(_ model: TrainableModel, source: String, to url: URL, half: Bool,
                               fit: ImageFit = .centerCrop) throws {
         var f = TrainingTensorFile()
-        for p in model.parameters { f.set(p.name, floats: p.value, shape: p.shape, half: half) }
+        for p in model.parameters { try f.set(p.name, floats: p.value, shape: p.shape, half: half) }
         let c = model.config
         func tower(_ t: TowerConfig) -> [String: Any] {
             ["hidden_size": t.hiddenSize, "intermediate_size": t.intermediateSize,

@@ -116,24 +116,24 @@ extension PreparedDataset {
         var file = TrainingTensorFile()
         let s = imageSize, r = sourceSize, c = context
         let objects = objectClass.count, relations = relationClass.count
-        file.set("global_eval", uint8s: globalEval, shape: [sceneCount, s, s, 3])
-        file.set("global_source", uint8s: globalSource, shape: [sceneCount, r, r, 3])
-        file.set("object_pixels", uint8s: objectPixels, shape: [objects, s, s, 3])
-        file.set("relation_pixels", uint8s: relationPixels, shape: [relations, s, s, 3])
-        file.set("action_ids", int32s: actionIds, shape: [sceneCount, c])
-        file.set("object_ids", int32s: objectIds, shape: [objects, c])
-        file.set("relation_ids", int32s: relationIds, shape: [relations, c])
+        try file.set("global_eval", uint8s: globalEval, shape: [sceneCount, s, s, 3])
+        try file.set("global_source", uint8s: globalSource, shape: [sceneCount, r, r, 3])
+        try file.set("object_pixels", uint8s: objectPixels, shape: [objects, s, s, 3])
+        try file.set("relation_pixels", uint8s: relationPixels, shape: [relations, s, s, 3])
+        try file.set("action_ids", int32s: actionIds, shape: [sceneCount, c])
+        try file.set("object_ids", int32s: objectIds, shape: [objects, c])
+        try file.set("relation_ids", int32s: relationIds, shape: [relations, c])
         func i32(_ values: [Int]) -> [Int32] { values.map { Int32($0) } }
-        file.set("objects_per_scene", int32s: i32(objectsPerScene), shape: [sceneCount])
-        file.set("relations_per_scene", int32s: i32(relationsPerScene), shape: [sceneCount])
-        file.set("split", int32s: i32(split), shape: [sceneCount])
-        file.set("unseen", int32s: unseen.map { $0 ? 1 : 0 }, shape: [sceneCount])
-        file.set("action_class", int32s: i32(actionClass), shape: [sceneCount])
-        file.set("object_class", int32s: i32(objectClass), shape: [objects])
-        file.set("relation_class", int32s: i32(relationClass), shape: [relations])
+        try file.set("objects_per_scene", int32s: i32(objectsPerScene), shape: [sceneCount])
+        try file.set("relations_per_scene", int32s: i32(relationsPerScene), shape: [sceneCount])
+        try file.set("split", int32s: i32(split), shape: [sceneCount])
+        try file.set("unseen", int32s: unseen.map { $0 ? 1 : 0 }, shape: [sceneCount])
+        try file.set("action_class", int32s: i32(actionClass), shape: [sceneCount])
+        try file.set("object_class", int32s: i32(objectClass), shape: [objects])
+        try file.set("relation_class", int32s: i32(relationClass), shape: [relations])
         for (level, key) in [(Level.global, "action"), (.object, "object"), (.relation, "relation")] {
             let ids = classIds[level] ?? []
-            file.set("\(key)_class_ids", int32s: ids, shape: [ids.count / max(c, 1), c])
+            try file.set("\(key)_class_ids", int32s: ids, shape: [ids.count / max(c, 1), c])
         }
         let names = ["actions": classNames[.global] ?? [], "objects": classNames[.object] ?? [],
                      "relations": classNames[.relation] ?? []]

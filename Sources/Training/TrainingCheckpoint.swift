@@ -18,14 +18,14 @@ public enum TrainingCheckpoint {
     public static func save(_ trainer: ScenarioTrainer, position: Position, to url: URL) throws {
         var f = TrainingTensorFile()
         for p in trainer.allParameters {
-            f.set("model.\(p.name)", floats: p.value, shape: p.shape)
+            try f.set("model.\(p.name)", floats: p.value, shape: p.shape)
             if let m = trainer.optimizer.firstMoment[p.name], let v = trainer.optimizer.secondMoment[p.name] {
-                f.set("optimizer.m.\(p.name)", floats: m, shape: p.shape)
-                f.set("optimizer.v.\(p.name)", floats: v, shape: p.shape)
+                try f.set("optimizer.m.\(p.name)", floats: m, shape: p.shape)
+                try f.set("optimizer.v.\(p.name)", floats: v, shape: p.shape)
             }
         }
         if let teacher = trainer.teacher {
-            for p in teacher.parameters { f.set("ema_teacher.\(p.name)", floats: p.value, shape: p.shape) }
+            for p in teacher.parameters { try f.set("ema_teacher.\(p.name)", floats: p.value, shape: p.shape) }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

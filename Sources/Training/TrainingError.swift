@@ -10,6 +10,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case invalidDataset(String)
     /// A checkpoint does not fit the run being resumed.
     case incompatibleCheckpoint(path: String, reason: String)
+    /// A checkpoint, model or prepared dataset cannot be written.
+    case cannotWrite(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             "\(path): tensor '\(name)' is \(actual), expected \(expected)"
         case .invalidDataset(let reason): "dataset cannot be trained on: \(reason)"
         case .incompatibleCheckpoint(let path, let reason): "\(path): cannot resume from this checkpoint: \(reason)"
+        case .cannotWrite(let path, let reason): "\(path): cannot write: \(reason)"
         }
     }
 }

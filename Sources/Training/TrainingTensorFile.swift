@@ -1,138 +1,113 @@
 import Foundation
 import Numerics
+import Weights
 
-/// Minimal safetensors reading and writing for training checkpoints and prepared datasets
-/// (little-endian; `F32`, `F16`, `I32`, `I64`, `U8`).
+/// Training checkpoints and prepared datasets as safetensors files, read and written by Weights'
+/// ``Weights/SafeTensorsFile`` and ``Weights/SafeTensorsWriter`` (the one safetensors path of the package, with its
+/// checks on hostile headers); this type names its errors in training's terms (``TrainingError``) and keeps the
+/// arrays training stores: float32 or float16 tensors, int32 and int64 ids, uint8 pictures.
 struct TrainingTensorFile {
-    struct Entry {
-        var dtype: String
-        var shape: [Int]
-        var bytes: Data
-    }
-
-    var entries: [String: Entry] = [:]
+    private var reader: SafeTensorsFile?
+    private var writer = SafeTensorsWriter()
+    /// The file's `__metadata__` (read from it, or to be written).
     var metadata: [String: String] = [:]
     var path: String = "<memory>"
 
     init() {}
 
-    /// Reads a whole file, checking every offset against the file size.
+    /// Opens a file (mapped, every offset checked against its size).
+    /// - Throws: ``TrainingError/malformedFile(path:reason:)``.
     init(contentsOf url: URL) throws {
         path = url.path
-        let data = try Data(contentsOf: url, options: .alwaysMapped)
-        guard data.count >= 8 else { throw TrainingError.malformedFile(path: path, reason: "shorter than 8 bytes") }
-        let headerLength = data.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
-        guard headerLength > 0, 8 + headerLength <= data.count else {
-            throw TrainingError.malformedFile(path: path, reason: "header length \(headerLength) exceeds file size \(data.count)")
-        }
-        let headerData = data.subdata(in: 8..<(8 + headerLength))
-        guard let header = try JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
-            throw TrainingError.malformedFile(path: path, reason: "header is not a JSON object")
-        }
-        let base = 8 + headerLength
-        for (name, value) in header {
-            if name == "__metadata__" {
-                metadata = (value as? [String: String]) ?? [:]
-                continue
-            }
-            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2,
-                  offsets[0] <= offsets[1], base + offsets[1] <= data.count
-            else { throw TrainingError.malformedFile(path: path, reason: "bad header entry for '\(name)'") }
-            entries[name] = Entry(dtype: dtype, shape: shape, bytes: data.subdata(in: (base + offsets[0])..<(base + offsets[1])))
+        do {
+            let file = try SafeTensorsFile(url: url)
+            reader = file
+            metadata = file.metadata
+        } catch let error as WeightsError {
+            throw TrainingError.malformedFile(path: url.path, reason: Self.reason(error, path: url.path))
         }
     }
 
-    private func entry(_ name: String, dtype: String) throws -> Entry {
-        guard let e = entries[name] else { throw TrainingError.missingTensor(path: path, name: name) }
-        guard e.dtype == dtype || (dtype == "F32" && e.dtype == "F16") else {
-            throw TrainingError.tensorMismatch(path: path, name: name, expected: dtype, actual: e.dtype)
-        }
-        return e
+    /// `error`'s text without the file name it starts with (the training error names it).
+    static func reason(_ error: WeightsError, path: String) -> String {
+        let text = "\(error)"
+        return text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text
     }
 
     /// Shape of `name`, or `nil`.
-    func shape(_ name: String) -> [Int]? { entries[name]?.shape }
+    func shape(_ name: String) -> [Int]? { reader?.info(name)?.shape }
+
+    private func file(_ name: String, accepting dtypes: [StoredDType]) throws -> SafeTensorsFile {
+        guard let reader, let info = reader.info(name) else { throw TrainingError.missingTensor(path: path, name: name) }
+        guard dtypes.contains(info.dtype) else {
+            throw TrainingError.tensorMismatch(path: path, name: name, expected: dtypes[0].rawValue, actual: info.dtype.rawValue)
+        }
+        return reader
+    }
+
+    private func read<T>(_ name: String, _ work: () throws -> T) throws -> T {
+        do { return try work() } catch let error as WeightsError {
+            throw TrainingError.malformedFile(path: path, reason: Self.reason(error, path: path))
+        }
+    }
 
     /// A float tensor (F32, or F16 widened).
     func floats(_ name: String) throws -> [Float] {
-        let e = try entry(name, dtype: "F32")
-        if e.dtype == "F16" {
-            return e.bytes.withUnsafeBytes { raw in
-                [Float](unsafeUninitializedCapacity: raw.count / 2) { out, initialized in
-                    if let base = raw.baseAddress, let destination = out.baseAddress {
-                        HalfFloatConversion.widen(littleEndian: base, count: raw.count / 2, bfloat: false, into: destination)
-                    }
-                    initialized = raw.count / 2
-                }
+        let file = try file(name, accepting: [.float32, .float16])
+        return try read(name) { try file.tensor(name).scalars }
+    }
+
+    private func integers<T: FixedWidthInteger>(_ name: String, _ dtype: StoredDType, as: T.Type) throws -> [T] {
+        let file = try file(name, accepting: [dtype])
+        let data = try read(name) { try file.elements(name, as: dtype) }
+        return data.withUnsafeBytes { raw in
+            (0..<(raw.count / MemoryLayout<T>.size)).map {
+                T(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self))
             }
         }
-        return e.bytes.withUnsafeBytes { raw in
-            (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+    }
+
+    func int32s(_ name: String) throws -> [Int32] { try integers(name, .int32, as: Int32.self) }
+
+    func int64s(_ name: String) throws -> [Int64] { try integers(name, .int64, as: Int64.self) }
+
+    func bytes(_ name: String) throws -> [UInt8] {
+        let file = try file(name, accepting: [.uint8])
+        return [UInt8](try read(name) { try file.elements(name, as: .uint8) })
+    }
+
+    private mutating func add(_ name: String, _ work: (inout SafeTensorsWriter) throws -> Void) throws {
+        do { try work(&writer) } catch let error as WeightsError {
+            throw TrainingError.cannotWrite(path: path, reason: Self.reason(error, path: "safetensors writer"))
         }
     }
 
-    func int32s(_ name: String) throws -> [Int32] {
-        let e = try entry(name, dtype: "I32")
-        return e.bytes.withUnsafeBytes { raw in
-            (0..<(raw.count / 4)).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) }
-        }
+    /// Adds a float tensor, stored as float16 when `half` (rounded to nearest even).
+    mutating func set(_ name: String, floats: [Float], shape: [Int], half: Bool = false) throws {
+        try add(name) { try $0.add(name, Tensor(shape: shape, values: floats), as: half ? .float16 : .float32) }
     }
 
-    func int64s(_ name: String) throws -> [Int64] {
-        let e = try entry(name, dtype: "I64")
-        return e.bytes.withUnsafeBytes { raw in
-            (0..<(raw.count / 8)).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
-        }
+    mutating func set(_ name: String, uint8s: [UInt8], shape: [Int]) throws {
+        try add(name) { try $0.add(name, elements: Data(uint8s), dtype: .uint8, shape: shape) }
     }
 
-    func bytes(_ name: String) throws -> [UInt8] { [UInt8](try entry(name, dtype: "U8").bytes) }
-
-    mutating func set(_ name: String, floats: [Float], shape: [Int], half: Bool = false) {
-        var d = Data(capacity: floats.count * (half ? 2 : 4))
-        if half {
-            floats.withUnsafeBufferPointer { d.append(contentsOf: HalfFloatConversion.narrow(littleEndian: $0, bfloat: false)) }
-        } else {
-            floats.withUnsafeBufferPointer { p in
-                for f in p { withUnsafeBytes(of: f.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
-            }
-        }
-        entries[name] = Entry(dtype: half ? "F16" : "F32", shape: shape, bytes: d)
+    mutating func set(_ name: String, int32s: [Int32], shape: [Int]) throws {
+        let data = int32s.map(\.littleEndian).withUnsafeBytes { Data($0) }
+        try add(name) { try $0.add(name, elements: data, dtype: .int32, shape: shape) }
     }
 
-    mutating func set(_ name: String, uint8s: [UInt8], shape: [Int]) {
-        entries[name] = Entry(dtype: "U8", shape: shape, bytes: Data(uint8s))
+    mutating func set(_ name: String, int64s: [Int64], shape: [Int]) throws {
+        let data = int64s.map(\.littleEndian).withUnsafeBytes { Data($0) }
+        try add(name) { try $0.add(name, elements: data, dtype: .int64, shape: shape) }
     }
 
-    mutating func set(_ name: String, int32s: [Int32], shape: [Int]) {
-        var d = Data(capacity: int32s.count * 4)
-        for v in int32s { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
-        entries[name] = Entry(dtype: "I32", shape: shape, bytes: d)
-    }
-
-    mutating func set(_ name: String, int64s: [Int64], shape: [Int]) {
-        var d = Data(capacity: int64s.count * 8)
-        for v in int64s { withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) } }
-        entries[name] = Entry(dtype: "I64", shape: shape, bytes: d)
-    }
-
-    /// Writes the file (tensors sorted by name) atomically.
+    /// Writes the tensors set (sorted by name) and the metadata, through a temporary file renamed into place.
+    /// - Throws: ``TrainingError/cannotWrite(path:reason:)``.
     func write(to url: URL) throws {
-        var header: [String: Any] = [:]
-        if !metadata.isEmpty { header["__metadata__"] = metadata }
-        var offset = 0
-        let names = entries.keys.sorted()
-        for name in names {
-            let e = entries[name]!
-            header[name] = ["dtype": e.dtype, "shape": e.shape, "data_offsets": [offset, offset + e.bytes.count]] as [String: Any]
-            offset += e.bytes.count
+        var writer = self.writer
+        writer.metadata = metadata
+        do { try writer.write(to: url) } catch let error as WeightsError {
+            throw TrainingError.cannotWrite(path: url.path, reason: Self.reason(error, path: url.path))
         }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
-        while json.count % 8 != 0 { json.append(0x20) }
-        var out = Data(capacity: 8 + json.count + offset)
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
-        out.append(json)
-        for name in names { out.append(entries[name]!.bytes) }
-        try out.write(to: url, options: .atomic)
     }
 }

@@ -81,6 +81,20 @@ public final class SafeTensorsFile: TensorArchive, @unchecked Sendable {
         }
     }
 
+    /// The stored bytes of `name` (little-endian elements), which must be stored as `dtype`: how integer and byte
+    /// arrays are read (``tensor(_:)`` reads the float ones).
+    /// - Throws: ``WeightsError/missingTensor(name:source:)``, or ``WeightsError/malformed(source:reason:)`` when it
+    ///   is stored as another dtype.
+    public func elements(_ name: String, as dtype: StoredDType) throws -> Data {
+        guard let entry = entries[name] else { throw WeightsError.missingTensor(name: name, source: path) }
+        guard entry.info.dtype == dtype else {
+            throw WeightsError.malformed(
+                source: path, reason: "tensor '\(name)' is stored as \(entry.info.dtype.rawValue), expected \(dtype.rawValue)")
+        }
+        return Data(UnsafeRawBufferPointer(start: mapping.base! + dataStart + entry.byteRange.lowerBound,
+                                           count: entry.byteRange.count))
+    }
+
     /// Parses and checks the JSON header: every tensor's dtype, shape and byte range must be consistent and lie
     /// inside the `dataLength`-byte data section.
     static func parseHeader(

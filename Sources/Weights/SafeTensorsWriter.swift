@@ -1,12 +1,35 @@
 import Foundation
 import Numerics
 
-/// Collects named tensors and writes them as one `.safetensors` file (`F32`, `F16` or `BF16` elements, optional
-/// `__metadata__` string map), readable by ``SafeTensorsFile`` and by the Python `safetensors` package.
+/// Collects named tensors and writes them as one `.safetensors` file (float tensors stored as `F32`, `F16` or `BF16`;
+/// integer and byte arrays as they are; an optional `__metadata__` string map), readable by ``SafeTensorsFile`` and
+/// by the Python `safetensors` package.
 public struct SafeTensorsWriter {
-    private struct Item {
-        var tensor: Tensor
-        var dtype: StoredDType
+    private enum Item {
+        /// A float tensor, converted to `dtype` when written.
+        case tensor(Tensor, StoredDType)
+        /// Little-endian elements of `dtype` written as they are.
+        case elements(Data, StoredDType, shape: [Int])
+
+        var shape: [Int] {
+            switch self {
+            case .tensor(let tensor, _): tensor.shape
+            case .elements(_, _, let shape): shape
+            }
+        }
+
+        var dtype: StoredDType {
+            switch self {
+            case .tensor(_, let dtype), .elements(_, let dtype, _): dtype
+            }
+        }
+
+        var byteCount: Int {
+            switch self {
+            case .tensor(let tensor, let dtype): tensor.count * dtype.byteSize
+            case .elements(let data, _, _): data.count
+            }
+        }
     }
 
     /// Strings stored under `__metadata__` in the header.
@@ -29,13 +52,34 @@ public struct SafeTensorsWriter {
         guard [.float32, .float16, .bfloat16].contains(dtype) else {
             throw WeightsError.unsupportedDType(name: name, dtype: dtype.rawValue, source: "safetensors writer")
         }
+        try insert(name, .tensor(tensor, dtype))
+    }
+
+    /// Adds `elements`, the little-endian bytes of a `dtype` array of `shape` (`.int32`, `.int64`, `.int8`, `.uint8`
+    /// or `.bool`), written as they are.
+    /// - Throws: ``WeightsError/unsupportedDType(name:dtype:source:)`` for a float dtype (add a ``Numerics/Tensor``),
+    ///   ``WeightsError/malformed(source:reason:)`` when the bytes do not hold `shape` or for a bad or duplicate name.
+    public mutating func add(_ name: String, elements: Data, dtype: StoredDType, shape: [Int]) throws {
+        guard [.int32, .int64, .int8, .uint8, .bool].contains(dtype) else {
+            throw WeightsError.unsupportedDType(name: name, dtype: dtype.rawValue, source: "safetensors writer")
+        }
+        let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: max($1, 0)).partialValue }
+        guard shape.allSatisfy({ $0 >= 0 }), count.multipliedReportingOverflow(by: dtype.byteSize) == (elements.count, false)
+        else {
+            throw WeightsError.malformed(
+                source: "safetensors writer", reason: "\(elements.count) bytes do not hold '\(name)' of shape \(shape) as \(dtype.rawValue)")
+        }
+        try insert(name, .elements(elements, dtype, shape: shape))
+    }
+
+    private mutating func insert(_ name: String, _ item: Item) throws {
         guard !name.isEmpty, name != "__metadata__" else {
             throw WeightsError.malformed(source: "safetensors writer", reason: "invalid tensor name '\(name)'")
         }
         guard items[name] == nil else {
             throw WeightsError.malformed(source: "safetensors writer", reason: "tensor '\(name)' added twice")
         }
-        items[name] = Item(tensor: tensor, dtype: dtype)
+        items[name] = item
     }
 
     /// The header bytes (length prefix, JSON, space padding to a multiple of 8) for the current contents.
@@ -44,9 +88,9 @@ public struct SafeTensorsWriter {
         var offset = 0
         for name in tensorNames {
             let item = items[name]!
-            let bytes = item.tensor.count * item.dtype.byteSize
+            let bytes = item.byteCount
             object[name] = [
-                "dtype": item.dtype.rawValue, "shape": item.tensor.shape, "data_offsets": [offset, offset + bytes],
+                "dtype": item.dtype.rawValue, "shape": item.shape, "data_offsets": [offset, offset + bytes],
             ] as [String: Any]
             offset += bytes
         }
@@ -88,10 +132,14 @@ public struct SafeTensorsWriter {
 
     /// The little-endian bytes of one tensor in its stored dtype.
     private static func encode(_ item: Item) -> Data {
-        item.tensor.withUnsafeBufferPointer { values in
-            switch item.dtype {
+        guard case .tensor(let tensor, let dtype) = item else {
+            if case .elements(let data, _, _) = item { return data }
+            return Data()
+        }
+        return tensor.withUnsafeBufferPointer { values in
+            switch dtype {
             case .float16, .bfloat16:
-                return Data(HalfFloatConversion.narrow(littleEndian: values, bfloat: item.dtype == .bfloat16))
+                return Data(HalfFloatConversion.narrow(littleEndian: values, bfloat: dtype == .bfloat16))
             default:
                 var data = Data(count: values.count * 4)
                 data.withUnsafeMutableBytes { raw in

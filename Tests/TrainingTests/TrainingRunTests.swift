@@ -39,23 +39,23 @@ import Testing
         }
         var f = TrainingTensorFile()
         let n = scenes
-        f.set("global_eval", uint8s: ge, shape: [n, s, s, 3]); f.set("global_source", uint8s: gs, shape: [n, r, r, 3])
-        f.set("object_pixels", uint8s: op, shape: [2 * n, s, s, 3]); f.set("relation_pixels", uint8s: rp, shape: [n, s, s, 3])
-        f.set("action_ids", int32s: aid, shape: [n, c]); f.set("object_ids", int32s: oid, shape: [2 * n, c])
-        f.set("relation_ids", int32s: rid, shape: [n, c])
-        f.set("objects_per_scene", int32s: Array(repeating: 2, count: n), shape: [n])
-        f.set("relations_per_scene", int32s: Array(repeating: 1, count: n), shape: [n])
-        f.set("split", int32s: split, shape: [n]); f.set("unseen", int32s: Array(repeating: 0, count: n), shape: [n])
-        f.set("action_class", int32s: ac, shape: [n]); f.set("object_class", int32s: oc, shape: [2 * n])
-        f.set("relation_class", int32s: rc, shape: [n])
+        try f.set("global_eval", uint8s: ge, shape: [n, s, s, 3]); try f.set("global_source", uint8s: gs, shape: [n, r, r, 3])
+        try f.set("object_pixels", uint8s: op, shape: [2 * n, s, s, 3]); try f.set("relation_pixels", uint8s: rp, shape: [n, s, s, 3])
+        try f.set("action_ids", int32s: aid, shape: [n, c]); try f.set("object_ids", int32s: oid, shape: [2 * n, c])
+        try f.set("relation_ids", int32s: rid, shape: [n, c])
+        try f.set("objects_per_scene", int32s: Array(repeating: 2, count: n), shape: [n])
+        try f.set("relations_per_scene", int32s: Array(repeating: 1, count: n), shape: [n])
+        try f.set("split", int32s: split, shape: [n]); try f.set("unseen", int32s: Array(repeating: 0, count: n), shape: [n])
+        try f.set("action_class", int32s: ac, shape: [n]); try f.set("object_class", int32s: oc, shape: [2 * n])
+        try f.set("relation_class", int32s: rc, shape: [n])
         var pairNames: [String] = [], actionIds: [Int32] = [], relationIds: [Int32] = []
         for a in 0..<4 { for b in 0..<4 {
             pairNames.append("\(names[a]) \(names[b])")
             actionIds += ids([Int32(1 + a), 10, Int32(1 + b)]); relationIds += ids([Int32(1 + a), 11, Int32(1 + b)])
         } }
-        f.set("action_class_ids", int32s: actionIds, shape: [16, c])
-        f.set("object_class_ids", int32s: (0..<4).flatMap { ids([Int32(1 + $0)]) }, shape: [4, c])
-        f.set("relation_class_ids", int32s: relationIds, shape: [16, c])
+        try f.set("action_class_ids", int32s: actionIds, shape: [16, c])
+        try f.set("object_class_ids", int32s: (0..<4).flatMap { ids([Int32(1 + $0)]) }, shape: [4, c])
+        try f.set("relation_class_ids", int32s: relationIds, shape: [16, c])
         let classes = ["actions": pairNames, "objects": names, "relations": pairNames]
         f.metadata = ["image_size": "\(s)", "source_size": "\(r)", "context": "\(c)",
                       "classes": String(decoding: try JSONSerialization.data(withJSONObject: classes), as: UTF8.self)]
@@ -195,9 +195,25 @@ import Testing
         #expect(abs(b.value[0] - (0.5 - 0.01)) < 1e-6)
     }
 
+    /// A prepared dataset or checkpoint whose header claims 2^64 − 1 bytes is refused by name, not trapped on:
+    /// training reads safetensors through Weights' checked reader.
+    @Test func hostileHeaderLengthIsRefusedByName() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("huge-\(UUID()).safetensors")
+        try Data([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7B, 0x7D]).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        do {
+            _ = try PreparedDataset(contentsOf: url)
+            Issue.record("a header length of 2^64 - 1 was accepted")
+        } catch let error as TrainingError {
+            guard case .malformedFile(let path, _) = error else { Issue.record("\(error)"); return }
+            #expect(path == url.path)
+            #expect("\(error)".hasPrefix("\(url.path): not a valid safetensors file: "))
+        }
+    }
+
     @Test func malformedPreparedDatasetIsReportedByName() throws {
         var f = TrainingTensorFile()
-        f.set("split", int32s: [0], shape: [1])
+        try f.set("split", int32s: [0], shape: [1])
         f.metadata = ["image_size": "16", "source_size": "20", "context": "8"]
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).safetensors")
         try f.write(to: url)

@@ -140,6 +140,44 @@ import Testing
         #expect(try file.tensor("scale").scalars == [2.5])
     }
 
+    /// Integer and byte arrays (training's prepared datasets and checkpoints): the `i64` array Python wrote
+    /// (`np.arange(6).reshape(2, 3)`), and int32 / int64 / uint8 arrays round-tripped as they are; a dtype other
+    /// than the stored one, bytes that do not hold the shape and float dtypes for raw elements are refused.
+    @Test func integerElementsRoundTrip() throws {
+        let python = try SafeTensorsFile(url: Self.fixtures.appendingPathComponent("dtypes.safetensors"))
+        let stored = try python.elements("i64", as: .int64)
+        let values = stored.withUnsafeBytes { raw in
+            (0..<6).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
+        }
+        #expect(values == [0, 1, 2, 3, 4, 5])
+        #expect(throws: WeightsError.malformed(source: python.path, reason: "tensor 'i64' is stored as I64, expected I32")) {
+            try python.elements("i64", as: .int32)
+        }
+
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let ids: [Int32] = [7, -1, Int32.max], steps: [Int64] = [Int64.min, 3], pixels: [UInt8] = [0, 128, 255, 9]
+        var writer = SafeTensorsWriter(metadata: ["kind": "prepared"])
+        try writer.add("ids", elements: ids.map(\.littleEndian).withUnsafeBytes { Data($0) }, dtype: .int32, shape: [3])
+        try writer.add("steps", elements: steps.map(\.littleEndian).withUnsafeBytes { Data($0) }, dtype: .int64, shape: [2])
+        try writer.add("pixels", elements: Data(pixels), dtype: .uint8, shape: [1, 2, 2])
+        try writer.add("w", Tensor(shape: [2], values: [0.5, -2]))
+        #expect(throws: WeightsError.self) { try writer.add("bad", elements: Data(count: 5), dtype: .int32, shape: [2]) }
+        #expect(throws: WeightsError.self) { try writer.add("f", elements: Data(count: 8), dtype: .float32, shape: [2]) }
+        #expect(throws: WeightsError.self) { try writer.add("ids", elements: Data(count: 4), dtype: .int32, shape: [1]) }
+        let url = folder.appendingPathComponent("ints.safetensors")
+        try writer.write(to: url)
+
+        let file = try SafeTensorsFile(url: url)
+        #expect(file.tensorNames == ["ids", "pixels", "steps", "w"])
+        #expect(file.info("pixels") == StoredTensorInfo(name: "pixels", dtype: .uint8, shape: [1, 2, 2]))
+        #expect([UInt8](try file.elements("pixels", as: .uint8)) == pixels)
+        #expect(try file.elements("ids", as: .int32) == ids.map(\.littleEndian).withUnsafeBytes { Data($0) })
+        #expect(try file.elements("steps", as: .int64) == steps.map(\.littleEndian).withUnsafeBytes { Data($0) })
+        #expect(try file.tensor("w").scalars == [0.5, -2])
+        #expect(throws: WeightsError.missingTensor(name: "nope", source: file.path)) { try file.elements("nope", as: .uint8) }
+    }
+
     @Test func scopedViewStripsThePrefix() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
