@@ -2,7 +2,7 @@ import Numerics
 
 /// Hugging Face `CLIPTextConfig`: the text tower's shape. Absent JSON fields take Hugging Face's defaults
 /// (width 512, 12 layers, 8 heads, context 77, vocabulary 49408, quick_gelu, `eos_token_id` 49407).
-public struct CLIPTextConfig: Decodable, Sendable, Equatable {
+public struct CLIPTextConfig: Codable, Sendable, Equatable {
     public var vocabSize: Int
     public var hiddenSize: Int
     public var intermediateSize: Int
@@ -48,6 +48,21 @@ public struct CLIPTextConfig: Decodable, Sendable, Equatable {
         self.layerNormEps = layerNormEps
         self.eosTokenID = eosTokenID
         self.projectionDim = projectionDim
+    }
+
+    /// Every field under its Hugging Face name (what `config.json` and the model files store).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(vocabSize, forKey: .vocabSize)
+        try c.encode(hiddenSize, forKey: .hiddenSize)
+        try c.encode(intermediateSize, forKey: .intermediateSize)
+        try c.encode(numHiddenLayers, forKey: .numHiddenLayers)
+        try c.encode(numAttentionHeads, forKey: .numAttentionHeads)
+        try c.encode(maxPositionEmbeddings, forKey: .maxPositionEmbeddings)
+        try c.encode(hiddenAct, forKey: .hiddenAct)
+        try c.encode(layerNormEps, forKey: .layerNormEps)
+        try c.encode(eosTokenID, forKey: .eosTokenID)
+        try c.encode(projectionDim, forKey: .projectionDim)
     }
 
     public init(from decoder: any Decoder) throws {

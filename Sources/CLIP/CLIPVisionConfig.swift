@@ -2,7 +2,7 @@ import Numerics
 
 /// Hugging Face `CLIPVisionConfig`: the vision tower's shape. Absent JSON fields take Hugging Face's defaults,
 /// which are ViT-B/32's (224 px, patch 32, width 768, 12 layers, 12 heads, quick_gelu).
-public struct CLIPVisionConfig: Decodable, Sendable, Equatable {
+public struct CLIPVisionConfig: Codable, Sendable, Equatable {
     public var hiddenSize: Int
     public var intermediateSize: Int
     public var numHiddenLayers: Int
@@ -39,6 +39,21 @@ public struct CLIPVisionConfig: Decodable, Sendable, Equatable {
         self.hiddenAct = hiddenAct
         self.layerNormEps = layerNormEps
         self.projectionDim = projectionDim
+    }
+
+    /// Every field under its Hugging Face name (what `config.json` and the model files store).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(hiddenSize, forKey: .hiddenSize)
+        try c.encode(intermediateSize, forKey: .intermediateSize)
+        try c.encode(numHiddenLayers, forKey: .numHiddenLayers)
+        try c.encode(numAttentionHeads, forKey: .numAttentionHeads)
+        try c.encode(numChannels, forKey: .numChannels)
+        try c.encode(imageSize, forKey: .imageSize)
+        try c.encode(patchSize, forKey: .patchSize)
+        try c.encode(hiddenAct, forKey: .hiddenAct)
+        try c.encode(layerNormEps, forKey: .layerNormEps)
+        try c.encode(projectionDim, forKey: .projectionDim)
     }
 
     public init(from decoder: any Decoder) throws {

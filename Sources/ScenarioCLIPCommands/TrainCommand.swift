@@ -136,8 +136,8 @@ struct TrainCommand: ParsableCommand {
                                   + "\(modelConfig.text.maxPositionEmbeddings) tokens; the dataset has \(data.imageSize) px "
                                   + "and \(data.context) tokens")
         }
-        let initLayers = modelConfig.vision.tower.numHiddenLayers
-        modelConfig.vision.tower.numHiddenLayers += addVisionLayers
+        let initLayers = modelConfig.vision.numHiddenLayers
+        modelConfig.vision.numHiddenLayers += addVisionLayers
         let model = TrainableModel(config: modelConfig, seed: seed)
         if let initPath = `init` {
             let added = model.visionLayerParameters(from: initLayers)

@@ -1,3 +1,4 @@
+import CLIP
 /// The head shared by both sides of every level: `Linear(hidden, embed)` → `LayerNorm(embed)` (the reference's
 /// `*_projection` and `*_norm`). Pooled `[n, hidden]` → `[n, embed]`.
 final class EmbeddingHead {
@@ -26,10 +27,10 @@ final class ImageEncoder {
     let tower: TrainableVisionTower
     let head: EmbeddingHead
 
-    init(towerPrefix: String, headPrefix: String, normPrefix: String, config: VisionTowerConfig, embedDim: Int,
+    init(towerPrefix: String, headPrefix: String, normPrefix: String, config: CLIPVisionConfig, embedDim: Int,
          rng: inout TrainingRandom) {
         tower = TrainableVisionTower(prefix: towerPrefix, config: config, rng: &rng)
-        head = EmbeddingHead(headPrefix: headPrefix, normPrefix: normPrefix, hidden: config.tower.hiddenSize,
+        head = EmbeddingHead(headPrefix: headPrefix, normPrefix: normPrefix, hidden: config.hiddenSize,
                              embedDim: embedDim, rng: &rng)
     }
 
@@ -47,10 +48,10 @@ final class TextEncoder {
     let tower: TrainableTextTower
     let head: EmbeddingHead
 
-    init(towerPrefix: String, headPrefix: String, normPrefix: String, config: TextTowerConfig, embedDim: Int,
+    init(towerPrefix: String, headPrefix: String, normPrefix: String, config: CLIPTextConfig, embedDim: Int,
          rng: inout TrainingRandom) {
         tower = TrainableTextTower(prefix: towerPrefix, config: config, rng: &rng)
-        head = EmbeddingHead(headPrefix: headPrefix, normPrefix: normPrefix, hidden: config.tower.hiddenSize,
+        head = EmbeddingHead(headPrefix: headPrefix, normPrefix: normPrefix, hidden: config.hiddenSize,
                              embedDim: embedDim, rng: &rng)
     }
 

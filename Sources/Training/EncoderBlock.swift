@@ -1,3 +1,5 @@
+import Numerics
+
 /// One pre-norm transformer layer of CLIP (`CLIPEncoderLayer`):
 /// `x + attn(layer_norm1(x))`, then `+ mlp.fc2(act(mlp.fc1(layer_norm2(·))))`. Activations `[batch·tokens, width]`.
 final class EncoderBlock {
@@ -6,10 +8,10 @@ final class EncoderBlock {
     let layerNorm2: LayerNormLayer
     let fc1: LinearLayer
     let fc2: LinearLayer
-    let activation: TowerActivation
+    let activation: Activation
     private var cachedPreActivation: [Float] = []
 
-    init(name: String, width: Int, heads: Int, intermediate: Int, layers: Int, activation: TowerActivation,
+    init(name: String, width: Int, heads: Int, intermediate: Int, layers: Int, activation: Activation,
          causal: Bool, eps: Float, rng: inout TrainingRandom) {
         self.activation = activation
         layerNorm1 = LayerNormLayer(name: name + ".layer_norm1", width: width, eps: eps)
@@ -36,7 +38,8 @@ final class EncoderBlock {
         Elementwise.add(&x1, x)
         let h2 = layerNorm2.forward(x1, rows: rows, cache: cache)
         let f1 = fc1.forward(h2, rows: rows, cache: cache)
-        let g = activation.forward(f1)
+        var g = f1
+        g.withUnsafeMutableBufferPointer { activation.apply($0.baseAddress!, count: $0.count) }
         if cache { cachedPreActivation = f1 }
         var out = fc2.forward(g, rows: rows, cache: cache)
         Elementwise.add(&out, x1)
@@ -45,7 +48,7 @@ final class EncoderBlock {
 
     func backward(_ dOut: [Float], needInput: Bool) -> [Float] {
         let dg = fc2.backward(dOut, needInput: true)
-        let df1 = activation.backward(dg, input: cachedPreActivation)
+        let df1 = activation.gradient(dg, at: cachedPreActivation)
         cachedPreActivation = []
         let dh2 = fc1.backward(df1, needInput: true)
         var dx1 = layerNorm2.backward(dh2, needInput: true)

@@ -1,9 +1,10 @@
+import CLIP
 /// A CLIP text transformer with gradients (`CLIPTextTransformer`): token + position embeddings, causal
 /// encoder layers, `final_layer_norm`, pooled at the first end-of-text token (`argmax(input_ids)`).
 ///
 /// Token ids `[n, context]` → pooled `[n, width]`.
 final class TrainableTextTower {
-    let config: TextTowerConfig
+    let config: CLIPTextConfig
     let tokenEmbedding: Parameter
     let positionEmbedding: Parameter
     let layers: [EncoderBlock]
@@ -14,9 +15,9 @@ final class TrainableTextTower {
     private var cachedTokens = 0
 
     /// `prefix` is e.g. `global_text_encoder.text_model`.
-    init(prefix: String, config: TextTowerConfig, rng: inout TrainingRandom) {
+    init(prefix: String, config: CLIPTextConfig, rng: inout TrainingRandom) {
         self.config = config
-        let t = config.tower
+        let t = config
         let w = t.hiddenSize
         tokenEmbedding = Parameter(name: prefix + ".embeddings.token_embedding.weight", shape: [config.vocabSize, w],
                                    value: rng.normals(count: config.vocabSize * w, std: 0.02), decays: false)
@@ -27,7 +28,7 @@ final class TrainableTextTower {
         for i in 0..<t.numHiddenLayers {
             blocks.append(EncoderBlock(name: prefix + ".encoder.layers.\(i)", width: w, heads: t.numAttentionHeads,
                                        intermediate: t.intermediateSize, layers: t.numHiddenLayers,
-                                       activation: t.hiddenAct, causal: true, eps: t.layerNormEps, rng: &rng))
+                                       activation: TrainableModelConfig.activation(t.hiddenAct), causal: true, eps: t.layerNormEps, rng: &rng))
         }
         layers = blocks
         finalLayerNorm = LayerNormLayer(name: prefix + ".final_layer_norm", width: w, eps: t.layerNormEps)
@@ -46,7 +47,7 @@ final class TrainableTextTower {
 
     /// Forward pass over `ids: [n, tokens]` (`tokens ≤ maxPositionEmbeddings`).
     func forward(_ ids: [Int32], count n: Int, tokens: Int, train: Bool) -> [Float] {
-        let w = config.tower.hiddenSize
+        let w = config.hiddenSize
         precondition(ids.count == n * tokens && tokens <= config.maxPositionEmbeddings,
                      "text tower: \(ids.count) ids for \(n) texts of \(tokens) tokens (context \(config.maxPositionEmbeddings))")
         var x = [Float](repeating: 0, count: n * tokens * w)
@@ -89,7 +90,7 @@ final class TrainableTextTower {
 
     /// Accumulates gradients from `dPooled: [n, width]`.
     func backward(_ dPooled: [Float]) {
-        let w = config.tower.hiddenSize
+        let w = config.hiddenSize
         let n = cachedBatch, tokens = cachedTokens
         let lowest = lowestBackwardLayer
         let dp = finalLayerNorm.backward(dPooled, needInput: lowest < layers.count)

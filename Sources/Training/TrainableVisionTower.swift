@@ -1,3 +1,4 @@
+import CLIP
 import Numerics
 
 /// A CLIP vision transformer with gradients (`CLIPVisionTransformer`): patch embedding (a stride-`p`
@@ -6,7 +7,7 @@ import Numerics
 ///
 /// Pixels `[n, 3, S, S]` → pooled `[n, width]`.
 final class TrainableVisionTower {
-    let config: VisionTowerConfig
+    let config: CLIPVisionConfig
     let patchEmbedding: Parameter
     let classEmbedding: Parameter
     let positionEmbedding: Parameter
@@ -17,15 +18,15 @@ final class TrainableVisionTower {
     private var cachedBatch = 0
 
     /// `prefix` is e.g. `global_visual_encoder.vision_model`.
-    init(prefix: String, config: VisionTowerConfig, rng: inout TrainingRandom) {
+    init(prefix: String, config: CLIPVisionConfig, rng: inout TrainingRandom) {
         self.config = config
-        let t = config.tower
+        let t = config
         let w = t.hiddenSize, p = config.patchSize
         patchEmbedding = Parameter(name: prefix + ".embeddings.patch_embedding.weight", shape: [w, 3, p, p],
                                    value: rng.normals(count: w * 3 * p * p, std: 0.02), decays: false)
         classEmbedding = Parameter(name: prefix + ".embeddings.class_embedding", shape: [w],
                                    value: rng.normals(count: w, std: 1 / Float(w).squareRoot()), decays: false)
-        let positions = config.patchCount + 1
+        let positions = config.tokenCount
         positionEmbedding = Parameter(name: prefix + ".embeddings.position_embedding.weight", shape: [positions, w],
                                       value: rng.normals(count: positions * w, std: 0.02), decays: false)
         preLayerNorm = LayerNormLayer(name: prefix + ".pre_layrnorm", width: w, eps: t.layerNormEps)
@@ -33,7 +34,7 @@ final class TrainableVisionTower {
         for i in 0..<t.numHiddenLayers {
             blocks.append(EncoderBlock(name: prefix + ".encoder.layers.\(i)", width: w, heads: t.numAttentionHeads,
                                        intermediate: t.intermediateSize, layers: t.numHiddenLayers,
-                                       activation: t.hiddenAct, causal: false, eps: t.layerNormEps, rng: &rng))
+                                       activation: TrainableModelConfig.activation(t.hiddenAct), causal: false, eps: t.layerNormEps, rng: &rng))
         }
         layers = blocks
         postLayerNorm = LayerNormLayer(name: prefix + ".post_layernorm", width: w, eps: t.layerNormEps)
@@ -55,7 +56,7 @@ final class TrainableVisionTower {
 
     /// Forward pass; caches activations for the backward pass when `train` is set.
     func forward(_ pixels: [Float], count n: Int, train: Bool) -> [Float] {
-        let s = config.imageSize, p = config.patchSize, w = config.tower.hiddenSize
+        let s = config.imageSize, p = config.patchSize, w = config.hiddenSize
         let grid = s / p
         let patches = grid * grid
         let tokens = patches + 1
@@ -125,8 +126,8 @@ final class TrainableVisionTower {
     /// Accumulates gradients from `dPooled: [n, width]` into every trainable parameter.
     func backward(_ dPooled: [Float]) {
         let n = cachedBatch
-        let w = config.tower.hiddenSize
-        let patches = config.patchCount
+        let w = config.hiddenSize
+        let patches = config.gridSize * config.gridSize
         let tokens = patches + 1
         let lowest = lowestBackwardLayer
         let dCls = postLayerNorm.backward(dPooled, needInput: lowest < layers.count)

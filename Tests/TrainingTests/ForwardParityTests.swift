@@ -16,21 +16,13 @@ import Weights
 
     @Test func visionAndTextTowersEqualCLIP() throws {
         var config = TrainableModelConfig.tiny(threeLevel: true, vocabSize: 40)
-        config.vision.tower.numHiddenLayers = 3
+        config.vision.numHiddenLayers = 3
         let model = TrainableModel(config: config, seed: 11)
         let archive = Self.archive(model)
-        let v = config.vision, t = config.text
+        // The engine's towers built from the very configs the trainable towers were built from.
         let vision = try CLIPVisionTransformer(
-            config: CLIPVisionConfig(hiddenSize: v.tower.hiddenSize, intermediateSize: v.tower.intermediateSize,
-                                     numHiddenLayers: v.tower.numHiddenLayers, numAttentionHeads: v.tower.numAttentionHeads,
-                                     imageSize: v.imageSize, patchSize: v.patchSize),
-            archive: archive, prefix: "object_visual_encoder.vision_model.")
-        let text = try CLIPTextTransformer(
-            config: CLIPTextConfig(vocabSize: t.vocabSize, hiddenSize: t.tower.hiddenSize,
-                                   intermediateSize: t.tower.intermediateSize, numHiddenLayers: t.tower.numHiddenLayers,
-                                   numAttentionHeads: t.tower.numAttentionHeads,
-                                   maxPositionEmbeddings: t.maxPositionEmbeddings, eosTokenID: 2),
-            archive: archive, prefix: "object_text_encoder.text_model.")
+            config: config.vision, archive: archive, prefix: "object_visual_encoder.vision_model.")
+        let text = try CLIPTextTransformer(config: config.text, archive: archive, prefix: "object_text_encoder.text_model.")
         var rng = TrainingRandom(seed: 2)
         let pixels = rng.normals(count: 3 * 3 * 16 * 16, std: 1)
         let ours = model.imageEncoders[.object]!.tower.forward(pixels, count: 3, train: false)

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import ScenarioModel
 import Testing
 @testable import Training
@@ -39,12 +40,12 @@ import Testing
     }
 
     /// Checks the largest-gradient entry and one random entry of every trainable parameter.
-    static func check(architecture: TrainingArchitecture, activation: TowerActivation, freeze: Bool,
+    static func check(architecture: TrainingArchitecture, activation: Activation, freeze: Bool,
                       levels: [Level] = Level.allCases) -> (Int, Float) {
         var config = TrainableModelConfig.tiny(threeLevel: architecture.isThreeLevel, vocabSize: 32)
         config.embedDim = 24
-        config.vision.tower.hiddenAct = activation
-        config.text.tower.hiddenAct = activation
+        config.vision.hiddenAct = activation.rawValue
+        config.text.hiddenAct = activation.rawValue
         let model = TrainableModel(config: config, seed: 3)
         if freeze { model.freeze(visionLayers: 1, textLayers: 1, embeddings: true) }
         var options = TrainingOptions()

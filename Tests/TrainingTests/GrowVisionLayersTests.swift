@@ -14,8 +14,8 @@ import Testing
 
         var config = try TrainingCheckpoint.config(at: url)
         #expect(config.embedDim == small.config.embedDim)
-        let layers = config.vision.tower.numHiddenLayers
-        config.vision.tower.numHiddenLayers += 2
+        let layers = config.vision.numHiddenLayers
+        config.vision.numHiddenLayers += 2
         let grown = TrainableModel(config: config, seed: 9)
         let added = grown.visionLayerParameters(from: layers)
         #expect(!added.isEmpty && added.allSatisfy { $0.name.contains(".encoder.layers.\(layers)") || $0.name.contains(".encoder.layers.\(layers + 1)") })
@@ -41,7 +41,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: url) }
         try ModelExporter.export(small, source: "test", to: url, half: false)
         var config = small.config
-        config.vision.tower.numHiddenLayers += 1
+        config.vision.numHiddenLayers += 1
         #expect(throws: (any Error).self) {
             try TrainingCheckpoint.loadWeights(into: TrainableModel(config: config, seed: 1), from: url)
         }

@@ -211,6 +211,30 @@ import Testing
         }
     }
 
+    /// The model config is CLIP's tower configs (what inference builds from), stored under Hugging Face's keys;
+    /// checkpoints written in the earlier layout (`{"tower": {…}, "imageSize", "patchSize"}`) still load, and an
+    /// unknown activation is refused when the config is read.
+    @Test func modelConfigRoundTripsAndReadsTheEarlierLayout() throws {
+        let tiny = TrainableModelConfig.tiny(threeLevel: true, vocabSize: 40)
+        let encoded = try JSONEncoder().encode(tiny)
+        let object = try #require(try JSONSerialization.jsonObject(with: encoded) as? [String: Any])
+        #expect((object["vision"] as? [String: Any])?["patch_size"] as? Int == 8)
+        #expect((object["text"] as? [String: Any])?["eos_token_id"] as? Int == 2)
+        #expect(try JSONDecoder().decode(TrainableModelConfig.self, from: encoded) == tiny)
+        let earlier = """
+            {"threeLevel": true, "embedDim": 32,
+             "vision": {"tower": {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 2,
+                                  "num_attention_heads": 2, "hidden_act": "quick_gelu", "layer_norm_eps": 1e-05},
+                        "imageSize": 16, "patchSize": 8},
+             "text": {"tower": {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 2,
+                                "num_attention_heads": 2, "hidden_act": "quick_gelu", "layer_norm_eps": 1e-05},
+                      "vocabSize": 40, "maxPositionEmbeddings": 8}}
+            """
+        #expect(try JSONDecoder().decode(TrainableModelConfig.self, from: Data(earlier.utf8)) == tiny)
+        let unknown = String(decoding: encoded, as: UTF8.self).replacingOccurrences(of: "quick_gelu", with: "swish")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(TrainableModelConfig.self, from: Data(unknown.utf8)) }
+    }
+
     @Test func malformedPreparedDatasetIsReportedByName() throws {
         var f = TrainingTensorFile()
         try f.set("split", int32s: [0], shape: [1])
