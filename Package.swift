@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Tokenizer", dependencies: ["BundledAssets", "Zlib"]),
         .target(name: "Weights", dependencies: ["Numerics", "Zlib"]),
         .target(name: "CLIP", dependencies: ["Numerics", "Weights", "Tokenizer"]),
-        .target(name: "CResample", path: "Sources/CResample"),
+        .target(name: "CResample", dependencies: ["CNumerics"], path: "Sources/CResample"),
         .target(name: "Imaging", dependencies: ["CJPEG", "CPNG", "CWebP", "CResample", "Numerics"]),
 
         // MARK: ScenarioCLIP
@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WeightsTests", dependencies: ["Weights", "Numerics", "Zlib"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Weights", "Numerics", "Tokenizer"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Numerics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Numerics", "CResample"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ScenarioModelTests", dependencies: ["ScenarioModel", "Weights", "CLIP", "Imaging", "Numerics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ScenesTests", dependencies: ["Scenes", "Imaging", "Numerics"], resources: [.copy("Fixtures")]),
         .testTarget(

@@ -1,4 +1,5 @@
 #include "resample_kernels.h"
+#include "numerics_runtime.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -64,14 +65,9 @@ static void vertical_portable(const uint8_t *src, size_t srcStride, size_t lineB
 /* ---- AVX2 ---- */
 
 #ifdef RESAMPLE_HAVE_X86
-static int cpu_has_avx2(void) {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-    }
-    return cached;
-}
+/* The AVX2 kernels run where the calling thread's kernel level allows them (CNumerics: the CPU's CPUID capped by the
+   thread's ceiling, so `--kernels portable` keeps the resampling in C too). */
+static int cpu_has_avx2(void) { return numerics_kernels_level() >= NUMERICS_KERNELS_AVX2; }
 
 /* Two source pixels (6 bytes at p, 8 bytes read) -> [r0 g0 b0 0 r1 g1 b1 0] as int32. */
 __attribute__((target("avx2")))

@@ -260,25 +260,6 @@ int retrieval_int8_kernel_best(void) {
     return RETRIEVAL_INT8_PORTABLE;
 }
 
-/// -1 until the first use or `retrieval_int8_kernel_select`.
-static int active_kernel = -1;
-
-int retrieval_int8_kernel_active(void) {
-    int k = __atomic_load_n(&active_kernel, __ATOMIC_RELAXED);
-    if (k < 0) {
-        k = retrieval_int8_kernel_best();
-        int expected = -1;
-        if (!__atomic_compare_exchange_n(&active_kernel, &expected, k, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) k = expected;
-    }
-    return k;
-}
-
-int retrieval_int8_kernel_select(int kernel) {
-    if (!retrieval_int8_kernel_supported(kernel)) return -1;
-    __atomic_store_n(&active_kernel, kernel, __ATOMIC_RELAXED);
-    return 0;
-}
-
 const char *retrieval_int8_kernel_name(int kernel) {
     switch (kernel) {
     case RETRIEVAL_INT8_PORTABLE: return "portable";
@@ -315,10 +296,10 @@ void retrieval_int8_sums_with(int kernel, const int8_t *codes, size_t rows, size
     int8_sums_portable(codes, rows, dim, query, sums);
 }
 
-void retrieval_int8_scores(const int8_t *codes, const float *scales, size_t rows, size_t dim,
+void retrieval_int8_scores(int kernel, const int8_t *codes, const float *scales, size_t rows, size_t dim,
                            const int16_t *query, float *out) {
     // The sums go to `out` first (same size), then each becomes its score in place.
-    retrieval_int8_sums_with(retrieval_int8_kernel_active(), codes, rows, dim, query, (int32_t *)(void *)out);
+    retrieval_int8_sums_with(kernel, codes, rows, dim, query, (int32_t *)(void *)out);
     for (size_t r = 0; r < rows; r++) {
         int32_t sum;
         memcpy(&sum, out + r, sizeof sum);

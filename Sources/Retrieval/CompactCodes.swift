@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 
 /// Int8 codes of unit rows with one scale per row: `row ≈ scale · code`, `code ∈ [-127, 127]`.
-/// 1 byte per value (a quarter of Float32), scanned by the active ``Int8Kernel``; a scan of many rows is split
+/// 1 byte per value (a quarter of Float32), scanned by the calling thread's ``Int8Kernel/current``; a scan of many rows is split
 /// over all cores.
 final class CompactCodes: @unchecked Sendable {
     // @unchecked Sendable: safe because the buffers are written only in `init` and read-only after.
@@ -102,6 +102,7 @@ final class CompactCodes: @unchecked Sendable {
         let parts = max(1, min(Self.threads, total / Self.minimumRowsPerThread))
         var tops = [TopK](repeating: TopK(k: wanted), count: parts)
         let dimension = dimension, codes = codes, scales = scales
+        let kernel = Int8Kernel.current.rawValue  // read here: the threads below do not share this task's choice
         tops.withUnsafeMutableBufferPointer { tops in
             q16.withUnsafeBufferPointer { qp in
                 Self.parallelFor(parts) { p in
@@ -113,7 +114,7 @@ final class CompactCodes: @unchecked Sendable {
                         while start < range.upperBound {
                             let rows = min(Self.block, range.upperBound - start)
                             retrieval_int8_scores(
-                                codes.baseAddress! + start * dimension, scales.baseAddress! + start, rows, dimension,
+                                kernel, codes.baseAddress! + start * dimension, scales.baseAddress! + start, rows, dimension,
                                 qp.baseAddress!, scratch.baseAddress!)
                             top.offer(scores: UnsafeBufferPointer(rebasing: scratch[0..<rows]), firstRow: start)
                             start += rows

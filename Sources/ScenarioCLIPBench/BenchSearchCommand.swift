@@ -98,8 +98,7 @@ struct BenchSearchCommand: ParsableCommand {
         let d = dimension
         let n = count
         print("bench search: \(n) × \(d) float32 (\(clusters) clusters, spread \(spread)), \(queries) queries, top-\(k)")
-        let kernels = int8Kernel.isEmpty ? [Int8Kernel.best] : int8Kernel.compactMap { Int8Kernel(name: $0) }
-        try Int8Kernel.select(kernels[0])
+        let kernels = int8Kernel.isEmpty ? [Int8Kernel.current] : int8Kernel.compactMap { Int8Kernel(name: $0) }
         print("threads: \(ProcessInfo.processInfo.activeProcessorCount), int8 kernel: \(kernels.map(\.name).joined(separator: ", ")) (this CPU runs \(Int8Kernel.supported.map(\.name).joined(separator: ", ")))")
 
         var t = Date()
@@ -157,17 +156,18 @@ struct BenchSearchCommand: ParsableCommand {
             print(String(format: "plain read of the float32 rows (%d threads, median of 5): %.1f ms, %.1f GB/s; exact scan at %.0f %% of it",
                          ProcessInfo.processInfo.activeProcessorCount, readMedian, bytes / readMedian / 1e6, 100 * readMedian / exactMedian))
             for kernel in kernels {
-                try Int8Kernel.select(kernel)
                 let tag = kernels.count > 1 ? " [\(kernel)]" : ""
-                if !skipInt8 {
-                    let (times, recall, cpu) = try measure(qs, truth) { try index.compactSearch($0, k: k, candidates: candidates) }
-                    print("int8 full scan + re-rank\(tag):".padding(toLength: 32, withPad: " ", startingAt: 0)
-                          + "\(Self.summary(times)), \(Self.cpuSummary(cpu)), recall@\(k) \(String(format: "%.4f", recall))")
-                }
-                for p in probeSettings {
-                    let (times, recall, cpu) = try measure(qs, truth) { try ivf.search($0, k: k, probes: p, candidates: candidates) }
-                    let label = "IVF \(p)/\(ivf.lists) lists + re-rank\(tag):".padding(toLength: 32, withPad: " ", startingAt: 0)
-                    print("\(label)\(Self.summary(times)), \(Self.cpuSummary(cpu)), recall@\(k) \(String(format: "%.4f", recall))")
+                try Int8Kernel.withKernel(kernel) {
+                    if !skipInt8 {
+                        let (times, recall, cpu) = try measure(qs, truth) { try index.compactSearch($0, k: k, candidates: candidates) }
+                        print(Self.label("int8 full scan + re-rank\(tag):")
+                              + "\(Self.summary(times)), \(Self.cpuSummary(cpu)), recall@\(k) \(String(format: "%.4f", recall))")
+                    }
+                    for p in probeSettings {
+                        let (times, recall, cpu) = try measure(qs, truth) { try ivf.search($0, k: k, probes: p, candidates: candidates) }
+                        print(Self.label("IVF \(p)/\(ivf.lists) lists + re-rank\(tag):")
+                              + "\(Self.summary(times)), \(Self.cpuSummary(cpu)), recall@\(k) \(String(format: "%.4f", recall))")
+                    }
                 }
             }
             if waitForInput {
@@ -284,6 +284,11 @@ struct BenchSearchCommand: ParsableCommand {
     /// Median of `ms`, formatted as CPU time.
     static func cpuSummary(_ ms: [Double]) -> String {
         String(format: "CPU median %.1f ms", ms.sorted()[ms.count / 2])
+    }
+
+    /// `text` padded to a 32-character column; longer labels are kept whole (then one space follows).
+    static func label(_ text: String) -> String {
+        text.count < 32 ? text.padding(toLength: 32, withPad: " ", startingAt: 0) : text + " "
     }
 
     static func summary(_ ms: [Double]) -> String {

@@ -1,5 +1,7 @@
+import CResample
 import Foundation
 @testable import Imaging
+import Numerics
 import Testing
 
 /// The AVX2 kernels of the resampler against its portable C kernels and a plain Swift transcription of
@@ -104,5 +106,20 @@ import Testing
                 image, outWidth: ow, outHeight: oh, left: left, top: top, cropWidth: cw, cropHeight: ch, visible: visible)
             #expect(portable == reference, "case \(index): kernels differ from the Pillow transcription")
         }
+    }
+
+    /// The resampler follows the calling thread's kernel level (`--kernels portable` keeps it in C): its AVX2
+    /// kernels are off under a portable ceiling, on where the CPU and the level allow them, the bytes the same.
+    @Test func followsTheKernelLevel() {
+        let image = Self.randomImage(width: 120, height: 90, seed: 5)
+        let visible = PixelBox(x1: 0, y1: 0, x2: 120, y2: 90)
+        func resize() -> [UInt8] {
+            BicubicResampler.resizeCropped(
+                image, outWidth: 64, outHeight: 48, left: 0, top: 0, cropWidth: 64, cropHeight: 48, visible: visible)
+        }
+        let (portableUse, portable) = KernelLevel.withCeiling(.portable) { (resample_kernels_use_avx2(), resize()) }
+        #expect(portableUse == 0)
+        #expect((resample_kernels_use_avx2() != 0) == (KernelLevel.detected >= .avx2))
+        #expect(resize() == portable)
     }
 }

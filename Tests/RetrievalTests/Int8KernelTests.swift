@@ -69,32 +69,36 @@ private func cases(dimension d: Int, rows: Int, queryLimit: Int, seed: UInt64) -
         #expect(Int8Kernel(name: "avx512") == nil)
         for kernel in Int8Kernel.allCases where !kernel.isSupported {
             #expect(throws: RetrievalError.unsupportedKernel(name: kernel.name, supported: Int8Kernel.supported.map(\.name))) {
-                try Int8Kernel.select(kernel)
+                try Int8Kernel.withKernel(kernel) {}
             }
         }
         let message = "\(RetrievalError.unsupportedKernel(name: "avx512-vnni", supported: ["portable", "avx2"]))"
         #expect(message.contains("avx512-vnni") && message.contains("portable, avx2"))
     }
 
-    /// Forcing each kernel in turn gives the same compact and IVF results, scores included. (Other tests may run
-    /// meanwhile under whichever kernel is active: every kernel returns the same scores, so theirs cannot change.)
+    /// Each kernel in turn (`Int8Kernel.withKernel`, scoped to the work it runs) gives the same compact and IVF
+    /// results, scores included.
     @Test func searchesAreIdenticalUnderEveryKernel() throws {
         let gen = SyntheticEmbeddings(dimension: 72, clusters: 30, spread: 0.7, seed: 4)
         let n = 60_000
         let index = try VectorIndex(dimension: 72, count: n, compact: true) { i, row in gen.write(item: i, into: row) }
         let ivf = try IVFIndex.build(over: index, lists: 8)
         let queries = (0..<6).map { gen.vector(item: $0, stream: 1) }
-        let original = Int8Kernel.active
-        defer { try? Int8Kernel.select(original) }
         var results: [Int8Kernel: [[SearchHit]]] = [:]
         for kernel in Int8Kernel.supported {
-            try Int8Kernel.select(kernel)
-            #expect(Int8Kernel.active == kernel)
-            results[kernel] = try queries.flatMap { q in
-                // 6 of 8 lists: ~45,000 rows, split over the cores of a multi-core machine.
-                [try index.compactSearch(q, k: 10, candidates: 300), try ivf.search(q, k: 10, probes: 6, candidates: 300)]
+            results[kernel] = try Int8Kernel.withKernel(kernel) {
+                #expect(Int8Kernel.current == kernel)
+                return try queries.flatMap { q in
+                    // 6 of 8 lists: ~45,000 rows, split over the cores of a multi-core machine.
+                    [try index.compactSearch(q, k: 10, candidates: 300), try ivf.search(q, k: 10, probes: 6, candidates: 300)]
+                }
             }
         }
+        #expect(Int8Kernel.current == Int8Kernel.best)
+        // The kernel level caps the default choice: portable C under a portable ceiling, AVX2 at most under avx2.
+        #expect(KernelLevel.withCeiling(.portable) { Int8Kernel.current } == .portable)
+        #expect(KernelLevel.withCeiling(.avx2) { Int8Kernel.current } == min(Int8Kernel.best, .avx2))
+        #expect(try KernelLevel.withCeiling(.portable) { try Int8Kernel.withKernel(.portable) { Int8Kernel.current } } == .portable)
         let portable = try #require(results[.portable])
         for (kernel, hits) in results { #expect(hits == portable, "\(kernel)") }
     }

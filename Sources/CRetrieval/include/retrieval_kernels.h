@@ -22,12 +22,12 @@ enum {
 #define RETRIEVAL_INT8_VNNI_MAX_DIM 4096
 
 /// Approximate scores of int8 rows against an int16 query: out[r] = scales[r] * (float)sum_j codes[r*dim+j] * query[j],
-/// the sum taken exactly in int32 (|query[j]| <= 8191 keeps it exact for dim <= 2048). Any `dim`.
-/// Runs the active kernel (see `retrieval_int8_kernel_active`).
-void retrieval_int8_scores(const int8_t *codes, const float *scales, size_t rows, size_t dim,
+/// the sum taken exactly in int32 (|query[j]| <= 8191 keeps it exact for dim <= 2048). Any `dim`. The sums are
+/// `retrieval_int8_sums_with(kernel, …)`'s.
+void retrieval_int8_scores(int kernel, const int8_t *codes, const float *scales, size_t rows, size_t dim,
                            const int16_t *query, float *out);
 
-/// The int32 sums of `retrieval_int8_scores` (sums[r] = sum_j codes[r*dim+j] * query[j]) computed by `kernel`;
+/// The int32 sums sums[r] = sum_j codes[r*dim+j] * query[j] computed by `kernel`;
 /// a kernel the CPU cannot run falls back to the portable code, and the VNNI kernels to AVX2 beyond
 /// `RETRIEVAL_INT8_VNNI_MAX_DIM`.
 void retrieval_int8_sums_with(int kernel, const int8_t *codes, size_t rows, size_t dim, const int16_t *query,
@@ -38,13 +38,6 @@ int retrieval_int8_kernel_supported(int kernel);
 
 /// The fastest supported kernel.
 int retrieval_int8_kernel_best(void);
-
-/// The kernel `retrieval_int8_scores` runs: the fastest supported one unless `retrieval_int8_kernel_select` chose another.
-int retrieval_int8_kernel_active(void);
-
-/// Makes `kernel` the active one (e.g. to compare a lower kernel). Returns 0, or -1 (and changes nothing)
-/// when the CPU cannot run it.
-int retrieval_int8_kernel_select(int kernel);
 
 /// Short name of `kernel` ("avx512-vnni", "vnni-256", "avx2", "portable"); "unknown" out of range.
 const char *retrieval_int8_kernel_name(int kernel);
