@@ -88,7 +88,11 @@ public enum NPYFile {
             if half {
                 data.append(contentsOf: HalfFloatConversion.narrow(littleEndian: values, bfloat: false))
             } else {
+                #if _endian(little)
+                data.append(contentsOf: UnsafeRawBufferPointer(values))  // the values' bytes are the file's
+                #else
                 for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+                #endif
             }
         }
         do {

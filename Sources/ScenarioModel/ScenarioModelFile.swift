@@ -28,15 +28,19 @@ public enum ScenarioModelFile {
     /// Value of the `format` metadata key.
     public static let formatName = "scenarioclip-model"
 
-    /// Writes `checkpoint`'s model tensors and description to `url`.
-    /// - Parameter dtype: `.float32` keeps values (and the fingerprint); `.float16` halves the size.
-    public static func write(_ checkpoint: ScenarioCheckpoint, to url: URL, dtype: StoredDType = .float32) throws {
+    /// Writes `checkpoint`'s model tensors and description to `url`: what `convert` and `train` write.
+    /// - Parameters:
+    ///   - dtype: `.float32` keeps values (and the fingerprint); `.float16` halves the size.
+    ///   - source: the informational `source` value (default: the checkpoint's file name).
+    public static func write(
+        _ checkpoint: ScenarioCheckpoint, to url: URL, dtype: StoredDType = .float32, source: String? = nil
+    ) throws {
         var metadata: [String: String] = [
             "format": formatName, "format_version": "1", "architecture": checkpoint.architecture.rawValue,
             "vision_config": TowerConfigDescription.json(checkpoint.visionConfig),
             "text_config": TowerConfigDescription.json(checkpoint.textConfig),
             "preprocess": preprocessJSON(checkpoint.preprocess),
-            "source": checkpoint.url.lastPathComponent,
+            "source": source ?? checkpoint.url.lastPathComponent,
         ]
         if dtype == .float32 { metadata["fingerprint"] = try checkpoint.fingerprint() }
         if let clip = checkpoint.clipConfig { metadata["projection_dim"] = String(clip.projectionDim) }

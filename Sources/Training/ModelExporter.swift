@@ -2,35 +2,30 @@ import CLIP
 import Foundation
 import Imaging
 import Numerics
+import Weights
 import ScenarioModel
 
-/// Writes a trained model as one safetensors file: the reference's state-dict keys (without the Lightning
-/// `model.` prefix) and an `architecture` JSON in the metadata with Hugging Face vision/text configs.
+/// Writes a trained model in the project's single-file model format, through ScenarioModel's own writer
+/// (``ScenarioModel/ScenarioModelFile``, what `convert` writes too): the reference's state-dict keys, checked
+/// against the reference layout, and the towers' CLIP configs in the metadata.
 public enum ModelExporter {
-    /// Exports `model` to `url` in the project's single-file model format (``ScenarioModelFile`` in module
-    /// ScenarioModel: `format` = `scenarioclip-model`, `architecture`, `vision_config`, `text_config` and
-    /// `preprocess` JSON in the metadata), in `float16` when `half` is set. `fit` is how the training pictures
-    /// became square inputs; the model's users must do the same.
+    /// Exports `model` to `url` (``ScenarioModel/ScenarioModelFile``: `format` = `scenarioclip-model`,
+    /// `architecture`, `vision_config`, `text_config` and `preprocess` JSON in the metadata), in `float16` when
+    /// `half` is set. `fit` is how the training pictures became square inputs; the model's users must do the same.
+    /// - Throws: ``ScenarioModel/ScenarioModelError`` when the parameters do not make the reference layout,
+    ///   ``Weights/WeightsError`` when the file cannot be written.
     public static func export(_ model: TrainableModel, source: String, to url: URL, half: Bool,
                               fit: ImageFit = .centerCrop) throws {
-        var f = TrainingTensorFile()
-        for p in model.parameters { try f.set(p.name, floats: p.value, shape: p.shape, half: half) }
         let c = model.config
         var text = c.text
         text.eosTokenID = 2  // training's text towers pool at the largest token id
         let preprocess = PreprocessConfig(imageSize: c.vision.imageSize, mean: Augmenter.mean, std: Augmenter.std, fit: fit)
-        func json(_ config: some Encodable) throws -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            return String(decoding: try encoder.encode(config), as: UTF8.self)
-        }
-        f.metadata = [
-            "format": "scenarioclip-model", "format_version": "1",
-            "architecture": c.threeLevel ? "three_level" : "one_level",
-            "vision_config": try json(c.vision), "text_config": try json(text), "preprocess": ScenarioModelFile.preprocessJSON(preprocess),
-            "source": source,
-        ]
-        try f.write(to: url)
+        let tensors = Dictionary(
+            model.parameters.map { ($0.name, Tensor(shape: $0.shape, values: $0.value)) }, uniquingKeysWith: { a, _ in a })
+        let checkpoint = try ScenarioCheckpoint(
+            archive: InMemoryTensorArchive(tensors, source: source), architecture: c.threeLevel ? .threeLevel : .oneLevel,
+            visionConfig: c.vision, textConfig: text, preprocess: preprocess, url: url)
+        try ScenarioModelFile.write(checkpoint, to: url, dtype: half ? .float16 : .float32, source: source)
     }
 
     /// The model config described by an exported file's metadata (`vision_config`, `text_config`, read as CLIP's

@@ -82,9 +82,9 @@ struct TrainingTensorFile {
         }
     }
 
-    /// Adds a float tensor, stored as float16 when `half` (rounded to nearest even).
-    mutating func set(_ name: String, floats: [Float], shape: [Int], half: Bool = false) throws {
-        try add(name) { try $0.add(name, Tensor(shape: shape, values: floats), as: half ? .float16 : .float32) }
+    /// Adds a float32 tensor.
+    mutating func set(_ name: String, floats: [Float], shape: [Int]) throws {
+        try add(name) { try $0.add(name, Tensor(shape: shape, values: floats)) }
     }
 
     mutating func set(_ name: String, uint8s: [UInt8], shape: [Int]) throws {
