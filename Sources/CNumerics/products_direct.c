@@ -252,34 +252,28 @@ void numerics_sgemm_nt_many_rows(size_t m, size_t n, size_t k, float alpha, cons
     numerics_sgemm_nt(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate);
 }
 
-void numerics_sgemm_nt(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *w,
-                       size_t ldw, float *c, size_t ldc, int accumulate) {
-    if (m == 0 || n == 0) return;
-    if (k == 0) {
-        empty_product(m, n, c, ldc, accumulate);
-        return;
-    }
+/* A public entry point over row-major WTYPE weights: nothing for an empty output, the empty product for k = 0,
+   then the AVX2 driver where the level allows it, the portable loop otherwise. */
 #ifdef NUMERICS_HAVE_X86
-    if (USE_AVX2) {
-        sgemm_nt_avx2(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate);
-        return;
+#define NT_AVX2_CALL(DRIVER)                                                                                  \
+    if (USE_AVX2) {                                                                                           \
+        DRIVER(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate);                                           \
+        return;                                                                                               \
     }
+#else
+#define NT_AVX2_CALL(DRIVER)
 #endif
-    sgemm_nt_portable(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate);
-}
+#define DEFINE_NT_ENTRY(NAME, WTYPE, AVX2, PORTABLE)                                                          \
+    void NAME(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const WTYPE *w, size_t ldw, \
+              float *c, size_t ldc, int accumulate) {                                                         \
+        if (m == 0 || n == 0) return;                                                                         \
+        if (k == 0) {                                                                                         \
+            empty_product(m, n, c, ldc, accumulate);                                                          \
+            return;                                                                                           \
+        }                                                                                                     \
+        NT_AVX2_CALL(AVX2)                                                                                    \
+        PORTABLE(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate);                                         \
+    }
 
-void numerics_sgemm_nt_f16(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const uint16_t *w,
-                           size_t ldw, float *c, size_t ldc, int accumulate) {
-    if (m == 0 || n == 0) return;
-    if (k == 0) {
-        empty_product(m, n, c, ldc, accumulate);
-        return;
-    }
-#ifdef NUMERICS_HAVE_X86
-    if (USE_AVX2) {
-        sgemm_nt_f16_avx2(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate);
-        return;
-    }
-#endif
-    sgemm_nt_f16_portable(m, n, k, alpha, a, lda, w, ldw, c, ldc, accumulate);
-}
+DEFINE_NT_ENTRY(numerics_sgemm_nt, float, sgemm_nt_avx2, sgemm_nt_portable)
+DEFINE_NT_ENTRY(numerics_sgemm_nt_f16, uint16_t, sgemm_nt_f16_avx2, sgemm_nt_f16_portable)

@@ -421,42 +421,50 @@ DEFINE_PPZ_DRIVER(ppz, float, LOAD16_F32)
 DEFINE_PPZ_DRIVER(pphz, uint16_t, LOAD16_F16)
 #endif
 
-void numerics_sgemm_packed(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
-                           const float *packed, float *c, size_t ldc, int accumulate) {
-    numerics_sgemm_packed_prefetching(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, 0, 0);
-}
-
-void numerics_sgemm_packed_prefetching(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
-                                       const float *packed, float *c, size_t ldc, int accumulate,
-                                       const float *following, size_t following_n) {
-    if (m == 0 || n == 0) return;
-    if (k == 0) {
-        empty_product(m, n, c, ldc, accumulate);
-        return;
-    }
+/* The public entry points over PREFIX's panels of WTYPE: NAME, and NAME_prefetching with the piece that follows. Few
+   rows take the AVX-512 few-row tiles, more rows the many-row tiles in row blocks of PPZ_MC (only the last block
+   asks for `following`), then the AVX2 driver, then the portable loop. */
 #ifdef NUMERICS_HAVE_X86
-    if (USE_AVX512) {
-        if (m <= PPW_MAX_ROWS)
-            ppw_wide(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
-        else
-            for (size_t i = 0, blocks = (m + PPZ_MC - 1) / PPZ_MC, done = 0; i < blocks; i++) {
-                size_t rows = (m - done) / (blocks - i);
-                ppz_avx512(rows, n, k, alpha, a + done * lda, lda, packed, c + done * ldc, ldc, accumulate,
-                           i + 1 == blocks ? following : 0, following_n);
-                done += rows;
-            }
-        return;
-    }
-    if (USE_AVX2) {
-        pp_avx2(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
-        return;
+#define PACKED_X86_CALLS(PREFIX)                                                                               \
+    if (USE_AVX512) {                                                                                          \
+        if (m <= PPW_MAX_ROWS)                                                                                 \
+            PREFIX##w_wide(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);        \
+        else                                                                                                   \
+            for (size_t i = 0, blocks = (m + PPZ_MC - 1) / PPZ_MC, done = 0; i < blocks; i++) {                \
+                size_t rows = (m - done) / (blocks - i);                                                       \
+                PREFIX##z_avx512(rows, n, k, alpha, a + done * lda, lda, packed, c + done * ldc, ldc, accumulate, \
+                                 i + 1 == blocks ? following : 0, following_n);                                \
+                done += rows;                                                                                  \
+            }                                                                                                  \
+        return;                                                                                                \
+    }                                                                                                          \
+    if (USE_AVX2) {                                                                                            \
+        PREFIX##_avx2(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);             \
+        return;                                                                                                \
     }
 #else
-    (void)following;
+#define PACKED_X86_CALLS(PREFIX)                                                                               \
+    (void)following;                                                                                           \
     (void)following_n;
 #endif
-    pp_portable(m, n, k, alpha, a, lda, packed, c, ldc, accumulate);
-}
+#define DEFINE_PACKED_ENTRIES(NAME, WTYPE, PREFIX)                                                             \
+    void NAME##_prefetching(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,             \
+                            const WTYPE *packed, float *c, size_t ldc, int accumulate, const WTYPE *following,  \
+                            size_t following_n) {                                                              \
+        if (m == 0 || n == 0) return;                                                                          \
+        if (k == 0) {                                                                                          \
+            empty_product(m, n, c, ldc, accumulate);                                                           \
+            return;                                                                                            \
+        }                                                                                                      \
+        PACKED_X86_CALLS(PREFIX)                                                                               \
+        PREFIX##_portable(m, n, k, alpha, a, lda, packed, c, ldc, accumulate);                                 \
+    }                                                                                                          \
+    void NAME(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const WTYPE *packed,      \
+              float *c, size_t ldc, int accumulate) {                                                          \
+        NAME##_prefetching(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, 0, 0);                          \
+    }
+
+DEFINE_PACKED_ENTRIES(numerics_sgemm_packed, float, pp)
 
 /* ---- Half-precision panels (numerics_pack_nt_f16): half the bytes to stream; the pph_ product widens each value
    on load (F16C), products and sums in float32. ---- */
@@ -482,39 +490,4 @@ void numerics_unpack_nt_f16(size_t n, size_t k, const uint16_t *packed, float *w
     }
 }
 
-void numerics_sgemm_packed_f16(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
-                               const uint16_t *packed, float *c, size_t ldc, int accumulate) {
-    numerics_sgemm_packed_f16_prefetching(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, 0, 0);
-}
-
-void numerics_sgemm_packed_f16_prefetching(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
-                                           const uint16_t *packed, float *c, size_t ldc, int accumulate,
-                                           const uint16_t *following, size_t following_n) {
-    if (m == 0 || n == 0) return;
-    if (k == 0) {
-        empty_product(m, n, c, ldc, accumulate);
-        return;
-    }
-#ifdef NUMERICS_HAVE_X86
-    if (USE_AVX512) {
-        if (m <= PPW_MAX_ROWS)
-            pphw_wide(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
-        else
-            for (size_t i = 0, blocks = (m + PPZ_MC - 1) / PPZ_MC, done = 0; i < blocks; i++) {
-                size_t rows = (m - done) / (blocks - i);
-                pphz_avx512(rows, n, k, alpha, a + done * lda, lda, packed, c + done * ldc, ldc, accumulate,
-                            i + 1 == blocks ? following : 0, following_n);
-                done += rows;
-            }
-        return;
-    }
-    if (USE_AVX2) {
-        pph_avx2(m, n, k, alpha, a, lda, packed, c, ldc, accumulate, following, following_n);
-        return;
-    }
-#else
-    (void)following;
-    (void)following_n;
-#endif
-    pph_portable(m, n, k, alpha, a, lda, packed, c, ldc, accumulate);
-}
+DEFINE_PACKED_ENTRIES(numerics_sgemm_packed_f16, uint16_t, pph)
