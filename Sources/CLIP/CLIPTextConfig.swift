@@ -25,6 +25,7 @@ public struct CLIPTextConfig: Codable, Sendable, Equatable {
         case firstOccurrence(Int32)
     }
 
+    /// Hugging Face's names: what `config.json` and the model files store (the encoding is synthesized from them).
     enum CodingKeys: String, CodingKey {
         case vocabSize = "vocab_size", hiddenSize = "hidden_size", intermediateSize = "intermediate_size"
         case numHiddenLayers = "num_hidden_layers", numAttentionHeads = "num_attention_heads"
@@ -48,21 +49,6 @@ public struct CLIPTextConfig: Codable, Sendable, Equatable {
         self.layerNormEps = layerNormEps
         self.eosTokenID = eosTokenID
         self.projectionDim = projectionDim
-    }
-
-    /// Every field under its Hugging Face name (what `config.json` and the model files store).
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(vocabSize, forKey: .vocabSize)
-        try c.encode(hiddenSize, forKey: .hiddenSize)
-        try c.encode(intermediateSize, forKey: .intermediateSize)
-        try c.encode(numHiddenLayers, forKey: .numHiddenLayers)
-        try c.encode(numAttentionHeads, forKey: .numAttentionHeads)
-        try c.encode(maxPositionEmbeddings, forKey: .maxPositionEmbeddings)
-        try c.encode(hiddenAct, forKey: .hiddenAct)
-        try c.encode(layerNormEps, forKey: .layerNormEps)
-        try c.encode(eosTokenID, forKey: .eosTokenID)
-        try c.encode(projectionDim, forKey: .projectionDim)
     }
 
     public init(from decoder: any Decoder) throws {

@@ -16,6 +16,7 @@ public struct CLIPVisionConfig: Codable, Sendable, Equatable {
     /// The tower's own `projection_dim` (used only by `CLIPVisionModelWithProjection`).
     public var projectionDim: Int
 
+    /// Hugging Face's names: what `config.json` and the model files store (the encoding is synthesized from them).
     enum CodingKeys: String, CodingKey {
         case hiddenSize = "hidden_size", intermediateSize = "intermediate_size"
         case numHiddenLayers = "num_hidden_layers", numAttentionHeads = "num_attention_heads"
@@ -39,21 +40,6 @@ public struct CLIPVisionConfig: Codable, Sendable, Equatable {
         self.hiddenAct = hiddenAct
         self.layerNormEps = layerNormEps
         self.projectionDim = projectionDim
-    }
-
-    /// Every field under its Hugging Face name (what `config.json` and the model files store).
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(hiddenSize, forKey: .hiddenSize)
-        try c.encode(intermediateSize, forKey: .intermediateSize)
-        try c.encode(numHiddenLayers, forKey: .numHiddenLayers)
-        try c.encode(numAttentionHeads, forKey: .numAttentionHeads)
-        try c.encode(numChannels, forKey: .numChannels)
-        try c.encode(imageSize, forKey: .imageSize)
-        try c.encode(patchSize, forKey: .patchSize)
-        try c.encode(hiddenAct, forKey: .hiddenAct)
-        try c.encode(layerNormEps, forKey: .layerNormEps)
-        try c.encode(projectionDim, forKey: .projectionDim)
     }
 
     public init(from decoder: any Decoder) throws {

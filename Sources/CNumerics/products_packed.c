@@ -74,6 +74,15 @@ static void NAME(size_t m, size_t n, size_t k, float alpha, const float *a, size
 DEFINE_PP_PORTABLE(pp_portable, float, F32_VALUE)
 DEFINE_PP_PORTABLE(pph_portable, uint16_t, half_to_float)
 
+/* The address of line `line` of the next chunk (panels from `next_pb`, k block from `next_kb`) that a later tile
+   asks for ahead of use, or NULL past the chunk's `total_lines` lines of `lines_per_panel` per panel. */
+static inline const char *pp_ahead(const void *next_base, size_t element, size_t line, size_t total_lines,
+                                   size_t lines_per_panel, size_t next_pb, size_t next_kb, size_t k) {
+    if (line >= total_lines) return 0;
+    size_t panel = next_pb + line / lines_per_panel, within = line % lines_per_panel;
+    return (const char *)next_base + (panel * PP_W * k + next_kb * PP_W) * element + 64 * within;
+}
+
 #ifdef NUMERICS_HAVE_X86
 /* MR rows x 16 columns: C (+)= alpha * A[MR x kc] . panel[kc x 16], A broadcast element by element; LOAD_PANEL
    reads 8 panel values (WTYPE) as floats. */
@@ -168,15 +177,10 @@ static void PREFIX##_avx2(size_t m, size_t n, size_t k, float alpha, const float
                 size_t rows = base + (g < extra);                                                                              \
                 for (size_t p = pb; p < pe; p++) {                                                                             \
                     size_t cols = n - p * PP_W < PP_W ? n - p * PP_W : PP_W;                                                   \
-                    const char *ahead = 0;                                                                                     \
-                    if (g > 0 && step_lines) {                                                                                 \
-                        size_t line = tile_index * requests_per_tile * step_lines;                                             \
-                        if (line < total_lines) {                                                                              \
-                            size_t panel = next_pb + line / lines_per_panel, within = line % lines_per_panel;                  \
-                            ahead = (const char *)(next_base + panel * PP_W * k + next_kb * PP_W) + 64 * within;               \
-                        }                                                                                                      \
-                        tile_index++;                                                                                          \
-                    }                                                                                                          \
+                    const char *ahead = g > 0 && step_lines                                                                    \
+                        ? pp_ahead(next_base, sizeof(*next_base), tile_index++ * requests_per_tile * step_lines,               \
+                                   total_lines, lines_per_panel, next_pb, next_kb, k)                                          \
+                        : 0;                                                                                                   \
                     tiles[rows](kc, a + i * lda + kb, lda, packed + p * PP_W * k + kb * PP_W, c + i * ldc + p * PP_W,          \
                                 ldc, cols, alpha, add, ahead, 64 * step_lines);                                                \
                 }                                                                                                              \
@@ -398,15 +402,10 @@ static void PREFIX##_avx512(size_t m, size_t n, size_t k, float alpha, const flo
                 for (size_t p = pb; p < pe; p += 2) {                                                                 \
                     size_t np = pe - p >= 2 ? 2 : 1, lastp = p + np - 1;                                              \
                     size_t cols = n - lastp * PP_W < PP_W ? n - lastp * PP_W : PP_W;                                  \
-                    const char *ahead = 0;                                                                            \
-                    if (g > 0 && step_lines) {                                                                        \
-                        size_t line = tile_index * requests_per_tile * step_lines;                                    \
-                        if (line < total_lines) {                                                                     \
-                            size_t panel = next_pb + line / lines_per_panel, within = line % lines_per_panel;         \
-                            ahead = (const char *)(next_base + panel * PP_W * k + next_kb * PP_W) + 64 * within;      \
-                        }                                                                                             \
-                        tile_index++;                                                                                 \
-                    }                                                                                                 \
+                    const char *ahead = g > 0 && step_lines                                                          \
+                        ? pp_ahead(next_base, sizeof(*next_base), tile_index++ * requests_per_tile * step_lines,     \
+                                   total_lines, lines_per_panel, next_pb, next_kb, k)                                \
+                        : 0;                                                                                         \
                     (np == 2 ? pair : single)[rows](kc, a + i * lda + kb, lda, packed + p * PP_W * k + kb * PP_W,    \
                                                     PP_W * k, c + i * ldc + p * PP_W, ldc, cols, alpha, add, ahead,   \
                                                     64 * step_lines);                                                 \
