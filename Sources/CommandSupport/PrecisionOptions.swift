@@ -6,18 +6,22 @@ import Numerics
 public struct PrecisionOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Weights of the model's products: float32 (default, matches PyTorch), float16 (half the memory) or bf16 "
-            + "(half the memory; vdpbf16ps on CPUs with AVX512_BF16, else widened to float32). Vectors of another "
+            + "(half the memory; vdpbf16ps where the CPU has AVX512_BF16 and it is the faster kernel, else widened to "
+            + "float32; the same results). Vectors of another "
             + "precision are cached as another model.", valueName: "precision"))
     public var precision: Linear.Precision = .float32
 
     public init() {}
 
-    /// For bf16, a line on standard error naming the product kernel when the CPU has no bfloat16 dot products
-    /// (the option still works, at float32 arithmetic speed).
+    /// For bf16, a line on standard error naming the product kernel when it is not `vdpbf16ps`: the CPU reports no
+    /// bfloat16 dot products, or they were measured slower here than the widened float32 tiles (the option works
+    /// either way, with the same results).
     public func announce() {
         guard precision == .bfloat16, BFloat16Kernel.current != .dpbf16 else { return }
+        let reason = BFloat16Kernel.reported == .dpbf16
+            ? "vdpbf16ps measured slower on this CPU" : "this CPU reports no AVX512_BF16"
         FileHandle.standardError.write(Data(
-            "note: this CPU reports no AVX512_BF16; bf16 products run on \(BFloat16Kernel.current) (same results)\n".utf8))
+            "note: \(reason); bf16 products run on \(BFloat16Kernel.current) (same results)\n".utf8))
     }
 }
 

@@ -49,8 +49,12 @@ public enum BFloat16Kernel: Int32, Sendable, CaseIterable, CustomStringConvertib
     /// The kernel ``withKernel(_:_:)`` chose for the calling task (or thread), if any.
     @TaskLocal private static var chosen: BFloat16Kernel?
 
-    /// The kernel products started here use: the one ``withKernel(_:_:)`` chose, else ``reported``.
-    public static var current: BFloat16Kernel { chosen ?? reported }
+    /// The kernel products started here use: the one ``withKernel(_:_:)`` chose, else ``fastest``.
+    public static var current: BFloat16Kernel { chosen ?? fastest }
+
+    /// The faster of the kernels ``reported`` allows, timed once (`vdpbf16ps` against the widened AVX-512F tiles,
+    /// where CPUID reports AVX512_BF16: which one wins depends on the microarchitecture); otherwise ``reported``.
+    public static let fastest = BFloat16Kernel(rawValue: numerics_bf16_kernel_fastest()) ?? .portable
 
     /// The fastest kernel the CPU's CPUID flags allow (`avx512bf16`, `avx512f`, `avx2` + `fma`).
     public static var reported: BFloat16Kernel {

@@ -45,7 +45,7 @@ struct BenchEngineCommand: ParsableCommand {
     @OptionGroup var precision: PrecisionOptions
 
     @Option(help: ArgumentHelp(
-        "With --precision bf16: auto (what CPUID reports), dpbf16 (vdpbf16ps, also where a hypervisor hides it "
+        "With --precision bf16: auto (the faster of the kernels CPUID allows, timed once), dpbf16 (vdpbf16ps, also where a hypervisor hides it "
             + "from CPUID but the CPU runs it), avx512, avx2 or portable.", valueName: "kernel"))
     var bf16Kernel = "auto"
 
@@ -91,7 +91,7 @@ struct BenchEngineCommand: ParsableCommand {
                      "\(config.textConfig.numHiddenLayers)", buildSeconds))
         if precision != .float32 {
             print("linear weights stored as \(precision.argumentName)"
-                  + (precision == .bfloat16 ? ", products on \(BFloat16Kernel.current) (CPUID reports \(BFloat16Kernel.reported))" : "")
+                  + (precision == .bfloat16 ? ", products on \(BFloat16Kernel.current) (CPUID reports \(BFloat16Kernel.reported); timed fastest \(BFloat16Kernel.fastest))" : "")
                   + "; peak memory below is against the float32 weight bytes")
         }
 

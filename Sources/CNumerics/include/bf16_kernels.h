@@ -24,6 +24,13 @@ enum {
 /// portable): the one products use unless their caller chooses another.
 int numerics_bf16_kernel_reported(void);
 
+/// The faster of the kernels the CPU reports, measured once at first call: where CPUID reports AVX512_BF16, one
+/// 48 × 256 × 512 product is timed on `vdpbf16ps` and on the widened AVX-512F tiles (under a millisecond) and the
+/// faster one is kept — `vdpbf16ps` issues on one port on some CPUs, where the widened tiles' multiply-adds issue
+/// on two, so neither is the faster everywhere. Elsewhere `numerics_bf16_kernel_reported`. The kernels give the
+/// same results (see above), so the choice changes only the speed.
+int numerics_bf16_kernel_fastest(void);
+
 /// 1 when this CPU runs `kind`: CPUID reports its instructions, or (for `NUMERICS_BF16_DPBF16`) one `vdpbf16ps`
 /// executed in a probe gave the right result without a fault — some hypervisors hide AVX512_BF16 from CPUID on
 /// CPUs that have it. The probe installs a SIGILL handler for its duration; it runs once.
