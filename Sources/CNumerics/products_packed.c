@@ -4,6 +4,7 @@
 #include "numerics_conversions.h"
 
 #include <math.h>
+#include <stdint.h>
 
 /* ---- Weights packed once (at load) into 16-column panels: panel p = columns 16p ..< 16p + 16 as [k][16]. ---- */
 
@@ -28,7 +29,33 @@ static size_t pp_block_length(size_t k) {
 
 size_t numerics_packed_count(size_t n, size_t k) { return (n + PP_W - 1) / PP_W * PP_W * k; }
 
+#ifdef NUMERICS_HAVE_X86
+/* One panel row per step: the 16 weights of column t of the panel's rows gathered into one register (rows past `n`
+   masked to zero), stored as the panel's row t. The rows' cache lines serve 16 consecutive steps. */
+__attribute__((target("avx512f"))) static void pack_nt_avx512(size_t n, size_t k, const float *w, size_t ldw,
+                                                              float *packed) {
+    const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                            _mm512_set1_epi32((int)ldw));
+    size_t panels = (n + PP_W - 1) / PP_W;
+    for (size_t p = 0; p < panels; p++) {
+        size_t left = n - p * PP_W;
+        __mmask16 mask = left >= PP_W ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        const float *src = w + p * PP_W * ldw;
+        float *panel = packed + p * PP_W * k;
+        for (size_t t = 0; t < k; t++)
+            _mm512_storeu_ps(panel + PP_W * t, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, rows, src + t, 4));
+    }
+}
+#endif
+
 void numerics_pack_nt(size_t n, size_t k, const float *w, size_t ldw, float *packed) {
+#ifdef NUMERICS_HAVE_X86
+    /* The gather's row offsets are int32 element counts: 15 rows of ldw floats must stay within them. */
+    if (USE_AVX512 && ldw <= (size_t)INT32_MAX / PP_W) {
+        pack_nt_avx512(n, k, w, ldw, packed);
+        return;
+    }
+#endif
     size_t panels = (n + PP_W - 1) / PP_W;
     for (size_t p = 0; p < panels; p++) {
         float *panel = packed + p * PP_W * k;

@@ -117,6 +117,26 @@ import Testing
         return packed
     }
 
+    /// Packing gives the same panels at every kernel level (the AVX-512 gather against the portable loop), padding
+    /// rows past `n` with zeros, for panel edges, strided weights and k of every remainder.
+    @Test func packingIsTheSameAtEveryLevel() {
+        for (n, k) in [(1, 1), (15, 3), (16, 16), (17, 31), (40, 70), (33, 768)] {
+            let ldw = k + 5
+            let w = Self.values(n * ldw, seed: UInt64(n * 100 + k))
+            let reference = KernelLevel.withCeiling(.portable) { Self.pack(w, n: n, k: k, ldw: ldw) }
+            for level in KernelLevel.supported {
+                let packed = KernelLevel.withCeiling(level) { Self.pack(w, n: n, k: k, ldw: ldw) }
+                #expect(packed.map(\.bitPattern) == reference.map(\.bitPattern), "\(level) \(n)x\(k)")
+            }
+            for j in n..<((n + 15) / 16 * 16) {
+                for t in 0..<k { #expect(reference[(j / 16) * 16 * k + 16 * t + j % 16] == 0) }
+            }
+            var unpacked = [Float](repeating: .nan, count: n * ldw)
+            numerics_unpack_nt(n, k, reference, &unpacked, ldw)
+            for j in 0..<n { #expect(Array(unpacked[(j * ldw)..<(j * ldw + k)]) == Array(w[(j * ldw)..<(j * ldw + k)])) }
+        }
+    }
+
     /// The prepacked kernel: row groups of every size 1...6 (m = 1, 5, 7, 13, 50), panel edges (n not a multiple of
     /// 16), k blocks of 768 with a remainder (1600 = 3 blocks), k = 0, strided A and C, every output mode.
     @Test(arguments: [(1, 1, 1), (1, 16, 8), (5, 3, 7), (7, 17, 300), (13, 33, 770), (2, 40, 1600), (50, 20, 33), (9, 4, 0)])
