@@ -67,7 +67,7 @@ static void vertical_portable(const uint8_t *src, size_t srcStride, size_t lineB
 #ifdef RESAMPLE_HAVE_X86
 /* The AVX2 kernels run where the calling thread's kernel level allows them (CNumerics: the CPU's CPUID capped by the
    thread's ceiling, so `--kernels portable` keeps the resampling in C too). */
-static int cpu_has_avx2(void) { return numerics_kernels_level() >= NUMERICS_KERNELS_AVX2; }
+static int avx2_allowed(void) { return numerics_kernels_level() >= NUMERICS_KERNELS_AVX2; }
 
 /* Two source pixels (6 bytes at p, 8 bytes read) -> [r0 g0 b0 0 r1 g1 b1 0] as int32. */
 __attribute__((target("avx2")))
@@ -183,7 +183,7 @@ static void vertical_avx2(const uint8_t *src, size_t srcStride, size_t lineBytes
 
 int resample_kernels_use_avx2(void) {
 #ifdef RESAMPLE_HAVE_X86
-    return cpu_has_avx2();
+    return avx2_allowed();
 #else
     return 0;
 #endif
@@ -194,7 +194,7 @@ void resample_rgb_horizontal(const uint8_t *src, size_t srcStride, size_t srcWid
                              uint8_t *dst, size_t dstStride, int allowSIMD) {
     if (rows == 0 || outWidth == 0) return;
 #ifdef RESAMPLE_HAVE_X86
-    if (allowSIMD && cpu_has_avx2()) {
+    if (allowSIMD && avx2_allowed()) {
         horizontal_avx2(src, srcStride, srcWidth, rows, starts, coeffs, pairs, outWidth, dst, dstStride);
         return;
     }
@@ -208,7 +208,7 @@ void resample_vertical(const uint8_t *src, size_t srcStride, size_t lineBytes, c
                        uint8_t *dst, size_t dstStride, int allowSIMD) {
     if (outRows == 0 || lineBytes == 0) return;
 #ifdef RESAMPLE_HAVE_X86
-    if (allowSIMD && cpu_has_avx2()) {
+    if (allowSIMD && avx2_allowed()) {
         vertical_avx2(src, srcStride, lineBytes, starts, counts, coeffs, stride, outRows, dst, dstStride);
         return;
     }

@@ -54,7 +54,8 @@ public enum BFloat16Kernel: Int32, Sendable, CaseIterable, CustomStringConvertib
 
     /// The faster of the kernels ``reported`` allows, timed once (`vdpbf16ps` against the widened AVX-512F tiles,
     /// where CPUID reports AVX512_BF16: which one wins depends on the microarchitecture); otherwise ``reported``.
-    public static let fastest = BFloat16Kernel(rawValue: numerics_bf16_kernel_fastest()) ?? .portable
+    /// Timed at the first call (`numerics_bf16_kernel_fastest` keeps the answer), not at start-up.
+    public static var fastest: BFloat16Kernel { BFloat16Kernel(rawValue: numerics_bf16_kernel_fastest()) ?? .portable }
 
     /// The fastest kernel the CPU's CPUID flags allow (`avx512bf16`, `avx512f`, `avx2` + `fma`).
     public static var reported: BFloat16Kernel {
@@ -66,7 +67,7 @@ public enum BFloat16Kernel: Int32, Sendable, CaseIterable, CustomStringConvertib
     public var runsHere: Bool { numerics_bf16_kernel_runs(rawValue) != 0 }
 
     /// Runs `body` with the bfloat16 products it starts on `kernel`, which must run here (``runsHere``); other
-    /// work at the same time keeps ``reported``. Benchmarks and tests compare kernels this way.
+    /// work at the same time keeps ``fastest``. Benchmarks and tests compare kernels this way.
     public static func withKernel<Result>(_ kernel: BFloat16Kernel, _ body: () throws -> Result) rethrows -> Result {
         precondition(kernel.runsHere, "this CPU does not run the bf16 kernel \(kernel)")
         return try $chosen.withValue(kernel, operation: body)

@@ -64,9 +64,7 @@ public struct DatasetWriter {
                       progress: (Int, Int) -> Void = { _, _ in }) throws -> Summary {
         var summary = Summary()
         var metadata: ReferenceDatasetWriter
-        do { metadata = try ReferenceDatasetWriter(directory: directory) } catch let error as ScenesError {
-            throw GeneratorError.cannotWrite(path: directory.path, reason: "\(error)")
-        }
+        do { metadata = try ReferenceDatasetWriter(directory: directory) } catch { throw generatorError(error) }
         do {
             for index in 0..<count {
                 let scene = try generator.scene(at: index)
@@ -86,12 +84,9 @@ public struct DatasetWriter {
                 progress(index + 1, count)
             }
             try metadata.finish()
-        } catch let error as ScenesError {
-            metadata.abandon()
-            throw GeneratorError.cannotWrite(path: directory.path, reason: "\(error)")
         } catch {
             metadata.abandon()
-            throw error
+            throw generatorError(error)
         }
         for name in ["metadata.json", "classes.json"] {
             let size = (try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(name).path)[.size]) as? Int
@@ -148,6 +143,13 @@ public struct DatasetWriter {
     }
 
     // MARK: Files
+
+    /// A metadata writer's ``Scenes/ScenesError`` as the generator's ``GeneratorError/cannotWrite(path:reason:)``;
+    /// other errors (JPEG encoding, the generator's own) as they are.
+    private func generatorError(_ error: any Error) -> any Error {
+        guard let error = error as? ScenesError else { return error }
+        return GeneratorError.cannotWrite(path: directory.path, reason: "\(error)")
+    }
 
     private func writeJPEG(_ image: RGBImage, _ relativePath: String) throws -> Int {
         let data = try JPEG.encode(image, quality: quality)

@@ -3,9 +3,8 @@ import Numerics
 /// PyTorch's `AdamW` over the model's ``Parameter``s: each one's moments kept by name, updated by Numerics'
 /// ``Numerics/AdamWUpdate``.
 public final class AdamW: @unchecked Sendable {
-    public var beta1: Float = 0.9
-    public var beta2: Float = 0.999
-    public var eps: Float = 1e-8
+    /// β₁, β₂ and ε of the update (PyTorch's defaults).
+    public var update = AdamWUpdate()
     /// Weight decay for parameters with ``Parameter/decays``.
     public var weightDecay: Float
     /// Number of updates done so far.
@@ -21,7 +20,7 @@ public final class AdamW: @unchecked Sendable {
     /// Applies one update with learning rate `lr` to every trainable parameter.
     public func update(_ parameters: [Parameter], learningRate lr: Float) {
         step += 1
-        let update = AdamWUpdate(beta1: beta1, beta2: beta2, epsilon: eps)
+        let update = self.update
         for p in parameters where p.trainable {
             let rate = lr * p.learningRateScale
             let decay = p.decays ? weightDecay : 0

@@ -20,8 +20,7 @@ public enum ModelExporter {
         var text = c.text
         text.eosTokenID = 2  // training's text towers pool at the largest token id
         let preprocess = PreprocessConfig(imageSize: c.vision.imageSize, mean: Augmenter.mean, std: Augmenter.std, fit: fit)
-        let tensors = Dictionary(
-            model.parameters.map { ($0.name, Tensor(shape: $0.shape, values: $0.value)) }, uniquingKeysWith: { a, _ in a })
+        let tensors = model.parametersByName.mapValues { Tensor(shape: $0.shape, values: $0.value) }
         let checkpoint = try ScenarioCheckpoint(
             archive: InMemoryTensorArchive(tensors, source: source), architecture: c.threeLevel ? .threeLevel : .oneLevel,
             visionConfig: c.vision, textConfig: text, preprocess: preprocess, url: url)

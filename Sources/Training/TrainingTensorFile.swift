@@ -45,7 +45,7 @@ struct TrainingTensorFile {
         return reader
     }
 
-    private func read<T>(_ name: String, _ work: () throws -> T) throws -> T {
+    private func read<T>(_ work: () throws -> T) throws -> T {
         do { return try work() } catch let error as WeightsError {
             throw TrainingError.malformedFile(path: path, reason: Self.reason(error, path: path))
         }
@@ -54,12 +54,12 @@ struct TrainingTensorFile {
     /// A float tensor (F32, or F16 widened).
     func floats(_ name: String) throws -> [Float] {
         let file = try file(name, accepting: [.float32, .float16])
-        return try read(name) { try file.tensor(name).scalars }
+        return try read { try file.tensor(name).scalars }
     }
 
     private func integers<T: FixedWidthInteger>(_ name: String, _ dtype: StoredDType, as: T.Type) throws -> [T] {
         let file = try file(name, accepting: [dtype])
-        let data = try read(name) { try file.elements(name, as: dtype) }
+        let data = try read { try file.elements(name, as: dtype) }
         return data.withUnsafeBytes { raw in
             (0..<(raw.count / MemoryLayout<T>.size)).map {
                 T(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self))
@@ -73,7 +73,7 @@ struct TrainingTensorFile {
 
     func bytes(_ name: String) throws -> [UInt8] {
         let file = try file(name, accepting: [.uint8])
-        return [UInt8](try read(name) { try file.elements(name, as: .uint8) })
+        return [UInt8](try read { try file.elements(name, as: .uint8) })
     }
 
     private mutating func add(_ name: String, _ work: (inout SafeTensorsWriter) throws -> Void) throws {
